@@ -1,0 +1,63 @@
+import { GENESIS_HASH, RECORD_VERSION } from '../record/audit-record.js';
+import { sealRecord } from './record-hash.js';
+
+/** A record sealed into the chain: the object and the exact line that is stored and exported. */
+export interface SealedRecord {
+  record: Record<string, unknown> & { seq: number; hash: string; type: string; chain: string };
+  line: string;
+}
+
+/**
+ * One process's hash chain: assigns `seq` and `prev`, computes `hash`. Appending is synchronous, so the
+ * order of records is the order of `append` calls.
+ */
+export class HashChain {
+  readonly id: string;
+  private _nextSeq: number;
+  private _head: string;
+
+  constructor(options: { id: string; nextSeq?: number; head?: string }) {
+    this.id = options.id;
+    this._nextSeq = options.nextSeq ?? 0;
+    this._head = options.head ?? GENESIS_HASH;
+  }
+
+  get nextSeq(): number {
+    return this._nextSeq;
+  }
+
+  get head(): string {
+    return this._head;
+  }
+
+  /** Seals `fields` (everything but v/chain/seq/prev/hash) as the next record. */
+  append(type: string, ts: string, fields: Record<string, unknown>): SealedRecord {
+    const record = {
+      ...fields,
+      v: RECORD_VERSION,
+      type,
+      chain: this.id,
+      seq: this._nextSeq,
+      prev: this._head,
+      ts,
+    };
+    return this.appendPrepared(record);
+  }
+
+  /** Seals a record whose chain fields were filled by `prepare()` (checkpoints sign before sealing). */
+  appendPrepared(record: Record<string, unknown>): SealedRecord {
+    const { hash, line } = sealRecord(record);
+    const sealed = Object.assign(record, { hash }) as SealedRecord['record'];
+    this._nextSeq++;
+    this._head = hash;
+    return { record: sealed, line };
+  }
+
+  /** The chain fields the next record will get. */
+  prepare(
+    type: string,
+    ts: string,
+  ): { v: number; type: string; chain: string; seq: number; prev: string; ts: string } {
+    return { v: RECORD_VERSION, type, chain: this.id, seq: this._nextSeq, prev: this._head, ts };
+  }
+}

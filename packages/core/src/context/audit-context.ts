@@ -1,0 +1,24 @@
+import { context, createContextKey } from '@opentelemetry/api';
+import type { AuditContext } from '../types.js';
+
+// createContextKey uses Symbol.for, so the ESM and CJS builds of this package share the key.
+const AUDIT_CONTEXT_KEY = createContextKey('tooltrail.audit-context');
+
+/**
+ * Runs `fn` with this attribution in the active OpenTelemetry context (AsyncLocalStorage under the hood).
+ * Nested calls override field by field; concurrent conversations never see each other's context.
+ */
+export function withAuditContext<T>(attribution: AuditContext, fn: () => T): T {
+  const merged: AuditContext = { ...getAuditContext() };
+  for (const [key, value] of Object.entries(attribution) as [keyof AuditContext, unknown][]) {
+    if (value !== undefined) (merged as Record<string, unknown>)[key] = value;
+  }
+  return context.with(context.active().setValue(AUDIT_CONTEXT_KEY, Object.freeze(merged)), fn);
+}
+
+/** The attribution in effect here (empty outside any `withAuditContext`). */
+export function getAuditContext(): Readonly<AuditContext> {
+  return (context.active().getValue(AUDIT_CONTEXT_KEY) as AuditContext | undefined) ?? EMPTY;
+}
+
+const EMPTY: Readonly<AuditContext> = Object.freeze({});

@@ -1,0 +1,56 @@
+export { canonicalize } from './canonical/canonical-json.js';
+export { checkpointSigningPayload } from './chain/checkpoint.js';
+export { computeRecordHash, sealRecord } from './chain/record-hash.js';
+export { ensureLocalSigningKey, parsePseudonymKey, resolvePseudonymKey } from './config/keys-from-env.js';
+export { DEFAULT_RETENTION_CLASSES, DEFAULT_RETENTION_TOOLS, RetentionPolicy } from './config/retention.js';
+export { getAuditContext, withAuditContext } from './context/audit-context.js';
+export { generateSigningKeyPair, keyFingerprint, loadPublicKey, loadSigningKey } from './keys/signing-key.js';
+export type { RecordedToolCall, ToolCallInput } from './pipeline/audit-pipeline.js';
+export { AuditPipeline, describeError } from './pipeline/audit-pipeline.js';
+export type { AuditSpanProcessorOptions } from './processor/audit-span-processor.js';
+export { AuditSpanProcessor } from './processor/audit-span-processor.js';
+export type { AuditRecord, ChainedFields, CheckpointRecord, ToolCallRecord } from './record/audit-record.js';
+export { GENESIS_HASH, RECORD_VERSION } from './record/audit-record.js';
+export { DEFAULT_KEY_RULES } from './redaction/default-rules.js';
+export { isLuhnValid, isValidIban } from './redaction/detectors.js';
+export { normalizeKey } from './redaction/normalize-key.js';
+export { normalizeForPseudonym, Pseudonymizer } from './redaction/pseudonymizer.js';
+export type { RedactorOptions } from './redaction/redactor.js';
+export { mask, Redactor } from './redaction/redactor.js';
+export * as semconv from './semconv/attributes.js';
+export type { AuditStats, ToolAudit } from './setup-tool-audit.js';
+export { setupToolAudit } from './setup-tool-audit.js';
+export { segmentFileName } from './sinks/local-trail.js';
+export type { ToolAuditor } from './tool/active-auditor.js';
+export { activeAuditor } from './tool/active-auditor.js';
+export { auditTool } from './tool/audit-tool.js';
+export type {
+  AuditContext,
+  AuditToolOptions,
+  AuditTrigger,
+  CheckpointOptions,
+  DetectorKind,
+  FsyncPolicy,
+  KeyRule,
+  LocalTrailOptions,
+  PseudonymKey,
+  RedactionAction,
+  RedactionLimits,
+  RedactionOptions,
+  RetentionClass,
+  RetentionOptions,
+  SetupToolAuditOptions,
+  SigningKey,
+} from './types.js';
+export type { TrailLine, TrailSource } from './verify/read-trail-lines.js';
+export { listTrailFiles, readTrailLines } from './verify/read-trail-lines.js';
+export type { PublicKeys } from './verify/record-integrity.js';
+export type {
+  ChainSummary,
+  ProblemKind,
+  VerifyProblem,
+  VerifyReport,
+  VerifyTrailOptions,
+} from './verify/verify-trail.js';
+export { verifyTrail } from './verify/verify-trail.js';
+export { VERSION } from './version.js';

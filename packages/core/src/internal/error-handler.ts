@@ -1,0 +1,43 @@
+import { diag } from '@opentelemetry/api';
+
+/**
+ * The one place internal failures go. Telemetry never throws into the agent: failures are counted, reported
+ * to the user's `onError` (or diag + stderr once per kind), and the tool call carries on.
+ */
+export class ErrorHandler {
+  private readonly _seen = new Set<string>();
+  readonly counts = new Map<string, number>();
+
+  constructor(private readonly _onError?: (error: unknown) => void) {}
+
+  report(kind: string, message: string, error?: unknown): void {
+    this.counts.set(kind, (this.counts.get(kind) ?? 0) + 1);
+    const wrapped = new Error(`tooltrail: ${message}${error ? `: ${describe(error)}` : ''}`, {
+      cause: error,
+    });
+    if (this._onError) {
+      try {
+        this._onError(wrapped);
+      } catch {
+        // A failing user hook must not break the agent either.
+      }
+      return;
+    }
+    diag.error(wrapped.message);
+    if (this._seen.has(kind)) return;
+    this._seen.add(kind);
+    process.emitWarning(
+      `${wrapped.message} (further '${kind}' failures are counted, not logged)`,
+      'TooltrailWarning',
+    );
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  try {
+    return String(error);
+  } catch {
+    return 'unprintable error';
+  }
+}

@@ -1,0 +1,236 @@
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { appendCheckpoint } from '../chain/checkpoint.js';
+import { HashChain, type SealedRecord } from '../chain/hash-chain.js';
+import type { RetentionPolicy } from '../config/retention.js';
+import type { ErrorHandler } from '../internal/error-handler.js';
+import type { LoadedSigningKey } from '../keys/signing-key.js';
+import type { ResultSummarizer } from '../record/result-summary.js';
+import type { Redactor } from '../redaction/redactor.js';
+import type { LocalTrail } from '../sinks/local-trail.js';
+import type { LogShipper } from '../sinks/log-shipper.js';
+import type { AuditContext } from '../types.js';
+import { toolCallFromSpan } from './tool-call-from-span.js';
+
+/** A finished tool call, before redaction. */
+export interface ToolCallInput {
+  tool: string;
+  callId?: string | null;
+  args: unknown;
+  outcome: { ok: true; result: unknown } | { ok: false; error: unknown };
+  durationMs: number;
+  startTimeMs: number;
+  traceId?: string;
+  spanId?: string;
+  context: Readonly<AuditContext>;
+  subject?: string | null;
+  retention?: string;
+  trigger?: string | null;
+  /** Extra record fields (e.g. framework metadata); redacted like arguments. */
+  extra?: Record<string, unknown>;
+}
+
+/** What a recorded call produced, for the span. */
+export interface RecordedToolCall {
+  sealed: SealedRecord;
+  argsJson: string;
+  resultJson: string;
+  error: { type: string; message: string } | null;
+}
+
+export interface AuditPipelineConfig {
+  chainId: string;
+  redactor: Redactor;
+  summarizer: ResultSummarizer;
+  retention: RetentionPolicy;
+  trail: LocalTrail;
+  shipper?: LogShipper;
+  signingKey: LoadedSigningKey;
+  checkpointEveryRecords: number;
+  checkpointEveryMillis: number;
+  errors: ErrorHandler;
+}
+
+/**
+ * Redaction → record → hash chain → local trail → log export, in that order, synchronously up to the trail
+ * write (so a record is on disk before the tool returns), plus signed checkpoints every N records / T ms.
+ */
+export class AuditPipeline {
+  readonly chain: HashChain;
+  private _sinceCheckpoint = 0;
+  private _timer: NodeJS.Timeout | undefined;
+  private _closed = false;
+
+  constructor(readonly config: AuditPipelineConfig) {
+    this.chain = new HashChain({ id: config.chainId });
+    if (config.checkpointEveryMillis > 0) {
+      this._timer = setInterval(() => {
+        if (this._sinceCheckpoint > 0) this.checkpoint(false);
+      }, config.checkpointEveryMillis);
+      this._timer.unref();
+    }
+  }
+
+  get closed(): boolean {
+    return this._closed;
+  }
+
+  get redactor(): Redactor {
+    return this.config.redactor;
+  }
+
+  get errors(): ErrorHandler {
+    return this.config.errors;
+  }
+
+  /** Redacts, seals and stores one tool call. Returns undefined (and reports) if anything failed. */
+  recordToolCall(input: ToolCallInput): RecordedToolCall | undefined {
+    try {
+      const { redactor, summarizer } = this.config;
+      const ctx = input.context;
+      const args = redactor.redactValue(input.args);
+      const result = input.outcome.ok ? summarizer.summarize(input.outcome.result) : null;
+      const error = input.outcome.ok ? null : describeError(input.outcome.error, redactor);
+      const fields: Record<string, unknown> = {
+        ...(input.extra ? (redactor.redactValue(input.extra) as Record<string, unknown>) : undefined),
+        trace_id: input.traceId ?? null,
+        span_id: input.spanId ?? null,
+        tool: clean(input.tool) ?? 'unknown',
+        call_id: clean(input.callId),
+        args,
+        result,
+        success: input.outcome.ok,
+        error,
+        duration_ms: Math.round(input.durationMs * 1000) / 1000,
+        user: clean(ctx.userId),
+        role: clean(ctx.userRole),
+        conversation: clean(ctx.conversationId),
+        turn: typeof ctx.turn === 'number' && Number.isFinite(ctx.turn) ? ctx.turn : null,
+        model: clean(ctx.model),
+        trigger: clean(input.trigger ?? ctx.trigger) ?? 'user_request',
+        purpose: clean(ctx.purpose),
+        subject: clean(input.subject),
+        retention: this._retentionFor(input.tool, input.retention),
+      };
+      if (ctx.session) fields.session = redactor.redactValue(ctx.session);
+      if (ctx.emergency) {
+        fields.emergency = true;
+        fields.emergency_reason = redactor.redactText(String(ctx.emergency.reason ?? ''));
+      }
+      const sealed = this._append('tool_call', new Date(input.startTimeMs).toISOString(), fields);
+      if (!sealed) return undefined;
+      return { sealed, argsJson: JSON.stringify(args), resultJson: JSON.stringify(result), error };
+    } catch (error) {
+      this.config.errors.report('record_failed', `could not record tool call ${input.tool}`, error);
+      return undefined;
+    }
+  }
+
+  /** Records an `execute_tool` span from another instrumentation (before its attributes are redacted). */
+  recordSpan(span: ReadableSpan): RecordedToolCall | undefined {
+    return this.recordToolCall(toolCallFromSpan(span));
+  }
+
+  /** Appends any record type (intent, retention, ...) to the chain; fields are stored as given. */
+  appendRecord(type: string, fields: Record<string, unknown>, durable = false): SealedRecord | undefined {
+    return this._append(type, new Date().toISOString(), fields, durable);
+  }
+
+  /** Signs and appends a checkpoint now. */
+  checkpoint(final: boolean): SealedRecord | undefined {
+    if (this._closed) return undefined;
+    try {
+      const sealed = appendCheckpoint(this.chain, this.config.signingKey, {
+        from: 0,
+        everyRecords: this.config.checkpointEveryRecords,
+        final,
+        ts: new Date().toISOString(),
+      });
+      this._sinceCheckpoint = 0;
+      this._store(sealed, final);
+      return sealed;
+    } catch (error) {
+      this.config.errors.report('checkpoint_failed', 'could not write a signed checkpoint', error);
+      return undefined;
+    }
+  }
+
+  async forceFlush(): Promise<void> {
+    this.config.trail.sync();
+    await this.config.shipper?.forceFlush();
+  }
+
+  /** Writes the final checkpoint, flushes and closes. Safe to call twice. */
+  async shutdown(): Promise<void> {
+    if (this._closed) return;
+    if (this._timer) clearInterval(this._timer);
+    this.checkpoint(true);
+    this._closed = true;
+    this.config.trail.close();
+    await this.config.shipper?.shutdown();
+  }
+
+  private _append(
+    type: string,
+    ts: string,
+    fields: Record<string, unknown>,
+    durable = false,
+  ): SealedRecord | undefined {
+    if (this._closed) {
+      this.config.errors.report(
+        'after_shutdown',
+        `a ${type} record arrived after shutdown and was not recorded`,
+      );
+      return undefined;
+    }
+    const sealed = this.chain.append(type, ts, fields);
+    this._store(sealed, durable);
+    if (++this._sinceCheckpoint >= this.config.checkpointEveryRecords) this.checkpoint(false);
+    return sealed;
+  }
+
+  private _store(sealed: SealedRecord, durable: boolean): void {
+    // The chain already advanced: a record the trail could not store shows up to the verifier as a gap.
+    this.config.trail.append(sealed.line, durable);
+    this.config.shipper?.enqueue(sealed);
+  }
+
+  private _retentionFor(tool: string, override: string | undefined): string {
+    const policy = this.config.retention;
+    if (override !== undefined && !policy.classes[override]) {
+      this.config.errors.report(
+        'retention_unknown',
+        `tool ${tool}: unknown retention class ${JSON.stringify(override)}`,
+      );
+    }
+    return policy.classFor(tool, override);
+  }
+}
+
+const MAX_ATTRIBUTION_LENGTH = 256;
+
+/** Attribution strings are identifiers chosen by the integrator: kept as given, but bounded and well-formed. */
+function clean(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  let text = typeof value === 'string' ? value : String(value);
+  if (text.length > MAX_ATTRIBUTION_LENGTH) text = text.slice(0, MAX_ATTRIBUTION_LENGTH);
+  return text.isWellFormed() ? text : text.toWellFormed();
+}
+
+/** `{type, message}` of a thrown value, message redacted. Never throws. */
+export function describeError(error: unknown, redactor: Redactor): { type: string; message: string } {
+  try {
+    if (error instanceof Error) {
+      return {
+        type: clean(error.name) ?? 'Error',
+        message: redactor.redactText(String(error.message)).slice(0, 1024),
+      };
+    }
+    const text = typeof error === 'string' ? error : JSON.stringify(redactor.redactValue(error));
+    return {
+      type: typeof error === 'string' ? 'string' : typeof error,
+      message: redactor.redactText(text ?? '').slice(0, 1024),
+    };
+  } catch {
+    return { type: 'unknown', message: '[unserializable]' };
+  }
+}

@@ -1,0 +1,224 @@
+import type { Attributes, AttributeValue } from '@opentelemetry/api';
+import type { DetectorKind, KeyRule, PseudonymKey, RedactionAction, RedactionOptions } from '../types.js';
+import { DEFAULT_KEY_RULES } from './default-rules.js';
+import { detectValues } from './detectors.js';
+import { normalizeKey } from './normalize-key.js';
+import { Pseudonymizer } from './pseudonymizer.js';
+import { type SanitizeLimits, sanitizeValue } from './sanitize-value.js';
+
+interface CompiledRule {
+  suffix: string;
+  kind: string;
+  action: RedactionAction;
+}
+
+const ACTIONS: readonly RedactionAction[] = ['mask', 'drop', 'pseudonymize'];
+const DETECTOR_KINDS: readonly DetectorKind[] = [
+  'ssn',
+  'card',
+  'email',
+  'phone',
+  'jwt',
+  'bearer',
+  'cloud_key',
+  'private_key',
+  'iban',
+];
+const SECRET_DETECTORS = new Set<DetectorKind>(['jwt', 'bearer', 'cloud_key', 'private_key']);
+const RULE_CACHE_LIMIT = 10_000;
+
+/** Marker written in place of a redacted value. */
+export function mask(kind: string): string {
+  return `[REDACTED:${kind}]`;
+}
+
+export interface RedactorOptions extends RedactionOptions {
+  pseudonymKey?: PseudonymKey;
+}
+
+/**
+ * Redacts values before anything is hashed, stored or exported: field-name rules at any depth (objects,
+ * arrays, Maps), value detectors in free text, and bounds on size and depth. Rules are compiled once here;
+ * a bad rule throws now, with a clear message, rather than leaking later.
+ */
+export class Redactor {
+  readonly limits: SanitizeLimits;
+  private readonly _rules: CompiledRule[];
+  private readonly _ruleCache = new Map<string, CompiledRule | null>();
+  private readonly _enabled: Set<DetectorKind>;
+  private readonly _detectorActions = new Map<DetectorKind, 'mask' | 'pseudonymize'>();
+  private readonly _pseudonymizer: Pseudonymizer | undefined;
+
+  constructor(options: RedactorOptions = {}) {
+    this._pseudonymizer = options.pseudonymKey ? new Pseudonymizer(options.pseudonymKey) : undefined;
+    const userRules = (options.keys ?? []).map((rule, index) => compileRule(rule, index));
+    const defaults =
+      options.defaultKeys === false ? [] : DEFAULT_KEY_RULES.map((rule, i) => compileRule(rule, i));
+    // Longest suffix first, so `emailaddress` wins over `address`; user rules before defaults.
+    this._rules = [...userRules, ...defaults.sort((a, b) => b.suffix.length - a.suffix.length)];
+    this._enabled = new Set(DETECTOR_KINDS);
+    for (const [kind, setting] of Object.entries(options.detectors ?? {})) {
+      if (!DETECTOR_KINDS.includes(kind as DetectorKind)) {
+        throw new Error(
+          `tooltrail: unknown redaction detector ${JSON.stringify(kind)}; known: ${DETECTOR_KINDS.join(', ')}`,
+        );
+      }
+      if (setting === 'off') this._enabled.delete(kind as DetectorKind);
+      else if (setting === 'mask' || setting === 'pseudonymize')
+        this._detectorActions.set(kind as DetectorKind, setting);
+      else
+        throw new Error(
+          `tooltrail: detector ${kind} action must be 'mask', 'pseudonymize' or 'off', got ${JSON.stringify(setting)}`,
+        );
+    }
+    this.limits = resolveLimits(options.limits);
+  }
+
+  /** Whether pseudonyms can be made (a key is configured); without one every pseudonymise rule masks. */
+  get pseudonymsEnabled(): boolean {
+    return this._pseudonymizer !== undefined;
+  }
+
+  /** A JSON-safe, bounded, redacted copy of any value. Never throws. */
+  redactValue(value: unknown): unknown {
+    return sanitizeValue(value, this.limits, this);
+  }
+
+  /** Redacts sensitive values inside free text (and bounds its length). Never throws. */
+  redactText(text: string): string {
+    const max = this.limits.maxStringLength;
+    // Look a little past the cut so that a value straddling it is still recognised, then cut.
+    const window = text.length > max + 256 ? text.slice(0, max + 256) : text;
+    let out = window.length >= 6 ? this._replaceDetected(window) : window;
+    if (!out.isWellFormed()) out = out.toWellFormed();
+    if (text.length > max) return `${out.slice(0, max)}…[truncated:${text.length} chars]`;
+    return out;
+  }
+
+  /** The rule for a field name, if any (cached: field names repeat). */
+  ruleFor(key: string): CompiledRule | null {
+    let rule = this._ruleCache.get(key);
+    if (rule !== undefined) return rule;
+    const normalized = normalizeKey(key);
+    rule = this._rules.find((candidate) => normalized.endsWith(candidate.suffix)) ?? null;
+    if (this._ruleCache.size >= RULE_CACHE_LIMIT) this._ruleCache.clear();
+    this._ruleCache.set(key, rule);
+    return rule;
+  }
+
+  /** Applies a field-name rule to a value; `undefined` means drop the field. */
+  applyRule(rule: CompiledRule, value: unknown): string | undefined {
+    if (rule.action === 'drop') return undefined;
+    if (rule.action === 'pseudonymize' && this._pseudonymizer) {
+      return this._pseudonymizer.pseudonymize(value, rule.kind);
+    }
+    return mask(rule.kind);
+  }
+
+  /** The keyed pseudonym of a value (as the CLI's `pseudonym` command prints it), or undefined without a key. */
+  pseudonym(value: unknown, kind: string): string | undefined {
+    return this._pseudonymizer?.pseudonymize(value, kind);
+  }
+
+  /**
+   * Redacts span or log attributes in place. JSON-valued strings (tool arguments from other instrumentations)
+   * are redacted field by field; other strings by the value detectors. Keys in `skip` are left as they are.
+   */
+  redactAttributes(attributes: Attributes, skip?: ReadonlySet<string>): void {
+    for (const key of Object.keys(attributes)) {
+      if (skip?.has(key)) continue;
+      const value = attributes[key];
+      const rule = this.ruleFor(key);
+      if (rule) {
+        const replaced = this.applyRule(rule, value);
+        if (replaced === undefined) delete attributes[key];
+        else attributes[key] = replaced;
+        continue;
+      }
+      const redacted = this._redactAttributeValue(value);
+      if (redacted !== value) attributes[key] = redacted;
+    }
+  }
+
+  private _redactAttributeValue(value: AttributeValue | undefined): AttributeValue | undefined {
+    if (typeof value === 'string') return this.redactJsonOrText(value);
+    if (Array.isArray(value)) {
+      let changed = false;
+      const out = value.map((item) => {
+        if (typeof item !== 'string') return item;
+        const redacted = this.redactText(item);
+        if (redacted !== item) changed = true;
+        return redacted;
+      });
+      return changed ? (out as AttributeValue) : value;
+    }
+    return value;
+  }
+
+  /** A string that holds JSON is redacted structurally (so field-name rules apply); other text by detectors. */
+  redactJsonOrText(text: string): string {
+    const first = text.charCodeAt(0);
+    if ((first === 123 || first === 91) && text.length <= 1_000_000) {
+      try {
+        return JSON.stringify(this.redactValue(JSON.parse(text)));
+      } catch {
+        // Not JSON after all: fall through to the text detectors.
+      }
+    }
+    return this.redactText(text);
+  }
+
+  private _replaceDetected(text: string): string {
+    const found = detectValues(text, this._enabled);
+    if (found.length === 0) return text;
+    let out = '';
+    let position = 0;
+    for (const item of found) {
+      out += text.slice(position, item.start);
+      out += this._replacement(item.kind, text.slice(item.start, item.end));
+      position = item.end;
+    }
+    return out + text.slice(position);
+  }
+
+  private _replacement(kind: DetectorKind, value: string): string {
+    const action = this._detectorActions.get(kind) ?? (SECRET_DETECTORS.has(kind) ? 'mask' : 'pseudonymize');
+    if (action === 'pseudonymize' && this._pseudonymizer)
+      return this._pseudonymizer.pseudonymize(value, kind);
+    return mask(kind);
+  }
+}
+
+function compileRule(rule: KeyRule, index: number): CompiledRule {
+  const where = `tooltrail: redaction rule #${index} (${JSON.stringify(rule?.key)})`;
+  if (typeof rule !== 'object' || rule === null || typeof rule.key !== 'string') {
+    throw new Error(
+      `${where}: expected { key: string, kind?: string, action?: 'mask' | 'drop' | 'pseudonymize' }`,
+    );
+  }
+  const suffix = normalizeKey(rule.key);
+  if (suffix.length === 0) throw new Error(`${where}: key has no letters or digits`);
+  const action = rule.action ?? 'mask';
+  if (!ACTIONS.includes(action)) throw new Error(`${where}: unknown action ${JSON.stringify(action)}`);
+  const kind = rule.kind ?? suffix;
+  if (!/^[A-Za-z0-9_.-]{1,40}$/.test(kind)) throw new Error(`${where}: kind must be 1-40 of [A-Za-z0-9_.-]`);
+  return { suffix, kind, action };
+}
+
+function resolveLimits(limits: RedactionOptions['limits'] = {}): SanitizeLimits {
+  const pick = (name: keyof SanitizeLimits, fallback: number, min: number): number => {
+    const value = limits[name];
+    if (value === undefined) return fallback;
+    if (!Number.isInteger(value) || value < min) {
+      throw new Error(`tooltrail: redaction limit ${name} must be an integer >= ${min}, got ${value}`);
+    }
+    return value;
+  };
+  return {
+    maxDepth: pick('maxDepth', 32, 1),
+    maxStringLength: pick('maxStringLength', 2048, 16),
+    maxObjectKeys: pick('maxObjectKeys', 200, 1),
+    maxArrayItems: pick('maxArrayItems', 100, 1),
+    maxNodes: pick('maxNodes', 5000, 10),
+  };
+}

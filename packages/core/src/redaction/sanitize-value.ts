@@ -1,0 +1,166 @@
+/** Bounds applied while copying a value into a record. */
+export interface SanitizeLimits {
+  maxDepth: number;
+  maxStringLength: number;
+  maxObjectKeys: number;
+  maxArrayItems: number;
+  maxNodes: number;
+}
+
+/** The redaction hooks the walk calls (implemented by `Redactor`). */
+export interface SanitizeHooks {
+  ruleFor(key: string): unknown;
+  applyRule(rule: never, value: unknown): string | undefined;
+  redactText(text: string): string;
+}
+
+export const UNSERIALIZABLE = '[unserializable]';
+export const CIRCULAR = '[circular]';
+export const TRUNCATED = '[truncated]';
+
+interface WalkState {
+  limits: SanitizeLimits;
+  hooks: SanitizeHooks;
+  seen: Set<object>;
+  nodes: number;
+}
+
+/**
+ * Copies any value into plain JSON (null-prototype objects, arrays, strings, finite numbers, booleans, null),
+ * redacting on the way. Cycles, BigInt, Symbols, binary data, Maps, Sets, class instances, throwing getters,
+ * revoked proxies, huge strings and deep nesting all give a bounded, marked result. Never throws.
+ */
+export function sanitizeValue(value: unknown, limits: SanitizeLimits, hooks: SanitizeHooks): unknown {
+  const state: WalkState = { limits, hooks, seen: new Set(), nodes: 0 };
+  try {
+    return walk(value, 0, state);
+  } catch {
+    return UNSERIALIZABLE;
+  }
+}
+
+function walk(value: unknown, depth: number, state: WalkState): unknown {
+  if (++state.nodes > state.limits.maxNodes) return TRUNCATED;
+  switch (typeof value) {
+    case 'string':
+      return state.hooks.redactText(value);
+    case 'number':
+      if (Number.isFinite(value)) return value === 0 ? 0 : value;
+      return String(value);
+    case 'boolean':
+      return value;
+    case 'bigint':
+      return state.hooks.redactText(value.toString());
+    case 'undefined':
+      return null;
+    case 'symbol':
+      return '[symbol]';
+    case 'function':
+      return '[function]';
+  }
+  if (value === null) return null;
+  const object = value as object;
+  if (state.seen.has(object)) return CIRCULAR;
+  if (depth >= state.limits.maxDepth) return `${TRUNCATED}:depth`;
+  state.seen.add(object);
+  try {
+    return walkObject(object, depth, state);
+  } catch {
+    return UNSERIALIZABLE;
+  } finally {
+    state.seen.delete(object);
+  }
+}
+
+function walkObject(object: object, depth: number, state: WalkState): unknown {
+  if (Array.isArray(object)) return walkList(object, depth, state);
+  if (ArrayBuffer.isView(object)) return `[binary:${object.byteLength} bytes]`;
+  if (object instanceof ArrayBuffer || object instanceof SharedArrayBuffer) {
+    return `[binary:${object.byteLength} bytes]`;
+  }
+  if (object instanceof Date) return Number.isNaN(object.getTime()) ? 'Invalid Date' : object.toISOString();
+  if (object instanceof Error) return walkError(object, depth, state);
+  if (object instanceof Map) return walkEntries(object.entries(), object.size, depth, state);
+  if (object instanceof Set) return walkList(Array.from(object), depth, state);
+  if (object instanceof RegExp) return object.toString();
+  if (object instanceof Promise || object instanceof WeakMap || object instanceof WeakSet) {
+    return `[${object.constructor.name}]`;
+  }
+  const toJSON = (object as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === 'function') return walk(toJSON.call(object), depth + 1, state);
+  const keys = Object.keys(object);
+  return walkEntries(
+    keys.map((key) => [key, readProperty(object, key)] as [unknown, unknown]),
+    keys.length,
+    depth,
+    state,
+  );
+}
+
+function readProperty(object: object, key: string): unknown {
+  try {
+    return (object as Record<string, unknown>)[key];
+  } catch {
+    return UNSERIALIZABLE;
+  }
+}
+
+function walkList(items: readonly unknown[], depth: number, state: WalkState): unknown[] {
+  const max = state.limits.maxArrayItems;
+  const out: unknown[] = [];
+  const count = Math.min(items.length, max);
+  for (let i = 0; i < count; i++) out.push(walk(items[i], depth + 1, state));
+  if (items.length > max) out.push(`[+${items.length - max} more items]`);
+  return out;
+}
+
+function walkEntries(
+  entries: Iterable<[unknown, unknown]>,
+  size: number,
+  depth: number,
+  state: WalkState,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = Object.create(null);
+  const max = state.limits.maxObjectKeys;
+  let taken = 0;
+  for (const [rawKey, item] of entries) {
+    if (taken >= max) {
+      out['[truncated]'] = `${size - max} more keys`;
+      break;
+    }
+    taken++;
+    const key = typeof rawKey === 'string' ? rawKey : String(rawKey);
+    const safeKey = key.isWellFormed() ? key : key.toWellFormed();
+    const rule = state.hooks.ruleFor(safeKey);
+    if (rule) {
+      state.nodes++;
+      const replaced = state.hooks.applyRule(rule as never, item);
+      if (replaced !== undefined) out[safeKey] = replaced;
+      continue;
+    }
+    if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
+    out[safeKey] = walk(item, depth + 1, state);
+  }
+  return out;
+}
+
+function walkError(error: Error, depth: number, state: WalkState): Record<string, unknown> {
+  const out = walkEntries(
+    Object.keys(error).map((key) => [key, readProperty(error, key)] as [unknown, unknown]),
+    0,
+    depth,
+    state,
+  );
+  out.type = safeString(() => error.name) ?? 'Error';
+  out.message = state.hooks.redactText(safeString(() => error.message) ?? '');
+  return out;
+}
+
+function safeString(read: () => unknown): string | undefined {
+  try {
+    const value = read();
+    return typeof value === 'string' ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,223 @@
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { context, propagation, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import {
+  defaultResource,
+  detectResources,
+  envDetector,
+  type Resource,
+  resourceFromAttributes,
+} from '@opentelemetry/resources';
+import { BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { resolvePseudonymKey, resolveSigningKey } from './config/keys-from-env.js';
+import { createLogExporter, createTraceExporter, otlpRequested } from './config/otlp-exporters.js';
+import { RetentionPolicy } from './config/retention.js';
+import { ErrorHandler } from './internal/error-handler.js';
+import { installExitHooks } from './internal/exit-hooks.js';
+import { AuditPipeline } from './pipeline/audit-pipeline.js';
+import { AuditSpanProcessor } from './processor/audit-span-processor.js';
+import { ResultSummarizer } from './record/result-summary.js';
+import { Redactor } from './redaction/redactor.js';
+import { LocalTrail } from './sinks/local-trail.js';
+import { LogShipper } from './sinks/log-shipper.js';
+import { setActiveAuditor } from './tool/active-auditor.js';
+import { ToolRunner } from './tool/tool-runner.js';
+import type { FsyncPolicy, SetupToolAuditOptions } from './types.js';
+import { VERSION } from './version.js';
+
+/** What `setupToolAudit()` returns. */
+export interface ToolAudit {
+  /** Add first to your own TracerProvider/NodeSDK `spanProcessors` when `register` is false. */
+  spanProcessor: SpanProcessor;
+  /** The provider tooltrail registered, when it registered one. */
+  tracerProvider: BasicTracerProvider | undefined;
+  chainId: string;
+  trailDir: string;
+  /** Key id and raw base64 public key that sign this chain's checkpoints (pin them in the verifier). */
+  signingKeyId: string;
+  publicKey: string;
+  /** Signs a checkpoint now (one is also written every N records / T ms and at shutdown). */
+  checkpoint(): void;
+  stats(): AuditStats;
+  /** Syncs the trail and exports what is queued. Safe to call any number of times. */
+  forceFlush(): Promise<void>;
+  /** Final checkpoint, flush, close. Safe to call twice. */
+  shutdown(): Promise<void>;
+}
+
+export interface AuditStats {
+  records: number;
+  /** Records that could not be written to the trail (they appear as gaps to the verifier). */
+  lost: number;
+  exported: number;
+  pendingExport: number;
+  /** Internal failures by kind. */
+  errors: Record<string, number>;
+}
+
+/**
+ * Sets up tool auditing: redaction, hash chain, signed checkpoints, the local trail, and OTLP export when
+ * `OTEL_EXPORTER_OTLP_ENDPOINT` is set. Registers a TracerProvider (audit processor first) and an
+ * AsyncLocalStorage context manager when none is registered, unless `register: false`.
+ */
+export function setupToolAudit(options: SetupToolAuditOptions & { exitHooks?: boolean } = {}): ToolAudit {
+  const errors = new ErrorHandler(options.onError);
+  const trailDir = resolve(options.trail?.dir ?? process.env.TOOLTRAIL_DIR ?? '.tooltrail');
+  const redactor = new Redactor({
+    ...options.redaction,
+    pseudonymKey: resolvePseudonymKey(options.pseudonymKey),
+  });
+  const signingKey = resolveSigningKey(options.signingKey, trailDir, errors);
+  const retention = new RetentionPolicy(options.retention);
+  const resource = buildResource(options.serviceName);
+  const chainId = newChainId();
+  const trail = new LocalTrail({
+    dir: trailDir,
+    chainId,
+    fsync: fsyncPolicy(options.trail?.fsync, errors),
+    fsyncIntervalMillis: positive(
+      options.trail?.fsyncIntervalMillis,
+      'TOOLTRAIL_FSYNC_INTERVAL_MS',
+      1000,
+      errors,
+    ),
+    maxFileBytes: positive(options.trail?.maxFileBytes, 'TOOLTRAIL_MAX_FILE_BYTES', 64 * 1024 * 1024, errors),
+    errors,
+  });
+  const logExporter = options.logExporter ?? (otlpRequested('LOGS') ? createLogExporter(errors) : undefined);
+  const shipper = logExporter ? new LogShipper({ exporter: logExporter, resource, errors }) : undefined;
+  const pipeline = new AuditPipeline({
+    chainId,
+    redactor,
+    summarizer: new ResultSummarizer(redactor, options.resultSummaryKeys),
+    retention,
+    trail,
+    shipper,
+    signingKey,
+    checkpointEveryRecords: positive(
+      options.checkpoints?.everyRecords,
+      'TOOLTRAIL_CHECKPOINT_EVERY',
+      1000,
+      errors,
+    ),
+    checkpointEveryMillis: positive(
+      options.checkpoints?.everyMillis,
+      'TOOLTRAIL_CHECKPOINT_EVERY_MS',
+      60_000,
+      errors,
+    ),
+    errors,
+  });
+
+  const next: SpanProcessor[] = [];
+  const spanExporter =
+    options.spanExporter ?? (otlpRequested('TRACES') ? createTraceExporter(errors) : undefined);
+  if (spanExporter) next.push(new BatchSpanProcessor(spanExporter));
+  next.push(...(options.spanProcessors ?? []));
+  const auditedSpans = new WeakSet<object>();
+  const spanProcessor = new AuditSpanProcessor({ pipeline, next, auditedSpans });
+
+  let tracerProvider: BasicTracerProvider | undefined;
+  if (options.register !== false) tracerProvider = registerGlobals(spanProcessor, resource, errors);
+
+  const runner = new ToolRunner(pipeline, trace.getTracer('tooltrail', VERSION), auditedSpans);
+  if (setActiveAuditor(runner))
+    errors.report('setup_twice', 'setupToolAudit() called again; the newest setup audits tool calls');
+
+  let uninstallHooks: (() => void) | undefined;
+  let shuttingDown: Promise<void> | undefined;
+  const shutdown = () => {
+    shuttingDown ??= (async () => {
+      uninstallHooks?.();
+      await pipeline.shutdown();
+      await (tracerProvider ?? spanProcessor).shutdown();
+      setActiveAuditor(undefined);
+    })();
+    return shuttingDown;
+  };
+  if (options.exitHooks !== false) uninstallHooks = installExitHooks(shutdown);
+
+  return {
+    spanProcessor,
+    tracerProvider,
+    chainId,
+    trailDir,
+    signingKeyId: signingKey.id,
+    publicKey: signingKey.publicKeyBase64,
+    checkpoint: () => void pipeline.checkpoint(false),
+    stats: () => ({
+      records: pipeline.chain.nextSeq,
+      lost: trail.lost,
+      exported: shipper?.shipped ?? 0,
+      pendingExport: shipper?.pending ?? 0,
+      errors: Object.fromEntries(errors.counts),
+    }),
+    forceFlush: async () => {
+      if (shuttingDown) return shuttingDown;
+      await pipeline.forceFlush();
+      await (tracerProvider ?? spanProcessor).forceFlush();
+    },
+    shutdown,
+  };
+}
+
+function registerGlobals(
+  spanProcessor: SpanProcessor,
+  resource: Resource,
+  errors: ErrorHandler,
+): BasicTracerProvider | undefined {
+  const contextManager = new AsyncLocalStorageContextManager().enable();
+  if (!context.setGlobalContextManager(contextManager)) contextManager.disable();
+  propagation.setGlobalPropagator(
+    new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+  );
+  const provider = new BasicTracerProvider({ resource, spanProcessors: [spanProcessor] });
+  if (trace.setGlobalTracerProvider(provider)) return provider;
+  errors.report(
+    'provider_exists',
+    'a TracerProvider is already registered: add audit.spanProcessor first in its spanProcessors ' +
+      '(tool calls made through auditTool are recorded either way)',
+  );
+  return undefined;
+}
+
+function buildResource(serviceName: string | undefined): Resource {
+  return defaultResource()
+    .merge(resourceFromAttributes({ 'service.name': serviceName ?? 'tooltrail-agent' }))
+    .merge(detectResources({ detectors: [envDetector] }));
+}
+
+/** Sortable, file-name-safe chain id: UTC start time plus 8 random hex digits. */
+function newChainId(): string {
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-${randomBytes(4).toString('hex')}`;
+}
+
+function fsyncPolicy(option: FsyncPolicy | undefined, errors: ErrorHandler): FsyncPolicy {
+  const value = option ?? process.env.TOOLTRAIL_FSYNC ?? 'interval';
+  if (value === 'always' || value === 'interval' || value === 'never') return value;
+  errors.report(
+    'bad_option',
+    `fsync policy ${JSON.stringify(value)} is not always|interval|never; using interval`,
+  );
+  return 'interval';
+}
+
+/** Option → env var → default; a bad value is corrected with a warning (as OTel's BatchSpanProcessor does). */
+function positive(
+  option: number | undefined,
+  envName: string,
+  fallback: number,
+  errors: ErrorHandler,
+): number {
+  const raw = option ?? (process.env[envName] ? Number(process.env[envName]) : undefined);
+  if (raw === undefined) return fallback;
+  if (Number.isFinite(raw) && raw > 0) return Math.floor(raw);
+  errors.report('bad_option', `${envName}=${raw} is not a positive number; using ${fallback}`);
+  return fallback;
+}

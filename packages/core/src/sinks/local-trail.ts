@@ -1,0 +1,133 @@
+import { chmodSync, closeSync, fdatasyncSync, fstatSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ErrorHandler } from '../internal/error-handler.js';
+import type { FsyncPolicy } from '../types.js';
+
+export interface LocalTrailConfig {
+  dir: string;
+  chainId: string;
+  fsync: FsyncPolicy;
+  fsyncIntervalMillis: number;
+  maxFileBytes: number;
+  errors: ErrorHandler;
+}
+
+/** File name of a chain's segment: `<chain>.<segment>.jsonl`, sorted by name = sorted by seq. */
+export function segmentFileName(chainId: string, segment: number): string {
+  return `${chainId}.${String(segment).padStart(6, '0')}.jsonl`;
+}
+
+/**
+ * The embedded default sink: append-only JSON Lines, one chain per file set, files 0600 in a 0700 directory.
+ *
+ * Every record is written with write(2) before the tool call returns, so it survives a crash of the agent
+ * process (the kernel holds it). fsync(2) decides what survives a crash of the machine: `interval` (default)
+ * syncs at most `fsyncIntervalMillis` after a write, `always` after every record, `never` leaves it to the OS.
+ */
+export class LocalTrail {
+  readonly written: { records: number; bytes: number } = { records: 0, bytes: 0 };
+  lost = 0;
+  private _fd: number | undefined;
+  private _segment = 0;
+  private _segmentBytes = 0;
+  private _dirty = false;
+  private _timer: NodeJS.Timeout | undefined;
+  private _closed = false;
+
+  constructor(private readonly _config: LocalTrailConfig) {}
+
+  get dir(): string {
+    return this._config.dir;
+  }
+
+  /** Appends one line; returns false (and counts a loss) when it could not be written. */
+  append(line: string, durable = false): boolean {
+    if (this._closed) {
+      this.lost++;
+      this._config.errors.report('trail_closed', 'record written after shutdown was not stored');
+      return false;
+    }
+    const data = Buffer.from(`${line}\n`);
+    try {
+      const fd = this._open(data.length);
+      let offset = 0;
+      while (offset < data.length) offset += writeSync(fd, data, offset, data.length - offset);
+      this._segmentBytes += data.length;
+      this.written.records++;
+      this.written.bytes += data.length;
+      if (durable || this._config.fsync === 'always') fdatasyncSync(fd);
+      else if (this._config.fsync === 'interval') this._scheduleSync();
+      return true;
+    } catch (error) {
+      this.lost++;
+      this._dropDescriptor();
+      this._config.errors.report(
+        'trail_write',
+        `could not write to the local trail in ${this._config.dir}`,
+        error,
+      );
+      return false;
+    }
+  }
+
+  /** fsyncs pending writes now. */
+  sync(): void {
+    if (this._timer) clearTimeout(this._timer);
+    this._timer = undefined;
+    if (this._fd === undefined || !this._dirty) return;
+    this._dirty = false;
+    try {
+      fdatasyncSync(this._fd);
+    } catch (error) {
+      this._config.errors.report('trail_sync', 'fsync of the local trail failed', error);
+    }
+  }
+
+  close(): void {
+    if (this._closed) return;
+    this.sync();
+    this._dropDescriptor();
+    this._closed = true;
+  }
+
+  private _open(incoming: number): number {
+    if (this._fd !== undefined && this._segmentBytes + incoming <= this._config.maxFileBytes) return this._fd;
+    if (this._fd !== undefined) {
+      this.sync();
+      this._dropDescriptor();
+      this._segment++;
+    }
+    mkdirSync(this._config.dir, { recursive: true, mode: 0o700 });
+    for (;;) {
+      const path = join(this._config.dir, segmentFileName(this._config.chainId, this._segment));
+      const fd = openSync(path, 'a', 0o600);
+      const size = fstatSync(fd).size;
+      if (size > 0 && size + incoming > this._config.maxFileBytes) {
+        closeSync(fd);
+        this._segment++;
+        continue;
+      }
+      chmodSync(path, 0o600);
+      this._fd = fd;
+      this._segmentBytes = size;
+      return fd;
+    }
+  }
+
+  private _scheduleSync(): void {
+    this._dirty = true;
+    if (this._timer) return;
+    this._timer = setTimeout(() => this.sync(), this._config.fsyncIntervalMillis);
+    this._timer.unref();
+  }
+
+  private _dropDescriptor(): void {
+    if (this._fd === undefined) return;
+    try {
+      closeSync(this._fd);
+    } catch {
+      // Already closed or invalid: nothing left to release.
+    }
+    this._fd = undefined;
+  }
+}

@@ -1,0 +1,198 @@
+import {
+  type Attributes,
+  context,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type Tracer,
+  trace,
+} from '@opentelemetry/api';
+import { getAuditContext } from '../context/audit-context.js';
+import type { AuditPipeline, RecordedToolCall, ToolCallInput } from '../pipeline/audit-pipeline.js';
+import {
+  ATTR_ENDUSER_ID,
+  ATTR_ERROR_TYPE,
+  ATTR_GEN_AI_CONVERSATION_ID,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_TOOL_CALL_ARGUMENTS,
+  ATTR_GEN_AI_TOOL_CALL_ID,
+  ATTR_GEN_AI_TOOL_CALL_RESULT,
+  ATTR_GEN_AI_TOOL_DESCRIPTION,
+  ATTR_GEN_AI_TOOL_NAME,
+  ATTR_GEN_AI_TOOL_TYPE,
+  ATTR_TOOLTRAIL_CHAIN_HASH,
+  ATTR_TOOLTRAIL_CHAIN_ID,
+  ATTR_TOOLTRAIL_CHAIN_SEQ,
+  ATTR_TOOLTRAIL_EMERGENCY,
+  ATTR_TOOLTRAIL_PURPOSE,
+  ATTR_TOOLTRAIL_RETENTION,
+  ATTR_TOOLTRAIL_ROLE,
+  ATTR_TOOLTRAIL_SUBJECT,
+  ATTR_TOOLTRAIL_TRIGGER,
+  ATTR_TOOLTRAIL_TURN,
+  ATTR_USER_ID,
+  GEN_AI_OPERATION_EXECUTE_TOOL,
+} from '../semconv/attributes.js';
+import type { AuditContext } from '../types.js';
+import type { ToolAuditor, ToolRun } from './active-auditor.js';
+
+type Outcome = { ok: true; result: unknown } | { ok: false; error: unknown };
+
+interface CallState {
+  call: ToolRun;
+  span: Span;
+  ctx: Readonly<AuditContext>;
+  startTimeMs: number;
+  startedAt: number;
+}
+
+/** Runs audited tools: span, attribution, record, then the span's audit attributes. Never throws its own errors. */
+export class ToolRunner implements ToolAuditor {
+  constructor(
+    private readonly _pipeline: AuditPipeline,
+    private readonly _tracer: Tracer,
+    private readonly _auditedSpans: WeakSet<object>,
+  ) {}
+
+  record(input: ToolCallInput): RecordedToolCall | undefined {
+    return this._pipeline.recordToolCall(input);
+  }
+
+  run(call: ToolRun): unknown {
+    const state = this._start(call);
+    if (!state) return call.invoke();
+    let result: unknown;
+    try {
+      result = context.with(trace.setSpan(context.active(), state.span), call.invoke);
+    } catch (error) {
+      this._finish(state, { ok: false, error });
+      throw error;
+    }
+    if (isThenable(result)) {
+      return result.then(
+        (value) => {
+          this._finish(state, { ok: true, result: value });
+          return value;
+        },
+        (error: unknown) => {
+          this._finish(state, { ok: false, error });
+          throw error;
+        },
+      );
+    }
+    this._finish(state, { ok: true, result });
+    return result;
+  }
+
+  private _start(call: ToolRun): CallState | undefined {
+    try {
+      const active = getAuditContext();
+      // What the framework knows (model, tool call id, conversation) wins; the audit context fills the rest.
+      const ctx: Readonly<AuditContext> = call.context ? { ...active, ...definedOnly(call.context) } : active;
+      const attributes: Attributes = {
+        ...call.attributes,
+        [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_EXECUTE_TOOL,
+        [ATTR_GEN_AI_TOOL_NAME]: call.name,
+        [ATTR_GEN_AI_TOOL_TYPE]: call.type ?? 'function',
+      };
+      setIf(attributes, ATTR_GEN_AI_TOOL_DESCRIPTION, call.description);
+      setIf(attributes, ATTR_GEN_AI_TOOL_CALL_ID, call.callId);
+      setIf(attributes, ATTR_GEN_AI_CONVERSATION_ID, ctx.conversationId);
+      setIf(attributes, ATTR_GEN_AI_REQUEST_MODEL, ctx.model);
+      setIf(attributes, ATTR_USER_ID, ctx.userId);
+      setIf(attributes, ATTR_ENDUSER_ID, ctx.userId);
+      setIf(attributes, ATTR_TOOLTRAIL_ROLE, ctx.userRole);
+      setIf(attributes, ATTR_TOOLTRAIL_TURN, ctx.turn);
+      setIf(attributes, ATTR_TOOLTRAIL_PURPOSE, ctx.purpose);
+      setIf(attributes, ATTR_TOOLTRAIL_TRIGGER, call.trigger ?? ctx.trigger ?? 'user_request');
+      setIf(attributes, ATTR_TOOLTRAIL_SUBJECT, call.subject);
+      if (ctx.emergency) attributes[ATTR_TOOLTRAIL_EMERGENCY] = true;
+      const span = this._tracer.startSpan(`execute_tool ${call.name}`, {
+        kind: SpanKind.INTERNAL,
+        attributes,
+      });
+      this._auditedSpans.add(span);
+      return { call, span, ctx, startTimeMs: Date.now(), startedAt: performance.now() };
+    } catch (error) {
+      this._pipeline.errors.report('tool_start', `could not start auditing tool ${call.name}`, error);
+      return undefined;
+    }
+  }
+
+  private _finish(state: CallState, outcome: Outcome): void {
+    const { span, call } = state;
+    try {
+      const spanContext = span.spanContext();
+      const valid = trace.isSpanContextValid(spanContext);
+      const recorded = this._pipeline.recordToolCall({
+        tool: call.name,
+        callId: call.callId ?? null,
+        args: call.args,
+        outcome,
+        durationMs: performance.now() - state.startedAt,
+        startTimeMs: state.startTimeMs,
+        traceId: valid ? spanContext.traceId : undefined,
+        spanId: valid ? spanContext.spanId : undefined,
+        context: state.ctx,
+        subject: call.subject ?? null,
+        retention: call.retention,
+        trigger: call.trigger ?? null,
+        extra: call.extra,
+      });
+      if (recorded) annotate(span, recorded);
+      else if (!outcome.ok) span.setStatus({ code: SpanStatusCode.ERROR });
+    } catch (error) {
+      this._pipeline.errors.report('tool_finish', `could not record tool ${call.name}`, error);
+    } finally {
+      try {
+        span.end();
+      } catch (error) {
+        this._pipeline.errors.report('span_end', 'span end failed', error);
+      }
+    }
+  }
+}
+
+function annotate(span: Span, recorded: RecordedToolCall): void {
+  const { record } = recorded.sealed;
+  span.setAttributes({
+    [ATTR_GEN_AI_TOOL_CALL_ARGUMENTS]: recorded.argsJson,
+    [ATTR_GEN_AI_TOOL_CALL_RESULT]: recorded.resultJson,
+    [ATTR_TOOLTRAIL_RETENTION]: String(record.retention),
+    [ATTR_TOOLTRAIL_CHAIN_ID]: record.chain,
+    [ATTR_TOOLTRAIL_CHAIN_SEQ]: record.seq,
+    [ATTR_TOOLTRAIL_CHAIN_HASH]: record.hash,
+  });
+  if (recorded.error) {
+    span.setAttribute(ATTR_ERROR_TYPE, recorded.error.type);
+    span.addEvent('exception', {
+      'exception.type': recorded.error.type,
+      'exception.message': recorded.error.message,
+    });
+    span.setStatus({ code: SpanStatusCode.ERROR, message: recorded.error.message });
+  }
+}
+
+function definedOnly(ctx: Readonly<Partial<AuditContext>>): Partial<AuditContext> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(ctx)) if (value !== undefined) out[key] = value;
+  return out as Partial<AuditContext>;
+}
+
+function setIf(attributes: Attributes, key: string, value: string | number | undefined | null): void {
+  if (value !== undefined && value !== null && value !== '') attributes[key] = value;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  try {
+    return (
+      value !== null &&
+      (typeof value === 'object' || typeof value === 'function') &&
+      typeof (value as { then?: unknown }).then === 'function'
+    );
+  } catch {
+    // A proxy whose `then` trap throws: hand it back untouched, as a plain value.
+    return false;
+  }
+}

@@ -1,0 +1,212 @@
+import type { KeyObject } from 'node:crypto';
+import { GENESIS_HASH } from '../record/audit-record.js';
+import { type ChainFields, checkpointProblem } from './record-integrity.js';
+import type { ChainSummary, VerifyProblem } from './verify-trail.js';
+
+/** Records held while waiting for a missing predecessor; past this, the missing ones are declared a gap. */
+const REORDER_WINDOW = 1024;
+/** Recent hashes kept to tell a duplicate from a record out of place. */
+const RECENT_HASHES = 4096;
+
+interface Pending {
+  record: ChainFields;
+  where: Where;
+}
+
+interface Where {
+  file?: string;
+  line?: number;
+}
+
+/**
+ * Verifies one chain as its records stream in. Memory is bounded: a reorder window for records that arrive
+ * ahead of a missing one, and a window of recent hashes for duplicates.
+ */
+export class ChainVerifier {
+  private _next: number | undefined;
+  /** Hash of record `_next - 1`; null after a gap (the link cannot be checked across it). */
+  private _head: string | null = GENESIS_HASH;
+  private readonly _pending = new Map<number, Pending>();
+  private readonly _recent = new Map<number, string>();
+  private _lastFileSeq = -1;
+  private _records = 0;
+  private _firstSeq = Number.POSITIVE_INFINITY;
+  private _lastSeq = -1;
+  private _checkpoints = 0;
+  private _lastCheckpointSeq: number | null = null;
+  private _sinceCheckpoint = 0;
+  private _everyRecords: number | undefined;
+  private _final = false;
+  private _keyId: string | undefined;
+
+  constructor(
+    readonly chain: string,
+    private readonly _pinned: KeyObject[] | Map<string, KeyObject> | undefined,
+    private readonly _report: (problem: VerifyProblem) => void,
+  ) {}
+
+  add(record: ChainFields, where: Where): void {
+    const { seq } = record;
+    this._records++;
+    if (record.type === 'checkpoint') this._checkSignature(record, where);
+
+    const known = this._recent.get(seq) ?? this._pending.get(seq)?.record.hash;
+    if (known !== undefined) {
+      const same = known === record.hash;
+      this._problem(
+        'duplicate',
+        seq,
+        same ? 'record appears twice' : 'two different records claim this seq',
+        where,
+      );
+      return;
+    }
+    if (seq < this._lastFileSeq)
+      this._problem('out_of_order', seq, `appears after seq ${this._lastFileSeq}`, where);
+    this._lastFileSeq = Math.max(this._lastFileSeq, seq);
+
+    if (this._next === undefined) {
+      // The first record read need not be seq 0 (a head cut by retention or by tampering).
+      this._next = seq;
+      if (seq > 0) {
+        this._problem('truncated', 0, `chain starts at seq ${seq}: records 0..${seq - 1} are missing`, where);
+        this._head = null;
+      }
+    }
+    if (seq < this._next) {
+      this._problem('out_of_order', seq, 'arrives long after its place in the chain', where);
+      return;
+    }
+    if (seq > this._next) {
+      this._pending.set(seq, { record, where });
+      if (this._pending.size > REORDER_WINDOW) this._skipToPending();
+      return;
+    }
+    this._accept(record, where);
+    this._drain();
+  }
+
+  /** Flushes what is pending and returns the chain's summary; tail warnings go to `warnings`. */
+  finish(warnings: VerifyProblem[]): ChainSummary {
+    while (this._pending.size > 0) this._skipToPending();
+    const unsigned =
+      this._lastCheckpointSeq === null
+        ? this._lastSeq - this._firstSeq + 1
+        : this._lastSeq - this._lastCheckpointSeq;
+    if (this._everyRecords !== undefined && this._sinceCheckpoint > this._everyRecords) {
+      this._problem(
+        'missing_checkpoint',
+        this._lastSeq,
+        `${this._sinceCheckpoint} records after the last checkpoint, policy is every ${this._everyRecords}`,
+        {},
+      );
+    }
+    if (!this._final && this._records > 0) {
+      warnings.push({
+        kind: 'unsigned_tail',
+        chain: this.chain,
+        seq: this._lastCheckpointSeq === null ? this._firstSeq : this._lastCheckpointSeq + 1,
+        message:
+          unsigned > 0
+            ? `${unsigned} records after ${this._lastCheckpointSeq === null ? 'the chain start' : `checkpoint seq ${this._lastCheckpointSeq}`} are unsigned and the chain has no final checkpoint (still running, crashed, or tail truncated)`
+            : 'the chain has no final checkpoint (still running, crashed, or tail truncated)',
+      });
+    }
+    return {
+      chain: this.chain,
+      records: this._records,
+      firstSeq: Number.isFinite(this._firstSeq) ? this._firstSeq : 0,
+      lastSeq: this._lastSeq,
+      checkpoints: this._checkpoints,
+      lastCheckpointSeq: this._lastCheckpointSeq,
+      final: this._final,
+      unsigned: Math.max(0, unsigned),
+    };
+  }
+
+  private _accept(record: ChainFields, where: Where): void {
+    if (this._head !== null && record.prev !== this._head) {
+      this._problem(
+        'link_mismatch',
+        record.seq,
+        'prev does not match the hash of the record before it',
+        where,
+      );
+    }
+    this._head = record.hash;
+    this._next = record.seq + 1;
+    this._remember(record.seq, record.hash);
+    this._firstSeq = Math.min(this._firstSeq, record.seq);
+    this._lastSeq = Math.max(this._lastSeq, record.seq);
+    if (record.type === 'checkpoint') {
+      if (this._everyRecords !== undefined && this._sinceCheckpoint > this._everyRecords) {
+        this._problem(
+          'missing_checkpoint',
+          record.seq,
+          `${this._sinceCheckpoint} records since the previous checkpoint, policy is every ${this._everyRecords}`,
+          where,
+        );
+      }
+      this._checkpoints++;
+      this._lastCheckpointSeq = record.seq;
+      this._sinceCheckpoint = 0;
+      if (Number.isSafeInteger(record.every_records)) this._everyRecords = record.every_records as number;
+      this._final = record.final === true;
+    } else {
+      this._sinceCheckpoint++;
+      this._final = false;
+    }
+  }
+
+  private _drain(): void {
+    for (let item = this._pending.get(this._next!); item; item = this._pending.get(this._next!)) {
+      this._pending.delete(item.record.seq);
+      this._accept(item.record, item.where);
+    }
+  }
+
+  private _skipToPending(): void {
+    const lowest = Math.min(...this._pending.keys());
+    const from = this._next!;
+    const missing = lowest - from;
+    this._problem(
+      'gap',
+      from,
+      missing === 1 ? `record ${from} is missing` : `records ${from}..${lowest - 1} are missing`,
+      {},
+    );
+    // Count the missing records as unsigned content: a checkpoint policy gap spanning them is not the verifier's to judge.
+    this._head = null;
+    this._next = lowest;
+    this._drain();
+  }
+
+  private _checkSignature(record: ChainFields, where: Where): void {
+    const problem = checkpointProblem(record, this._pinned);
+    if (problem) {
+      this._problem('bad_signature', record.seq, problem, where);
+      return;
+    }
+    if (this._keyId === undefined) this._keyId = record.key_id as string;
+    else if (!this._pinned && this._keyId !== record.key_id) {
+      this._problem(
+        'bad_signature',
+        record.seq,
+        `checkpoint key ${String(record.key_id)} differs from this chain's key ${this._keyId}`,
+        where,
+      );
+    }
+  }
+
+  private _remember(seq: number, hash: string): void {
+    this._recent.set(seq, hash);
+    if (this._recent.size > RECENT_HASHES) {
+      const oldest = this._recent.keys().next().value as number;
+      this._recent.delete(oldest);
+    }
+  }
+
+  private _problem(kind: VerifyProblem['kind'], seq: number, message: string, where: Where): void {
+    this._report({ kind, chain: this.chain, seq, message, ...where });
+  }
+}

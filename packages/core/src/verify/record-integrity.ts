@@ -1,0 +1,89 @@
+import { createHash, type KeyObject } from 'node:crypto';
+import { checkpointSigningPayload } from '../chain/checkpoint.js';
+import { computeRecordHash } from '../chain/record-hash.js';
+import { loadPublicKey, verifyBytes } from '../keys/signing-key.js';
+
+const HEX64 = /^[0-9a-f]{64}$/;
+
+/** The chained fields a record must carry to be verified at all. */
+export interface ChainFields {
+  v: number;
+  type: string;
+  chain: string;
+  seq: number;
+  prev: string;
+  hash: string;
+  [field: string]: unknown;
+}
+
+/** Why a parsed line is not a chained record, or undefined when it is one. */
+export function malformedReason(value: unknown): string | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'not a JSON object';
+  const record = value as Record<string, unknown>;
+  if (record.v !== 1) return `unsupported record version ${JSON.stringify(record.v)}`;
+  if (typeof record.type !== 'string' || record.type === '') return 'missing type';
+  if (typeof record.chain !== 'string' || record.chain === '') return 'missing chain';
+  if (!Number.isSafeInteger(record.seq) || (record.seq as number) < 0)
+    return 'seq is not a non-negative integer';
+  if (typeof record.prev !== 'string' || !HEX64.test(record.prev))
+    return 'prev is not 64 lowercase hex digits';
+  if (typeof record.hash !== 'string' || !HEX64.test(record.hash))
+    return 'hash is not 64 lowercase hex digits';
+  return undefined;
+}
+
+/**
+ * Whether `hash` is the SHA-256 of the record's canonical JSON without `hash`. Fast path: the stored line is
+ * canonical, so dropping its hash member gives the hashed bytes exactly; a line re-serialised elsewhere
+ * (other key order or spacing) falls back to canonicalising the parsed record.
+ */
+export function hashMatches(text: string, record: ChainFields): boolean {
+  const member = `"hash":"${record.hash}"`;
+  const at = text.indexOf(member);
+  if (at > 0) {
+    const before = text.charCodeAt(at - 1);
+    const unhashed =
+      before === 44 // ',' before the member: remove ",member"
+        ? text.slice(0, at - 1) + text.slice(at + member.length)
+        : text.charCodeAt(at + member.length) === 44 // first member: remove "member,"
+          ? text.slice(0, at) + text.slice(at + member.length + 1)
+          : text.slice(0, at) + text.slice(at + member.length);
+    if (createHash('sha256').update(unhashed).digest('hex') === record.hash) return true;
+  }
+  try {
+    return computeRecordHash(record) === record.hash;
+  } catch {
+    return false;
+  }
+}
+
+/** Pinned verification keys: key id → public key, or a list of keys accepted under any id. */
+export type PublicKeys = Record<string, string | KeyObject> | Array<string | KeyObject>;
+
+/** Checks a checkpoint's Ed25519 signature; returns a problem message, or undefined when it is valid. */
+export function checkpointProblem(
+  record: ChainFields,
+  pinned: KeyObject[] | Map<string, KeyObject> | undefined,
+): string | undefined {
+  if (record.alg !== 'ed25519' || typeof record.sig !== 'string' || typeof record.key_id !== 'string') {
+    return 'checkpoint without an ed25519 signature';
+  }
+  const payload = checkpointSigningPayload(record);
+  let candidates: KeyObject[];
+  if (pinned instanceof Map) {
+    const key = pinned.get(record.key_id);
+    if (!key) return `checkpoint signed with key ${record.key_id}, which is not pinned`;
+    candidates = [key];
+  } else if (pinned) {
+    candidates = pinned;
+  } else {
+    if (typeof record.public_key !== 'string') return 'checkpoint carries no public key and none is pinned';
+    try {
+      candidates = [loadPublicKey(record.public_key)];
+    } catch {
+      return 'checkpoint public key is not a valid Ed25519 key';
+    }
+  }
+  if (candidates.some((key) => verifyBytes(key, payload, record.sig as string))) return undefined;
+  return pinned ? 'signature does not verify with the pinned public key' : 'signature does not verify';
+}
