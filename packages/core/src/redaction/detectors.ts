@@ -67,7 +67,10 @@ export const DETECTORS: readonly Detector[] = [
   {
     kind: 'phone',
     gate: hasDigit,
-    pattern: /(?:\+\d{1,3}[ .-]?)?(?:\(\d{3}\)[ .-]?|\b\d{3}[ .-])\d{3}[ .-]\d{4}\b|\+\d{8,14}\b/g,
+    // North American numbers with separators, or any number in international form (+, 8 to 15 digits).
+    pattern:
+      /(?:\+?1[ .-]?)?(?:\(\d{3}\)[ .-]?|\b\d{3}[ .-])\d{3}[ .-]\d{4}\b|\+\d{1,3}(?:[ .-]?\(?\d{1,5}\)?){1,6}/g,
+    valid: isPlausiblePhone,
   },
 ];
 
@@ -132,6 +135,12 @@ export function isValidIban(candidate: string): boolean {
     remainder = (value > 9 ? remainder * 100 + value : remainder * 10 + value) % 97;
   }
   return remainder === 1;
+}
+
+/** 8 to 15 digits (E.164 allows 15). */
+function isPlausiblePhone(candidate: string): boolean {
+  const digits = candidate.replace(/\D/g, '').length;
+  return digits >= 8 && digits <= 15;
 }
 
 /** Length of the longest prefix of `candidate`, ending on an alphanumeric, that passes `valid`; 0 if none. */

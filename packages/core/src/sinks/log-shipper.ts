@@ -48,6 +48,7 @@ export class LogShipper {
   private _retryMillis: number;
   private _inFlight: Promise<void> | undefined;
   private _timer: NodeJS.Timeout | undefined;
+  private _backoffUntil = 0;
   private _shutdown = false;
   private readonly _scope = { name: AUDIT_LOG_SCOPE, version: VERSION };
 
@@ -78,10 +79,18 @@ export class LogShipper {
   /** Exports everything queued; resolves when the queue is empty or `timeoutMillis` has passed. */
   async forceFlush(timeoutMillis = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMillis;
-    while ((this._queue.length > 0 || this._inFlight) && Date.now() < deadline) {
-      // A scheduled retry keeps its backoff; otherwise start exporting now.
-      if (!this._inFlight && !this._timer) this._drain();
-      await Promise.race([this._inFlight, sleep(Math.min(100, Math.max(1, deadline - Date.now())))]);
+    while (this._queue.length > 0 && Date.now() < deadline) {
+      if (this._inFlight) {
+        await this._inFlight;
+        continue;
+      }
+      // After a failure, keep the backoff: a flush must not hammer a collector that is down.
+      const wait = Math.min(this._backoffUntil - Date.now(), deadline - Date.now());
+      if (wait > 0) {
+        await sleep(wait);
+        continue;
+      }
+      this._drain();
     }
     if (this._queue.length > 0) {
       this._config.errors.report(
@@ -125,8 +134,10 @@ export class LogShipper {
         this._queue.splice(0, batch.length);
         this.shipped += batch.length;
         this._retryMillis = this._config.retryMillis ?? 500;
+        this._backoffUntil = 0;
         if (this._queue.length > 0) this._schedule(0);
       } else {
+        this._backoffUntil = Date.now() + this._retryMillis;
         this._schedule(this._retryMillis);
         this._retryMillis = Math.min(this._retryMillis * 2, MAX_RETRY_MILLIS);
       }
