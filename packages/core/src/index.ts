@@ -21,9 +21,9 @@ export * as semconv from './semconv/attributes.js';
 export type { AuditStats, ToolAudit } from './setup-tool-audit.js';
 export { setupToolAudit } from './setup-tool-audit.js';
 export { segmentFileName } from './sinks/local-trail.js';
-export type { ToolAuditor } from './tool/active-auditor.js';
+export type { ToolAuditor, ToolRun } from './tool/active-auditor.js';
 export { activeAuditor } from './tool/active-auditor.js';
-export { auditTool } from './tool/audit-tool.js';
+export { auditTool, auditToolCall } from './tool/audit-tool.js';
 export type {
   AuditContext,
   AuditToolOptions,

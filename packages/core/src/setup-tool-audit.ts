@@ -122,7 +122,7 @@ export function setupToolAudit(options: SetupToolAuditOptions & { exitHooks?: bo
   let tracerProvider: BasicTracerProvider | undefined;
   if (options.register !== false) tracerProvider = registerGlobals(spanProcessor, resource, errors);
 
-  const runner = new ToolRunner(pipeline, trace.getTracer('tooltrail', VERSION), auditedSpans);
+  const runner = new ToolRunner(pipeline, 'tooltrail', VERSION, auditedSpans);
   if (setActiveAuditor(runner))
     errors.report('setup_twice', 'setupToolAudit() called again; the newest setup audits tool calls');
 

@@ -5,6 +5,7 @@ import {
   SpanKind,
   SpanStatusCode,
   type Tracer,
+  type TracerProvider,
   trace,
 } from '@opentelemetry/api';
 import { getAuditContext } from '../context/audit-context.js';
@@ -49,11 +50,25 @@ interface CallState {
 
 /** Runs audited tools: span, attribution, record, then the span's audit attributes. Never throws its own errors. */
 export class ToolRunner implements ToolAuditor {
+  private _provider: TracerProvider | undefined;
+  private _tracer: Tracer | undefined;
+
   constructor(
     private readonly _pipeline: AuditPipeline,
-    private readonly _tracer: Tracer,
+    private readonly _tracerName: string,
+    private readonly _tracerVersion: string,
     private readonly _auditedSpans: WeakSet<object>,
   ) {}
+
+  /** The global tracer, re-fetched when the global provider object changes (NodeSDK replaces the proxy). */
+  private _currentTracer(): Tracer {
+    const provider = trace.getTracerProvider();
+    if (provider !== this._provider || !this._tracer) {
+      this._provider = provider;
+      this._tracer = provider.getTracer(this._tracerName, this._tracerVersion);
+    }
+    return this._tracer;
+  }
 
   record(input: ToolCallInput): RecordedToolCall | undefined {
     return this._pipeline.recordToolCall(input);
@@ -70,7 +85,9 @@ export class ToolRunner implements ToolAuditor {
       throw error;
     }
     if (isThenable(result)) {
-      return result.then(
+      // A native promise is chained; any other thenable is adopted once, as `await` would.
+      const promise = result instanceof Promise ? result : Promise.resolve(result);
+      return promise.then(
         (value) => {
           this._finish(state, { ok: true, result: value });
           return value;
@@ -108,7 +125,7 @@ export class ToolRunner implements ToolAuditor {
       setIf(attributes, ATTR_TOOLTRAIL_TRIGGER, call.trigger ?? ctx.trigger ?? 'user_request');
       setIf(attributes, ATTR_TOOLTRAIL_SUBJECT, call.subject);
       if (ctx.emergency) attributes[ATTR_TOOLTRAIL_EMERGENCY] = true;
-      const span = this._tracer.startSpan(`execute_tool ${call.name}`, {
+      const span = this._currentTracer().startSpan(`execute_tool ${call.name}`, {
         kind: SpanKind.INTERNAL,
         attributes,
       });
