@@ -1,8 +1,8 @@
 import { diag } from '@opentelemetry/api';
 
 /**
- * The one place internal failures go. Telemetry never throws into the agent: failures are counted, reported
- * to the user's `onError` (or diag + stderr once per kind), and the tool call carries on.
+ * The one place internal failures go. Telemetry never throws into the agent: every failure is counted (see
+ * `stats().errors`), and each kind is reported once — to the user's `onError`, or to diag and a process warning.
  */
 export class ErrorHandler {
   private readonly _seen = new Set<string>();
@@ -12,9 +12,10 @@ export class ErrorHandler {
 
   report(kind: string, message: string, error?: unknown): void {
     this.counts.set(kind, (this.counts.get(kind) ?? 0) + 1);
-    const wrapped = new Error(`tooltrail: ${message}${error ? `: ${describe(error)}` : ''}`, {
-      cause: error,
-    });
+    // Repeats are only counted: building and logging an error per dropped record would cost more than the record.
+    if (this._seen.has(kind)) return;
+    this._seen.add(kind);
+    const wrapped = new Error(`tooltrail: ${message}${error ? `: ${describe(error)}` : ''}`, { cause: error });
     if (this._onError) {
       try {
         this._onError(wrapped);
@@ -24,12 +25,7 @@ export class ErrorHandler {
       return;
     }
     diag.error(wrapped.message);
-    if (this._seen.has(kind)) return;
-    this._seen.add(kind);
-    process.emitWarning(
-      `${wrapped.message} (further '${kind}' failures are counted, not logged)`,
-      'TooltrailWarning',
-    );
+    process.emitWarning(`${wrapped.message} (further '${kind}' failures are counted, not logged)`, 'TooltrailWarning');
   }
 }
 
