@@ -72,6 +72,7 @@ describe('auditTool preserves behaviour', () => {
       throw 'plain string';
     });
     expect(() => thrower()).toThrow('plain string');
+    // biome-ignore lint/suspicious/noThenProperty: the test needs a non-promise thenable.
     const thenable = { then: (resolve: (value: number) => void) => resolve(42) };
     const tool = auditTool('thenable', () => thenable);
     await expect(tool()).resolves.toBe(42);

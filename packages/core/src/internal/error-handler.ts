@@ -15,7 +15,9 @@ export class ErrorHandler {
     // Repeats are only counted: building and logging an error per dropped record would cost more than the record.
     if (this._seen.has(kind)) return;
     this._seen.add(kind);
-    const wrapped = new Error(`tooltrail: ${message}${error ? `: ${describe(error)}` : ''}`, { cause: error });
+    const wrapped = new Error(`tooltrail: ${message}${error ? `: ${describe(error)}` : ''}`, {
+      cause: error,
+    });
     if (this._onError) {
       try {
         this._onError(wrapped);
@@ -25,7 +27,10 @@ export class ErrorHandler {
       return;
     }
     diag.error(wrapped.message);
-    process.emitWarning(`${wrapped.message} (further '${kind}' failures are counted, not logged)`, 'TooltrailWarning');
+    process.emitWarning(
+      `${wrapped.message} (further '${kind}' failures are counted, not logged)`,
+      'TooltrailWarning',
+    );
   }
 }
 
