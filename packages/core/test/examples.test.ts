@@ -10,7 +10,7 @@ const examples = resolve(import.meta.dirname, '../../../examples');
 describe('examples/node-sdk', () => {
   it('audits a tool call inside NodeSDK, redacting the span the console exporter prints', async () => {
     const dir = tempDir();
-    const env = { ...process.env, TOOLTRAIL_DIR: dir };
+    const env: NodeJS.ProcessEnv = { ...process.env, TOOLTRAIL_DIR: dir };
     delete env.OTEL_EXPORTER_OTLP_ENDPOINT;
     const out = execFileSync(process.execPath, [join(examples, 'node-sdk/index.mjs')], {
       env,

@@ -150,6 +150,23 @@ describe('tamper detection', () => {
     expect(report.chains[0]).toMatchObject({ final: false, unsigned: 3, lastCheckpointSeq: 17 });
   });
 
+  it('verifies records delivered in any order (Loki, replays) when told the source is unordered', async () => {
+    const trail = await fresh();
+    // Reverse order: what a newest-first query would return.
+    const lines = [...trail.lines].reverse();
+    const asDelivered = { publicKeys: [trail.publicKeyPem], ordered: false };
+    const clean = await verifyTrail(lines, asDelivered);
+    expect(clean).toMatchObject({ ok: true, records: 25, problems: [] });
+    expect(clean.chains[0]).toMatchObject({ final: true, firstSeq: 0 });
+    // Reordering does not hide tampering: a deleted record is still a gap.
+    const tampered = await verifyTrail(lines.filter((_, i) => i !== 3), asDelivered);
+    expect(kinds(tampered)).toEqual([['gap', 21]]);
+    // In stored order, the same reversal is out of order.
+    expect((await verifyTrail(lines, { publicKeys: [trail.publicKeyPem] })).problems.map((p) => p.kind)).toContain(
+      'out_of_order',
+    );
+  });
+
   it('reports a removed head as truncated and a garbled line as malformed with its line number', async () => {
     const trail = await fresh();
     const lines = trail.lines.slice(3);

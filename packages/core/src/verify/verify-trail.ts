@@ -59,6 +59,13 @@ export interface VerifyTrailOptions {
   onProgress?: (records: number) => void;
   /** @default 100000 */
   progressEvery?: number;
+  /**
+   * Whether the source delivers each chain in stored order (a trail directory, the collector archive). Sources
+   * ordered by time or by arrival (Loki, records replayed after an outage) pass `false`: each chain is then sorted
+   * by seq before it is checked (memory grows with the records held) and `out_of_order` is not reported.
+   * @default true
+   */
+  ordered?: boolean;
 }
 
 /**
@@ -76,6 +83,7 @@ export async function verifyTrail(
   const report = (problem: VerifyProblem) => problems.push(problem);
   const progressEvery = options.progressEvery ?? 100_000;
   let records = 0;
+  const unordered = options.ordered === false ? new Map<string, Array<{ record: ChainFields; where: { file?: string; line?: number } }>>() : undefined;
 
   for await (const { text, file, line } of readTrailLines(source)) {
     let parsed: unknown;
@@ -118,7 +126,14 @@ export async function verifyTrail(
         ...where,
       });
     }
-    chain.add(record, where);
+    if (unordered) unordered.get(record.chain)?.push({ record, where }) ?? unordered.set(record.chain, [{ record, where }]);
+    else chain.add(record, where);
+  }
+
+  // Unordered sources: feed each chain in seq order (stable, so duplicates keep their arrival order).
+  for (const [id, items] of unordered ?? []) {
+    items.sort((a, b) => a.record.seq - b.record.seq);
+    for (const { record, where } of items) chains.get(id)!.add(record, where);
   }
 
   const summaries: ChainSummary[] = [];
