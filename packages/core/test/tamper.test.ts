@@ -159,12 +159,15 @@ describe('tamper detection', () => {
     expect(clean).toMatchObject({ ok: true, records: 25, problems: [] });
     expect(clean.chains[0]).toMatchObject({ final: true, firstSeq: 0 });
     // Reordering does not hide tampering: a deleted record is still a gap.
-    const tampered = await verifyTrail(lines.filter((_, i) => i !== 3), asDelivered);
+    const tampered = await verifyTrail(
+      lines.filter((_, i) => i !== 3),
+      asDelivered,
+    );
     expect(kinds(tampered)).toEqual([['gap', 21]]);
     // In stored order, the same reversal is out of order.
-    expect((await verifyTrail(lines, { publicKeys: [trail.publicKeyPem] })).problems.map((p) => p.kind)).toContain(
-      'out_of_order',
-    );
+    expect(
+      (await verifyTrail(lines, { publicKeys: [trail.publicKeyPem] })).problems.map((p) => p.kind),
+    ).toContain('out_of_order');
   });
 
   it('reports a removed head as truncated and a garbled line as malformed with its line number', async () => {

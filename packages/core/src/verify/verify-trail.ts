@@ -83,7 +83,10 @@ export async function verifyTrail(
   const report = (problem: VerifyProblem) => problems.push(problem);
   const progressEvery = options.progressEvery ?? 100_000;
   let records = 0;
-  const unordered = options.ordered === false ? new Map<string, Array<{ record: ChainFields; where: { file?: string; line?: number } }>>() : undefined;
+  const unordered =
+    options.ordered === false
+      ? new Map<string, Array<{ record: ChainFields; where: { file?: string; line?: number } }>>()
+      : undefined;
 
   for await (const { text, file, line } of readTrailLines(source)) {
     let parsed: unknown;
@@ -126,7 +129,9 @@ export async function verifyTrail(
         ...where,
       });
     }
-    if (unordered) unordered.get(record.chain)?.push({ record, where }) ?? unordered.set(record.chain, [{ record, where }]);
+    if (unordered)
+      unordered.get(record.chain)?.push({ record, where }) ??
+        unordered.set(record.chain, [{ record, where }]);
     else chain.add(record, where);
   }
 
