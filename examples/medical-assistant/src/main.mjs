@@ -7,6 +7,10 @@ import { fileURLToPath } from 'node:url';
 import { setupToolAudit } from '@tooltrail/core';
 import { conversations } from './conversations.mjs';
 import { loadDemoKeys } from './demo-keys.mjs';
+import { mcpModeRequested, runMcpMode } from './mcp/mcp-mode.mjs';
+
+// `--mode mcp`: the same assistant, its tools behind a real MCP client/server pair, audited with zero code.
+if (mcpModeRequested(process.argv)) process.exit(runMcpMode());
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const trailDir = resolve(process.env.TOOLTRAIL_DIR ?? '.tooltrail');

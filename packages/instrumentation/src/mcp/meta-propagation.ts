@@ -1,0 +1,112 @@
+import { type Baggage, type Context, context, propagation, trace } from '@opentelemetry/api';
+import { type AuditContext, type AuditTrigger, getAuditContext } from '@tooltrail/core';
+
+/**
+ * Audit context fields sent to the MCP server as W3C baggage entries in `params._meta.baggage`. `session`
+ * (client IP, user agent) stays local. What a client sends is a claim, not authentication: the server's own
+ * audit context, when it has one, wins field by field.
+ */
+const BAGGAGE_KEYS = {
+  userId: 'tooltrail.user',
+  userRole: 'tooltrail.role',
+  conversationId: 'tooltrail.conversation',
+  turn: 'tooltrail.turn',
+  model: 'tooltrail.model',
+  trigger: 'tooltrail.trigger',
+  purpose: 'tooltrail.purpose',
+  emergency: 'tooltrail.emergency',
+} as const;
+
+const TRIGGERS: ReadonlySet<string> = new Set(['user_request', 'proactive', 'retry', 'follow_up', 'system']);
+
+type Meta = Record<string, unknown>;
+
+/**
+ * Returns a copy of `params` whose `_meta` carries the active trace context (`traceparent`, `tracestate`) and
+ * the audit context (`baggage`), the keys the MCP conventions reserve for propagation. The caller's object is
+ * never mutated; existing `_meta` keys are kept.
+ */
+export function withPropagatedMeta<P extends { _meta?: unknown }>(params: P): P {
+  const carrier: Record<string, string> = {};
+  propagation.inject(withAuditBaggage(context.active()), carrier);
+  if (Object.keys(carrier).length === 0) return params;
+  const meta = isRecord(params._meta) ? params._meta : {};
+  return { ...params, _meta: { ...meta, ...carrier } };
+}
+
+function withAuditBaggage(active: Context): Context {
+  const audit = getAuditContext();
+  let baggage: Baggage = propagation.getBaggage(active) ?? propagation.createBaggage();
+  let changed = false;
+  for (const [field, key] of Object.entries(BAGGAGE_KEYS) as [keyof typeof BAGGAGE_KEYS, string][]) {
+    const value = field === 'emergency' ? audit.emergency?.reason : audit[field];
+    if (value === undefined || value === null || value === '') continue;
+    baggage = baggage.setEntry(key, { value: String(value) });
+    changed = true;
+  }
+  // Only the outgoing request carries these entries: the active context (and other outgoing calls) do not.
+  return changed ? propagation.setBaggage(active, baggage) : active;
+}
+
+/** What a `tools/call` request's `_meta` says about its caller. */
+export interface CallerContext {
+  /** Active context with the caller's span as parent (unchanged when `_meta` has no valid `traceparent`). */
+  parent: Context;
+  /** The audit context the caller sent. */
+  claimed: Partial<AuditContext>;
+  /** Span id of the caller's span, when `_meta` carried a valid `traceparent`. */
+  callerSpanId: string | undefined;
+}
+
+/** Reads trace context and audit context from an inbound `_meta`; never throws. */
+export function callerFromMeta(meta: unknown): CallerContext {
+  const active = context.active();
+  if (!isRecord(meta)) return { parent: active, claimed: {}, callerSpanId: undefined };
+  const carrier: Record<string, string> = {};
+  for (const key of ['traceparent', 'tracestate', 'baggage']) {
+    const value = meta[key];
+    if (typeof value === 'string') carrier[key] = value;
+  }
+  const extracted = propagation.extract(active, carrier);
+  const claimed: Partial<AuditContext> = {};
+  let baggage = propagation.getBaggage(extracted);
+  if (baggage) {
+    const entry = (key: string) => baggage?.getEntry(key)?.value || undefined;
+    claimed.userId = entry(BAGGAGE_KEYS.userId);
+    claimed.userRole = entry(BAGGAGE_KEYS.userRole);
+    claimed.conversationId = entry(BAGGAGE_KEYS.conversationId);
+    claimed.model = entry(BAGGAGE_KEYS.model);
+    claimed.purpose = entry(BAGGAGE_KEYS.purpose);
+    const turn = Number(entry(BAGGAGE_KEYS.turn));
+    if (Number.isSafeInteger(turn)) claimed.turn = turn;
+    const trigger = entry(BAGGAGE_KEYS.trigger);
+    if (trigger && TRIGGERS.has(trigger)) claimed.trigger = trigger as AuditTrigger;
+    const reason = entry(BAGGAGE_KEYS.emergency);
+    if (reason) claimed.emergency = { reason };
+    // The attribution is now in the audit context; it is not forwarded to whatever the tool calls next.
+    baggage = baggage.removeEntries(...Object.values(BAGGAGE_KEYS));
+  }
+  const remote = trace.getSpanContext(extracted);
+  const valid = remote !== undefined && trace.isSpanContextValid(remote);
+  let parent = valid ? extracted : active;
+  if (baggage) parent = propagation.setBaggage(parent, baggage);
+  return { parent, claimed: definedOnly(claimed), callerSpanId: valid ? remote.spanId : undefined };
+}
+
+/** The claimed fields the local audit context does not set (local attribution wins). */
+export function fillFromClaim(claimed: Partial<AuditContext>): Partial<AuditContext> {
+  const local = getAuditContext();
+  const fill: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(claimed)) {
+    if ((local as Record<string, unknown>)[key] === undefined) fill[key] = value;
+  }
+  return fill as Partial<AuditContext>;
+}
+
+function definedOnly<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+function isRecord(value: unknown): value is Meta {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
