@@ -59,5 +59,6 @@ const tooltrail = (...args) => {
     process.exitCode = error.status ?? 1;
   }
 };
-tooltrail('timeline', physician, trailDir);
+// The billing conversation shows a failure, the retry that fixed it, and a refund.
+tooltrail('timeline', billing, trailDir);
 tooltrail('verify', trailDir, '--public-key', keys.publicKeyPath);
