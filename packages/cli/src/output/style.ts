@@ -16,8 +16,9 @@ export function styleFor(stream: NodeJS.WriteStream): Style {
 /** Left-aligned columns; the last column is not padded. */
 export function alignColumns(rows: string[][]): string[] {
   const widths: number[] = [];
-  for (const row of rows)
-    row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, visibleLength(cell))));
+  for (const row of rows) {
+    for (const [i, cell] of row.entries()) widths[i] = Math.max(widths[i] ?? 0, visibleLength(cell));
+  }
   return rows.map((row) =>
     row
       .map((cell, i) =>
