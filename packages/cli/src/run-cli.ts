@@ -1,3 +1,10 @@
+import { ANOMALIES_USAGE, anomaliesCommand } from './commands/anomalies.js';
+import { EXPORT_FHIR_USAGE, exportCommand } from './commands/export-fhir.js';
+import { PSEUDONYM_USAGE, pseudonymCommand } from './commands/pseudonym.js';
+import { QUERY_USAGE, queryCommand } from './commands/query.js';
+import { REPORT_USAGE, reportCommand } from './commands/report-access.js';
+import { RETENTION_USAGE, retentionCommand } from './commands/retention.js';
+import { STATS_USAGE, statsCommand } from './commands/stats.js';
 import { TIMELINE_USAGE, timelineCommand } from './commands/timeline.js';
 import { VERIFY_USAGE, verifyCommand } from './commands/verify.js';
 import { InputError, UsageError } from './usage-error.js';
@@ -10,6 +17,13 @@ interface Command {
 const COMMANDS: Record<string, Command> = {
   verify: { run: verifyCommand, usage: VERIFY_USAGE },
   timeline: { run: timelineCommand, usage: TIMELINE_USAGE },
+  query: { run: queryCommand, usage: QUERY_USAGE },
+  stats: { run: statsCommand, usage: STATS_USAGE },
+  report: { run: reportCommand, usage: REPORT_USAGE },
+  anomalies: { run: anomaliesCommand, usage: ANOMALIES_USAGE },
+  export: { run: exportCommand, usage: EXPORT_FHIR_USAGE },
+  pseudonym: { run: pseudonymCommand, usage: PSEUDONYM_USAGE },
+  retention: { run: retentionCommand, usage: RETENTION_USAGE },
 };
 
 const USAGE = `usage: tooltrail <command> [options]

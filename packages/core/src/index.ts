@@ -4,6 +4,8 @@ export { computeRecordHash, sealRecord } from './chain/record-hash.js';
 export { ensureLocalSigningKey, parsePseudonymKey, resolvePseudonymKey } from './config/keys-from-env.js';
 export { DEFAULT_RETENTION_CLASSES, DEFAULT_RETENTION_TOOLS, RetentionPolicy } from './config/retention.js';
 export { getAuditContext, withAuditContext } from './context/audit-context.js';
+export type { AuditCounts } from './internal/audit-metrics.js';
+export { AUDIT_METRICS } from './internal/audit-metrics.js';
 export { generateSigningKeyPair, keyFingerprint, loadPublicKey, loadSigningKey } from './keys/signing-key.js';
 export type { RecordedToolCall, ToolCallInput } from './pipeline/audit-pipeline.js';
 export { AuditPipeline, describeError } from './pipeline/audit-pipeline.js';
@@ -21,6 +23,8 @@ export * as semconv from './semconv/attributes.js';
 export type { AuditStats, ToolAudit } from './setup-tool-audit.js';
 export { setupToolAudit } from './setup-tool-audit.js';
 export { segmentFileName } from './sinks/local-trail.js';
+export type { AuditUnavailableReason } from './strict/audit-unavailable-error.js';
+export { AuditUnavailableError } from './strict/audit-unavailable-error.js';
 export type { ToolAuditor, ToolRun } from './tool/active-auditor.js';
 export { activeAuditor } from './tool/active-auditor.js';
 export { auditTool, auditToolCall } from './tool/audit-tool.js';
@@ -33,6 +37,7 @@ export type {
   FsyncPolicy,
   KeyRule,
   LocalTrailOptions,
+  LogExportOptions,
   PseudonymKey,
   RedactionAction,
   RedactionLimits,
@@ -45,6 +50,12 @@ export type {
 export type { TrailLine, TrailSource } from './verify/read-trail-lines.js';
 export { listTrailFiles, readTrailLines } from './verify/read-trail-lines.js';
 export type { PublicKeys } from './verify/record-integrity.js';
+export type { DeletedSegment, RetentionAnchor, RetentionAnchorFields } from './verify/retention-anchor.js';
+export {
+  readRetentionAnchors,
+  retentionAnchorsFile,
+  signRetentionAnchor,
+} from './verify/retention-anchor.js';
 export type {
   ChainSummary,
   ProblemKind,

@@ -14,6 +14,7 @@ import { BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@op
 import { resolvePseudonymKey, resolveSigningKey } from './config/keys-from-env.js';
 import { createLogExporter, createTraceExporter, otlpRequested } from './config/otlp-exporters.js';
 import { RetentionPolicy } from './config/retention.js';
+import { registerAuditMetrics } from './internal/audit-metrics.js';
 import { ErrorHandler } from './internal/error-handler.js';
 import { installExitHooks } from './internal/exit-hooks.js';
 import { AuditPipeline } from './pipeline/audit-pipeline.js';
@@ -51,8 +52,16 @@ export interface AuditStats {
   records: number;
   /** Records that could not be written to the trail (they appear as gaps to the verifier). */
   lost: number;
+  /** Records of this chain acknowledged by the log exporter. */
   exported: number;
+  /** Records of this chain not yet acknowledged (in memory or waiting in the trail). */
   pendingExport: number;
+  /** Records of earlier chains (crashed or restarted processes) replayed from the trail and acknowledged. */
+  replayed: number;
+  /** Records that did not fit the export queue; read back from the trail, not lost. */
+  overflowed: number;
+  /** Strict calls refused (not executed) because their intent could not be made durable. */
+  strictRefused: number;
   /** Internal failures by kind. */
   errors: Record<string, number>;
 }
@@ -87,7 +96,18 @@ export function setupToolAudit(options: SetupToolAuditOptions & { exitHooks?: bo
     errors,
   });
   const logExporter = options.logExporter ?? (otlpRequested('LOGS') ? createLogExporter(errors) : undefined);
-  const shipper = logExporter ? new LogShipper({ exporter: logExporter, resource, errors }) : undefined;
+  const shipper = logExporter
+    ? new LogShipper({
+        exporter: logExporter,
+        resource,
+        errors,
+        maxQueue: options.logExport?.maxQueue,
+        maxBatch: options.logExport?.maxBatch,
+        retryMillis: options.logExport?.retryMillis,
+        trail: { dir: trailDir, chainId },
+        replay: options.logExport?.replay,
+      })
+    : undefined;
   const pipeline = new AuditPipeline({
     chainId,
     redactor,
@@ -122,15 +142,32 @@ export function setupToolAudit(options: SetupToolAuditOptions & { exitHooks?: bo
   let tracerProvider: BasicTracerProvider | undefined;
   if (options.register !== false) tracerProvider = registerGlobals(spanProcessor, resource, errors);
 
-  const runner = new ToolRunner(pipeline, 'tooltrail', VERSION, auditedSpans);
+  const runner = new ToolRunner(pipeline, 'tooltrail', VERSION, auditedSpans, {
+    enabled: options.strict ?? envFlag('TOOLTRAIL_STRICT'),
+    timeoutMillis: positive(options.strictTimeoutMillis, 'TOOLTRAIL_STRICT_TIMEOUT_MS', 2000, errors),
+  });
   if (setActiveAuditor(runner))
     errors.report('setup_twice', 'setupToolAudit() called again; the newest setup audits tool calls');
+
+  const counts = () => ({
+    records: pipeline.chain.nextSeq,
+    lost: trail.lost,
+    exported: shipper?.shipped ?? 0,
+    pendingExport: shipper?.pending ?? 0,
+    replayed: shipper?.replayed ?? 0,
+    overflowed: shipper?.overflowed ?? 0,
+    strictRefused: runner.refused,
+  });
+  const stopMetricsWatch = registerAuditMetrics(options.meterProvider, counts, (error) =>
+    errors.report('metrics', 'could not register the audit metrics', error),
+  );
 
   let uninstallHooks: (() => void) | undefined;
   let shuttingDown: Promise<void> | undefined;
   const shutdown = () => {
     shuttingDown ??= (async () => {
       uninstallHooks?.();
+      stopMetricsWatch();
       await pipeline.shutdown();
       await (tracerProvider ?? spanProcessor).shutdown();
       setActiveAuditor(undefined);
@@ -147,13 +184,7 @@ export function setupToolAudit(options: SetupToolAuditOptions & { exitHooks?: bo
     signingKeyId: signingKey.id,
     publicKey: signingKey.publicKeyBase64,
     checkpoint: () => void pipeline.checkpoint(false),
-    stats: () => ({
-      records: pipeline.chain.nextSeq,
-      lost: trail.lost,
-      exported: shipper?.shipped ?? 0,
-      pendingExport: shipper?.pending ?? 0,
-      errors: Object.fromEntries(errors.counts),
-    }),
+    stats: () => ({ ...counts(), errors: Object.fromEntries(errors.counts) }),
     forceFlush: async () => {
       if (shuttingDown) return shuttingDown;
       await pipeline.forceFlush();
@@ -196,6 +227,11 @@ function newChainId(): string {
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z');
   return `${stamp}-${randomBytes(4).toString('hex')}`;
+}
+
+/** A boolean env var: `true`/`1`/`yes` (any case) is on. */
+function envFlag(name: string): boolean {
+  return /^(true|1|yes)$/i.test(process.env[name]?.trim() ?? '');
 }
 
 function fsyncPolicy(option: FsyncPolicy | undefined, errors: ErrorHandler): FsyncPolicy {

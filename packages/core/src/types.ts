@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import type { MeterProvider } from '@opentelemetry/api';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 
@@ -147,6 +148,40 @@ export interface SetupToolAuditOptions {
   logExporter?: LogRecordExporter;
   /** Called with every internal telemetry failure (never thrown into the agent). */
   onError?: (error: unknown) => void;
+  /**
+   * Fail closed: before a tool runs, an `intent` record is written and fdatasync'ed; if that fails or takes
+   * longer than `strictTimeoutMillis`, the tool is not run and the call throws `AuditUnavailableError`.
+   * Env `TOOLTRAIL_STRICT=true`. Per tool: `auditTool(name, fn, { strict })`. @default false
+   */
+  strict?: boolean;
+  /**
+   * How long the intent may take to become durable. Async tools race the fdatasync against it; a sync
+   * tool's write blocks (it cannot be interrupted) and is refused afterwards if it took longer.
+   * Env `TOOLTRAIL_STRICT_TIMEOUT_MS`. @default 2000
+   */
+  strictTimeoutMillis?: number;
+  /** Audit log export tuning (records wait in the trail, never dropped, when these bounds are hit). */
+  logExport?: LogExportOptions;
+  /**
+   * Meter for the loss and export metrics. @default the global MeterProvider, including one registered after
+   * setup (e.g. by a NodeSDK started later; re-checked every second)
+   */
+  meterProvider?: MeterProvider;
+}
+
+/** Tuning of the audit log export (trail → OTLP). */
+export interface LogExportOptions {
+  /** Records held in memory; beyond it they are read back from the trail. @default 20000 */
+  maxQueue?: number;
+  /** Records per export request. @default 512 */
+  maxBatch?: number;
+  /** First retry delay after a failed export; doubles up to 30 s. @default 500 */
+  retryMillis?: number;
+  /**
+   * Ship the unshipped records of older chains in the trail directory (crashed or restarted processes),
+   * from their acknowledged position. @default true
+   */
+  replay?: boolean;
 }
 
 /** Per-tool options of `auditTool()`. */
@@ -162,4 +197,6 @@ export interface AuditToolOptions<Args extends unknown[] = unknown[]> {
   trigger?: AuditTrigger | ((...args: Args) => AuditTrigger | undefined);
   /** Tool type for `gen_ai.tool.type`. @default 'function' */
   type?: string;
+  /** Fail closed for this tool (see `SetupToolAuditOptions.strict`). @default the setup's `strict` */
+  strict?: boolean;
 }

@@ -1,13 +1,15 @@
 import { parseArgs } from 'node:util';
 import { styleFor } from '../output/style.js';
-import { readRecords } from '../sources/read-records.js';
+import { openSource } from '../sources/open-source.js';
 import { UsageError } from '../usage-error.js';
+import { malformedReporter, SOURCE_HELP, SOURCE_OPTIONS } from './common-options.js';
 
-export const TIMELINE_USAGE = `usage: tooltrail timeline <conversation-id> [<dir-or-file>...] [--json]
+export const TIMELINE_USAGE = `usage: tooltrail timeline <conversation-id> [<dir-or-file>...] [--source SPEC]... [--json]
 
 The tool calls of one conversation in time order (the seed's conversation_timeline):
   [Turn 1] ✅ tool({redacted args}) → {result summary} [duration]
-Trail: the given paths, else $TOOLTRAIL_DIR, else .tooltrail.`;
+${SOURCE_HELP}
+Exit status: 0 (also when the conversation has no calls: a message on stderr), 2 usage or I/O error.`;
 
 /** `tooltrail timeline`: returns the exit code. */
 export async function timelineCommand(argv: string[]): Promise<number> {
@@ -15,24 +17,27 @@ export async function timelineCommand(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     strict: true,
-    options: { json: { type: 'boolean', default: false } },
+    options: SOURCE_OPTIONS,
   });
   const [conversation, ...paths] = positionals;
   if (!conversation) throw new UsageError('timeline needs a conversation id');
-  const sources = paths.length > 0 ? paths : [process.env.TOOLTRAIL_DIR ?? '.tooltrail'];
+  const source = openSource([...paths, ...(values.source ?? [])]);
   const calls: Array<Record<string, unknown>> = [];
-  const malformed = (where: string, reason: string) =>
-    process.stderr.write(`warning: ${where}: ${reason}; skipped\n`);
-  for await (const { record } of readRecords(sources, malformed)) {
-    if (record.type === 'tool_call' && record.conversation === conversation) calls.push(record);
-  }
-  calls.sort((a, b) => String(a.ts).localeCompare(String(b.ts)) || Number(a.seq) - Number(b.seq));
+  // Only one conversation's calls are held: the filter is pushed down to the source.
+  for await (const { record } of source.records({ conversation, toolCallsOnly: true }, malformedReporter()))
+    calls.push(record);
+  calls.sort(
+    (a, b) =>
+      String(a.ts).localeCompare(String(b.ts)) ||
+      String(a.chain).localeCompare(String(b.chain)) ||
+      Number(a.seq) - Number(b.seq),
+  );
   if (values.json) {
     process.stdout.write(`${JSON.stringify(calls, null, 2)}\n`);
     return 0;
   }
   if (calls.length === 0) {
-    process.stderr.write(`no tool calls found for conversation ${conversation} in ${sources.join(', ')}\n`);
+    process.stderr.write(`no tool calls found for conversation ${conversation} in ${source.label}\n`);
     return 0;
   }
   const style = styleFor(process.stdout);

@@ -1,15 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { type VerifyProblem, type VerifyReport, verifyTrail } from '@tooltrail/core';
+import type { VerifyProblem, VerifyReport } from '@tooltrail/core';
 import { alignColumns, styleFor } from '../output/style.js';
-import { InputError, UsageError } from '../usage-error.js';
+import { openSource } from '../sources/open-source.js';
+import { verifyRecordSource } from '../sources/verify-source.js';
+import { InputError } from '../usage-error.js';
+import { SOURCE_HELP, SOURCE_OPTIONS } from './common-options.js';
 
-export const VERIFY_USAGE = `usage: tooltrail verify <dir-or-file>... [--public-key FILE]... [--unordered] [--json]
+export const VERIFY_USAGE = `usage: tooltrail verify [<dir-or-file>...] [--source SPEC]... [--public-key FILE]... [--unordered] [--json]
 
 Verifies hashes, links, sequence and checkpoint signatures of every chain.
   --public-key FILE   pin a checkpoint key (SPKI PEM or raw base64); repeatable
   --unordered         the files are not in stored order (exports by time): sort each chain by seq
-  --json              print the report as JSON
+${SOURCE_HELP}
+The archive and Loki deliver records by arrival or time: each chain is sorted by seq before checking.
+Tempo holds spans, not the hashed records: it cannot be verified (exit 2).
 Exit status: 0 intact, 1 problems found, 2 usage or I/O error.`;
 
 /** `tooltrail verify`: returns the exit code. */
@@ -19,12 +24,11 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     allowPositionals: true,
     strict: true,
     options: {
+      ...SOURCE_OPTIONS,
       'public-key': { type: 'string', multiple: true },
       unordered: { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
     },
   });
-  if (positionals.length === 0) throw new UsageError('verify needs at least one trail directory or file');
   const publicKeys = (values['public-key'] ?? []).map((file) => {
     try {
       return readFileSync(file, 'utf8');
@@ -32,25 +36,22 @@ export async function verifyCommand(argv: string[]): Promise<number> {
       throw new InputError(`cannot read public key ${file}: ${(error as Error).message}`);
     }
   });
+  const source = openSource([...positionals, ...(values.source ?? [])]);
   const progress = progressBar();
-  let report: VerifyReport;
+  let report: VerifyReport | undefined;
   try {
-    report = await verifyTrail(positionals, {
-      publicKeys: publicKeys.length > 0 ? publicKeys : undefined,
-      ordered: !values.unordered,
+    report = await verifyRecordSource(source, {
+      publicKeys,
+      unordered: values.unordered,
       onProgress: progress.update,
     });
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || code === 'ENOTDIR') {
-      throw new InputError((error as Error).message);
-    }
-    if (/public key|Ed25519|asymmetric/i.test((error as Error).message))
-      throw new InputError((error as Error).message);
-    throw error;
   } finally {
     progress.done();
   }
+  if (!report)
+    throw new InputError(
+      `${source.label} holds spans, not the hashed audit records: it cannot be verified; verify the local trail, the collector archive or Loki`,
+    );
   if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else printReport(report);
   return report.ok ? 0 : 1;

@@ -27,6 +27,28 @@ export interface ToolCallInput {
   trigger?: string | null;
   /** Extra record fields (e.g. framework metadata); redacted like arguments. */
   extra?: Record<string, unknown>;
+  /** The intent record this call's result closes (strict mode). */
+  intent?: IntentLink;
+  /** False when strict mode refused to run the tool. */
+  executed?: boolean;
+}
+
+/** What an intent record is made of: a tool call before it runs. */
+export type IntentInput = Omit<ToolCallInput, 'outcome' | 'durationMs' | 'intent' | 'executed'>;
+
+/** seq and hash of an intent record, copied into its tool call record as `intent_seq` / `intent_hash`. */
+export interface IntentLink {
+  seq: number;
+  hash: string;
+}
+
+/** A sealed intent and how its durable write went. */
+export interface IntentWrite {
+  link: IntentLink;
+  /** The redacted arguments (reused for the tool call record). */
+  args: unknown;
+  /** Sync write: whether it is durable. Async: resolves when durable, rejects on failure. */
+  durable: boolean | Promise<void>;
 }
 
 /** What a recorded call produced, for the span. */
@@ -82,47 +104,60 @@ export class AuditPipeline {
     return this.config.errors;
   }
 
-  /** Redacts, seals and stores one tool call. Returns undefined (and reports) if anything failed. */
-  recordToolCall(input: ToolCallInput): RecordedToolCall | undefined {
+  /** Why the trail's last write failed (the `cause` of a strict refusal). */
+  get lastTrailError(): unknown {
+    return this.config.trail.lastError;
+  }
+
+  /**
+   * Redacts, seals and stores one tool call. Returns undefined (and reports) if it could not be sealed; if the
+   * call's values defeat redaction, a minimal record (tool, outcome, attribution) is stored instead.
+   * `prepared.args`: arguments already redacted (for the intent record) are not redacted twice.
+   */
+  recordToolCall(input: ToolCallInput, prepared?: { args: unknown }): RecordedToolCall | undefined {
+    const seqBefore = this.chain.nextSeq;
     try {
-      const { redactor, summarizer } = this.config;
-      const ctx = input.context;
-      const args = redactor.redactValue(input.args);
-      const result = input.outcome.ok ? summarizer.summarize(input.outcome.result) : null;
+      const { redactor } = this.config;
+      const args = prepared ? prepared.args : redactor.redactValue(input.args);
+      const result = input.outcome.ok ? this._summarize(input.outcome.result) : null;
       const error = input.outcome.ok ? null : describeError(input.outcome.error, redactor);
-      const fields: Record<string, unknown> = {
-        ...(input.extra ? (redactor.redactValue(input.extra) as Record<string, unknown>) : undefined),
-        trace_id: input.traceId ?? null,
-        span_id: input.spanId ?? null,
-        tool: clean(input.tool) ?? 'unknown',
-        call_id: clean(input.callId),
-        args,
-        result,
-        success: input.outcome.ok,
-        error,
-        duration_ms: Math.round(input.durationMs * 1000) / 1000,
-        user: clean(ctx.userId),
-        role: clean(ctx.userRole),
-        conversation: clean(ctx.conversationId),
-        turn: typeof ctx.turn === 'number' && Number.isFinite(ctx.turn) ? ctx.turn : null,
-        model: clean(ctx.model),
-        trigger: clean(input.trigger ?? ctx.trigger) ?? 'user_request',
-        purpose: clean(ctx.purpose),
-        subject: clean(input.subject),
-        retention: this._retentionFor(input.tool, input.retention),
-      };
-      if (ctx.session) fields.session = redactor.redactValue(ctx.session);
-      if (ctx.emergency) {
-        fields.emergency = true;
-        fields.emergency_reason = redactor.redactText(String(ctx.emergency.reason ?? ''));
+      const fields = this._attribution(input);
+      fields.args = args;
+      fields.result = result;
+      fields.success = input.outcome.ok;
+      fields.error = error;
+      fields.duration_ms = roundMillis(input.durationMs);
+      if (input.intent) {
+        fields.intent_seq = input.intent.seq;
+        fields.intent_hash = input.intent.hash;
       }
-      const sealed = this._append('tool_call', new Date(input.startTimeMs).toISOString(), fields);
+      if (input.executed === false) fields.executed = false;
+      const sealed = this._append('tool_call', isoTime(input.startTimeMs), fields);
       if (!sealed) return undefined;
       return { sealed, argsJson: JSON.stringify(args), resultJson: JSON.stringify(result), error };
     } catch (error) {
       this.config.errors.report('record_failed', `could not record tool call ${input.tool}`, error);
-      return undefined;
+      // Fall back only if nothing was sealed: a failure after the chain advanced is not recorded twice.
+      return this.chain.nextSeq === seqBefore ? this._recordMinimal(input) : undefined;
     }
+  }
+
+  /**
+   * Seals the `intent` record of a strict call (who, which tool, redacted arguments) and writes it durably:
+   * `sync` blocks on write + fdatasync and returns whether it worked; otherwise `durable` resolves once
+   * fdatasync is done. Throws when the record could not be sealed or the pipeline is shut down.
+   */
+  recordIntent(input: IntentInput, sync: boolean): IntentWrite {
+    if (this._closed) throw new Error('tooltrail: the audit pipeline is shut down');
+    const args = this.config.redactor.redactValue(input.args);
+    const fields = this._attribution(input);
+    fields.args = args;
+    const sealed = this.chain.append('intent', isoTime(input.startTimeMs), fields);
+    const trail = this.config.trail;
+    const durable = sync ? trail.append(sealed.line, true) : trail.appendDurable(sealed.line);
+    this.config.shipper?.enqueue(sealed);
+    if (++this._sinceCheckpoint >= this.config.checkpointEveryRecords) this.checkpoint(false);
+    return { link: { seq: sealed.record.seq, hash: sealed.record.hash }, args, durable };
   }
 
   /** Records an `execute_tool` span from another instrumentation (before its attributes are redacted). */
@@ -188,10 +223,87 @@ export class AuditPipeline {
     return sealed;
   }
 
-  private _store(sealed: SealedRecord, durable: boolean): void {
+  private _store(sealed: SealedRecord, durable: boolean): boolean {
     // The chain already advanced: a record the trail could not store shows up to the verifier as a gap.
-    this.config.trail.append(sealed.line, durable);
+    const stored = this.config.trail.append(sealed.line, durable);
     this.config.shipper?.enqueue(sealed);
+    return stored;
+  }
+
+  /** The fields every tool call and intent record carries besides its arguments and outcome. */
+  private _attribution(input: IntentInput): Record<string, unknown> {
+    const { redactor } = this.config;
+    const ctx = input.context;
+    const fields: Record<string, unknown> = {
+      ...(input.extra ? (redactor.redactValue(input.extra) as Record<string, unknown>) : undefined),
+      trace_id: input.traceId ?? null,
+      span_id: input.spanId ?? null,
+      tool: clean(input.tool) ?? 'unknown',
+      call_id: clean(input.callId),
+      user: clean(ctx.userId),
+      role: clean(ctx.userRole),
+      conversation: clean(ctx.conversationId),
+      turn: typeof ctx.turn === 'number' && Number.isFinite(ctx.turn) ? ctx.turn : null,
+      model: clean(ctx.model),
+      trigger: clean(input.trigger ?? ctx.trigger) ?? 'user_request',
+      purpose: clean(ctx.purpose),
+      subject: clean(input.subject),
+      retention: this._retentionFor(input.tool, input.retention),
+    };
+    if (ctx.session) fields.session = redactor.redactValue(ctx.session);
+    if (ctx.emergency) {
+      fields.emergency = true;
+      fields.emergency_reason = redactor.redactText(String(ctx.emergency.reason ?? ''));
+    }
+    return fields;
+  }
+
+  private _summarize(result: unknown): unknown {
+    try {
+      return this.config.summarizer.summarize(result);
+    } catch {
+      // A value that defeats inspection (e.g. a revoked proxy) is still a successful call.
+      return { success: true, size: null, truncated: true, unserializable: true };
+    }
+  }
+
+  /** Last resort when a call's values defeat redaction: what is known for sure, nothing from the values. */
+  private _recordMinimal(input: ToolCallInput): RecordedToolCall | undefined {
+    try {
+      const error = input.outcome.ok ? null : { type: 'unknown', message: '[unserializable]' };
+      const result = input.outcome.ok ? { success: true, size: null, truncated: true } : null;
+      const fields: Record<string, unknown> = {
+        trace_id: typeof input.traceId === 'string' ? input.traceId : null,
+        span_id: typeof input.spanId === 'string' ? input.spanId : null,
+        tool: typeof input.tool === 'string' ? (clean(input.tool) ?? 'unknown') : 'unknown',
+        call_id: null,
+        args: '[unserializable]',
+        result,
+        success: input.outcome.ok,
+        error,
+        duration_ms: Number.isFinite(input.durationMs) ? roundMillis(input.durationMs) : 0,
+        user: null,
+        role: null,
+        conversation: null,
+        turn: null,
+        model: null,
+        trigger: 'user_request',
+        purpose: null,
+        subject: null,
+        retention: this.config.retention.classFor('', undefined),
+        unserializable: true,
+      };
+      if (input.intent) {
+        fields.intent_seq = input.intent.seq;
+        fields.intent_hash = input.intent.hash;
+      }
+      const sealed = this._append('tool_call', isoTime(input.startTimeMs), fields);
+      if (!sealed) return undefined;
+      return { sealed, argsJson: '"[unserializable]"', resultJson: JSON.stringify(result), error };
+    } catch (error) {
+      this.config.errors.report('record_failed', `could not record tool call ${String(input.tool)}`, error);
+      return undefined;
+    }
   }
 
   private _retentionFor(tool: string, override: string | undefined): string {
@@ -207,6 +319,23 @@ export class AuditPipeline {
 }
 
 const MAX_ATTRIBUTION_LENGTH = 256;
+
+function roundMillis(millis: number): number {
+  return Math.round(millis * 1000) / 1000;
+}
+
+/** RFC 3339 time of a start time; a bad clock value falls back to now rather than failing the record. */
+function isoTime(millis: number): string {
+  // Calls come many per millisecond: the last formatted time is reused.
+  if (millis === lastIsoMillis) return lastIso;
+  const date = new Date(millis);
+  if (Number.isNaN(date.getTime())) return new Date().toISOString();
+  lastIso = date.toISOString();
+  lastIsoMillis = millis;
+  return lastIso;
+}
+let lastIsoMillis = Number.NaN;
+let lastIso = '';
 
 /** Attribution strings are identifiers chosen by the integrator: kept as given, but bounded and well-formed. */
 function clean(value: unknown): string | null {

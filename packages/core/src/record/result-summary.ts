@@ -43,10 +43,12 @@ export class ResultSummarizer {
       return;
     }
     let counts: Record<string, number> | undefined;
-    for (const key of keys) {
+    for (const rawKey of keys) {
+      // Keys are stored too: bounded, well-formed (else the record cannot be canonicalized), PII redacted.
+      const key = this._redactor.redactKey(rawKey);
       let value: unknown;
       try {
-        value = result[key];
+        value = result[rawKey];
       } catch {
         continue;
       }

@@ -45,6 +45,7 @@ export class Redactor {
   readonly limits: SanitizeLimits;
   private readonly _rules: CompiledRule[];
   private readonly _ruleCache = new Map<string, CompiledRule | null>();
+  private readonly _keyCache = new Map<string, string>();
   private readonly _enabled: Set<DetectorKind>;
   private readonly _detectorActions = new Map<DetectorKind, 'mask' | 'pseudonymize'>();
   private readonly _pseudonymizer: Pseudonymizer | undefined;
@@ -92,6 +93,20 @@ export class Redactor {
     let out = window.length >= 6 ? this._replaceDetected(window) : window;
     if (!out.isWellFormed()) out = out.toWellFormed();
     if (text.length > max) return `${out.slice(0, max)}…[truncated:${text.length} chars]`;
+    return out;
+  }
+
+  /**
+   * A field name as stored: keys can hold values too (a map keyed by email), so they pass the value
+   * detectors and the length bound; well-formed. Cached: field names repeat.
+   */
+  redactKey(key: string): string {
+    let out = this._keyCache.get(key);
+    if (out !== undefined) return out;
+    out = key.length < 6 && key.isWellFormed() ? key : this.redactText(key);
+    if (this._keyCache.size >= RULE_CACHE_LIMIT) this._keyCache.clear();
+    // Huge keys are not cached (they would pin memory); they are rare.
+    if (key.length <= 256) this._keyCache.set(key, out);
     return out;
   }
 

@@ -10,6 +10,8 @@ export interface SanitizeLimits {
 /** The redaction hooks the walk calls (implemented by `Redactor`). */
 export interface SanitizeHooks {
   ruleFor(key: string): unknown;
+  /** The key as stored: bounded, well-formed, sensitive values inside it redacted. */
+  redactKey(key: string): string;
   applyRule(rule: never, value: unknown): string | undefined;
   redactText(text: string): string;
 }
@@ -130,7 +132,7 @@ function walkEntries(
     }
     taken++;
     const key = typeof rawKey === 'string' ? rawKey : String(rawKey);
-    const safeKey = key.isWellFormed() ? key : key.toWellFormed();
+    const safeKey = state.hooks.redactKey(key);
     const rule = state.hooks.ruleFor(safeKey);
     if (rule) {
       state.nodes++;

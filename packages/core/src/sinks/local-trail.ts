@@ -1,4 +1,14 @@
-import { chmodSync, closeSync, fdatasyncSync, fstatSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  fdatasync,
+  fdatasyncSync,
+  fstatSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { ErrorHandler } from '../internal/error-handler.js';
 import type { FsyncPolicy } from '../types.js';
@@ -33,6 +43,7 @@ export class LocalTrail {
   private _dirty = false;
   private _timer: NodeJS.Timeout | undefined;
   private _closed = false;
+  private _lastError: unknown;
 
   constructor(private readonly _config: LocalTrailConfig) {}
 
@@ -42,31 +53,81 @@ export class LocalTrail {
 
   /** Appends one line; returns false (and counts a loss) when it could not be written. */
   append(line: string, durable = false): boolean {
-    if (this._closed) {
-      this.lost++;
-      this._config.errors.report('trail_closed', 'record written after shutdown was not stored');
-      return false;
-    }
-    const data = Buffer.from(`${line}\n`);
+    const fd = this._write(line);
+    if (fd === undefined) return false;
     try {
-      const fd = this._open(data.length);
-      let offset = 0;
-      while (offset < data.length) offset += writeSync(fd, data, offset, data.length - offset);
-      this._segmentBytes += data.length;
-      this.written.records++;
-      this.written.bytes += data.length;
       if (durable || this._config.fsync === 'always') fdatasyncSync(fd);
       else if (this._config.fsync === 'interval') this._scheduleSync();
       return true;
     } catch (error) {
+      // Written but not durable: the record is there for the verifier; a durable caller is told it failed.
+      this._config.errors.report('trail_sync', 'fsync of the local trail failed', error);
+      return false;
+    }
+  }
+
+  /**
+   * Writes one line now (write(2), so trail order is chain order) and resolves once fdatasync(2) has made it
+   * durable; the sync runs off the main thread so the caller can race it against a timeout.
+   */
+  appendDurable(line: string): Promise<void> {
+    const fd = this._write(line);
+    if (fd === undefined) return Promise.reject(this._lastError);
+    this._dirty = true;
+    return new Promise((resolve, reject) => {
+      fdatasync(fd, (error) => {
+        // The descriptor was replaced meanwhile: it was synced before it was closed (segment roll, close).
+        if (!error || this._fd !== fd) resolve();
+        else {
+          this._config.errors.report('trail_sync', 'fsync of the local trail failed', error);
+          reject(error);
+        }
+      });
+    });
+  }
+
+  /** The last write error (for strict mode's `AuditUnavailableError.cause`). */
+  get lastError(): unknown {
+    return this._lastError;
+  }
+
+  private _write(line: string): number | undefined {
+    if (this._closed) {
       this.lost++;
+      this._lastError = new Error('the local trail is closed');
+      this._config.errors.report('trail_closed', 'record written after shutdown was not stored');
+      return undefined;
+    }
+    const data = Buffer.from(`${line}\n`);
+    let fd: number | undefined;
+    let offset = 0;
+    try {
+      fd = this._open(data.length);
+      while (offset < data.length) offset += writeSync(fd, data, offset, data.length - offset);
+      this._segmentBytes += data.length;
+      this.written.records++;
+      this.written.bytes += data.length;
+      return fd;
+    } catch (error) {
+      this.lost++;
+      this._lastError = error;
+      // A torn line (disk full mid-record) would also corrupt the next record appended after it: cut it off.
+      if (fd !== undefined && offset > 0) this._truncateTornLine(fd);
       this._dropDescriptor();
       this._config.errors.report(
         'trail_write',
         `could not write to the local trail in ${this._config.dir}`,
         error,
       );
-      return false;
+      return undefined;
+    }
+  }
+
+  private _truncateTornLine(fd: number): void {
+    try {
+      ftruncateSync(fd, this._segmentBytes);
+    } catch (error) {
+      this._config.errors.report('trail_truncate', 'could not remove a partly written record', error);
     }
   }
 

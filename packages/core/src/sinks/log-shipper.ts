@@ -18,68 +18,137 @@ import {
   AUDIT_LOG_SCOPE,
 } from '../semconv/attributes.js';
 import { VERSION } from '../version.js';
+import {
+  claimChain,
+  readShipPosition,
+  releaseChain,
+  type ShipPosition,
+  ShipPositionFile,
+} from './ship-cursor.js';
+import { ChainTrailReader, trailChains } from './trail-reader.js';
 
 export interface LogShipperConfig {
   exporter: LogRecordExporter;
   resource: Resource;
   errors: ErrorHandler;
-  /** Records held in memory waiting for export; beyond it they stay only in the trail. @default 20000 */
+  /** Records held in memory waiting for export; beyond it they are read back from the trail. @default 20000 */
   maxQueue?: number;
   /** @default 512 */
   maxBatch?: number;
   /** First retry delay; doubles up to 30 s. @default 500 */
   retryMillis?: number;
+  /**
+   * The local trail this process writes (directory and chain id). With it, the acknowledged position is kept
+   * in `<dir>/<chain>.shipped`, records that overflow memory are read back from the trail, and older chains
+   * are replayed from their position. Without it, overflowed records are only counted.
+   */
+  trail?: { dir: string; chainId: string };
+  /** Replay the unshipped records of older chains in the trail directory. @default true */
+  replay?: boolean;
 }
 
 const MAX_RETRY_MILLIS = 30_000;
 
+interface Batch {
+  chain: string;
+  /** Own chain (live or read back) or an older chain being replayed. */
+  replay: boolean;
+  lastSeq: number;
+  final: boolean;
+  logs: ReadableLogRecord[];
+}
+
+interface ReplayChain {
+  chain: string;
+  position: ShipPosition;
+  reader: ChainTrailReader;
+  file: ShipPositionFile;
+}
+
 /**
  * Ships sealed records as OTLP log records whose body is the record's canonical JSON, so Loki and the archive
  * hold exactly what was hashed. Records are already in the local trail when they get here; a failed export is
- * retried with backoff and never given up (the OTel batch processor would drop them).
+ * retried with backoff and never given up (the OTel batch processor would drop them). With a trail, the
+ * acknowledged position survives restarts: a later process replays what an earlier one did not ship.
  */
 export class LogShipper {
+  /** Records of this process's chain acknowledged by the exporter. */
   shipped = 0;
-  /** Records dropped from the in-memory queue because it was full (they remain in the trail). */
+  /** Records of older chains replayed from the trail and acknowledged. */
+  replayed = 0;
+  /** Records that did not fit the in-memory queue (read back from the trail when there is one). */
   overflowed = 0;
-  private readonly _queue: ReadableLogRecord[] = [];
+  private readonly _queue: Array<{ seq: number; final: boolean; log: ReadableLogRecord }> = [];
   private readonly _maxQueue: number;
   private readonly _maxBatch: number;
   private _retryMillis: number;
   private _inFlight: Promise<void> | undefined;
+  private _failed: Batch | undefined;
   private _timer: NodeJS.Timeout | undefined;
   private _backoffUntil = 0;
   private _shutdown = false;
   private readonly _scope = { name: AUDIT_LOG_SCOPE, version: VERSION };
+  private readonly _trail: { dir: string; chainId: string } | undefined;
+  /** Last seq of this chain acknowledged / handed to `enqueue`. */
+  private _acked = -1;
+  private _lastEnqueued = -1;
+  /** Set while records of this chain are read back from the trail instead of memory. */
+  private _spilling = false;
+  private _ownReader: ChainTrailReader | undefined;
+  private _ownPosition: ShipPositionFile | undefined;
+  private _replayQueue: string[] = [];
+  private _replaying: ReplayChain | undefined;
 
   constructor(private readonly _config: LogShipperConfig) {
     this._maxQueue = _config.maxQueue ?? 20_000;
     this._maxBatch = _config.maxBatch ?? 512;
     this._retryMillis = _config.retryMillis ?? 500;
+    this._trail = _config.trail;
+    if (this._trail) {
+      const { dir, chainId } = this._trail;
+      claimChain(dir, chainId);
+      this._ownPosition = new ShipPositionFile(dir, chainId);
+      if (_config.replay !== false) {
+        this._replayQueue = trailChains(dir).filter((chain) => chain !== chainId);
+        if (this._replayQueue.length > 0) this._schedule(0);
+      }
+    }
   }
 
+  /** Records of this chain not yet acknowledged (queued, in flight, or waiting in the trail). */
   get pending(): number {
-    return this._queue.length;
+    if (this._trail) return Math.max(0, this._lastEnqueued - this._acked);
+    return this._queue.length + (this._failed && !this._failed.replay ? this._failed.logs.length : 0);
   }
 
   enqueue(sealed: SealedRecord): void {
     if (this._shutdown) return;
+    const { seq } = sealed.record;
+    this._lastEnqueued = seq;
+    if (this._spilling) {
+      this.overflowed++;
+      return;
+    }
     if (this._queue.length >= this._maxQueue) {
       this.overflowed++;
+      // From here on, this chain's records are read back from the trail until the reader catches up.
+      if (this._trail) this._spilling = true;
       this._config.errors.report(
         'ship_overflow',
-        'audit log export queue is full; records stay in the local trail',
+        this._trail
+          ? 'audit log export queue is full; records are read back from the local trail'
+          : 'audit log export queue is full; records stay in the local trail',
       );
       return;
     }
-    this._queue.push(this._toLogRecord(sealed));
+    this._queue.push({ seq, final: isFinal(sealed.record), log: this._toLogRecord(sealed) });
     this._schedule(0);
   }
 
-  /** Exports everything queued; resolves when the queue is empty or `timeoutMillis` has passed. */
+  /** Exports everything queued (and replays); resolves when done or when `timeoutMillis` has passed. */
   async forceFlush(timeoutMillis = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMillis;
-    while (this._queue.length > 0 && Date.now() < deadline) {
+    while (this._hasWork() && Date.now() < deadline) {
       if (this._inFlight) {
         await this._inFlight;
         continue;
@@ -91,11 +160,12 @@ export class LogShipper {
         continue;
       }
       this._drain();
+      if (!this._inFlight) await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    if (this._queue.length > 0) {
+    if (this._hasWork()) {
       this._config.errors.report(
         'ship_timeout',
-        `${this._queue.length} audit records not yet exported (kept in the trail)`,
+        `${this.pending} audit records not yet exported (kept in the trail)`,
       );
     }
   }
@@ -105,11 +175,28 @@ export class LogShipper {
     await this.forceFlush(timeoutMillis);
     this._shutdown = true;
     if (this._timer) clearTimeout(this._timer);
+    if (this._trail) {
+      this._ownReader?.close();
+      this._ownPosition?.close();
+      releaseChain(this._trail.dir, this._trail.chainId);
+      if (this._replaying) this._finishReplay();
+      this._replayQueue = [];
+    }
     try {
       await this._config.exporter.shutdown();
     } catch (error) {
       this._config.errors.report('ship_shutdown', 'log exporter shutdown failed', error);
     }
+  }
+
+  private _hasWork(): boolean {
+    return (
+      this._failed !== undefined ||
+      this._queue.length > 0 ||
+      this._spilling ||
+      this._replaying !== undefined ||
+      this._replayQueue.length > 0
+    );
   }
 
   private _schedule(delayMillis: number): void {
@@ -122,26 +209,124 @@ export class LogShipper {
   }
 
   private _drain(): void {
-    if (this._inFlight || this._queue.length === 0) return;
+    if (this._inFlight || this._shutdown) return;
     if (this._timer) {
       clearTimeout(this._timer);
       this._timer = undefined;
     }
-    const batch = this._queue.slice(0, this._maxBatch);
-    this._inFlight = this._export(batch).then((ok) => {
+    let batch: Batch | undefined;
+    try {
+      batch = this._failed ?? this._nextBatch();
+    } catch (error) {
+      this._config.errors.report('ship_read', 'could not read audit records back from the trail', error);
+      return;
+    }
+    if (!batch) {
+      if (this._hasWork()) this._schedule(0);
+      return;
+    }
+    this._failed = undefined;
+    const current = batch;
+    this._inFlight = this._export(current.logs).then((ok) => {
       this._inFlight = undefined;
       if (ok) {
-        this._queue.splice(0, batch.length);
-        this.shipped += batch.length;
+        this._acknowledge(current);
         this._retryMillis = this._config.retryMillis ?? 500;
         this._backoffUntil = 0;
-        if (this._queue.length > 0) this._schedule(0);
+        if (this._hasWork()) this._schedule(0);
       } else {
+        this._failed = current;
         this._backoffUntil = Date.now() + this._retryMillis;
         this._schedule(this._retryMillis);
         this._retryMillis = Math.min(this._retryMillis * 2, MAX_RETRY_MILLIS);
       }
     });
+  }
+
+  /** Live records first, then this chain's records read back from the trail, then older chains. */
+  private _nextBatch(): Batch | undefined {
+    const own = this._trail?.chainId ?? '';
+    if (this._queue.length > 0) {
+      const items = this._queue.splice(0, this._maxBatch);
+      const last = items[items.length - 1]!;
+      return {
+        chain: own,
+        replay: false,
+        lastSeq: last.seq,
+        final: last.final,
+        logs: items.map((i) => i.log),
+      };
+    }
+    if (this._spilling && this._trail) {
+      this._ownReader ??= new ChainTrailReader(this._trail.dir, own);
+      const records = this._ownReader.read(this._maxBatch, this._acked);
+      if (records.length > 0) return this._batchOf(own, false, records);
+      if (!this._ownReader.atEnd) return undefined; // Scan budget used: continue on the next turn.
+      // Caught up with the trail: appends and this read are both synchronous, so nothing falls in between.
+      this._spilling = false;
+    }
+    while (this._trail && (this._replaying || this._replayQueue.length > 0)) {
+      if (!this._replaying && !this._startReplay(this._replayQueue.shift()!)) continue;
+      const replaying = this._replaying!;
+      const records = replaying.reader.read(this._maxBatch, replaying.position.seq);
+      if (records.length > 0) return this._batchOf(replaying.chain, true, records);
+      if (!replaying.reader.atEnd) return undefined;
+      this._finishReplay();
+    }
+    return undefined;
+  }
+
+  private _batchOf(chain: string, replay: boolean, records: SealedRecord[]): Batch {
+    const last = records[records.length - 1]!.record;
+    return {
+      chain,
+      replay,
+      lastSeq: last.seq,
+      final: isFinal(last),
+      logs: records.map((sealed) => this._toLogRecord(sealed)),
+    };
+  }
+
+  private _acknowledge(batch: Batch): void {
+    const position = { seq: batch.lastSeq, final: batch.final };
+    let file: ShipPositionFile | undefined;
+    if (batch.replay) {
+      this.replayed += batch.logs.length;
+      if (this._replaying?.chain === batch.chain) {
+        this._replaying.position = position;
+        file = this._replaying.file;
+      }
+    } else {
+      this.shipped += batch.logs.length;
+      this._acked = batch.lastSeq;
+      file = this._ownPosition;
+    }
+    try {
+      file?.write(position);
+    } catch (error) {
+      this._config.errors.report('ship_cursor', 'could not save the acknowledged export position', error);
+    }
+  }
+
+  private _startReplay(chain: string): boolean {
+    const dir = this._trail!.dir;
+    const position = readShipPosition(dir, chain);
+    if (position.final || !claimChain(dir, chain)) return false;
+    this._replaying = {
+      chain,
+      position,
+      reader: new ChainTrailReader(dir, chain),
+      file: new ShipPositionFile(dir, chain),
+    };
+    return true;
+  }
+
+  private _finishReplay(): void {
+    const replaying = this._replaying!;
+    replaying.reader.close();
+    replaying.file.close();
+    releaseChain(this._trail!.dir, replaying.chain);
+    this._replaying = undefined;
   }
 
   private _export(batch: ReadableLogRecord[]): Promise<boolean> {
@@ -196,6 +381,10 @@ export class LogShipper {
       droppedAttributesCount: 0,
     };
   }
+}
+
+function isFinal(record: SealedRecord['record']): boolean {
+  return record.type === 'checkpoint' && (record as Record<string, unknown>).final === true;
 }
 
 function copyString(target: Record<string, string | number | boolean>, key: string, value: unknown): void {

@@ -22,6 +22,13 @@ export interface ToolRun {
   attributes?: Attributes;
   /** Extra record fields (e.g. MCP server name); redacted. */
   extra?: Record<string, unknown>;
+  /** Fail closed for this call (intent record first); default: the setup's `strict`. */
+  strict?: boolean;
+  /**
+   * The tool returns a promise: a strict call may then wait for its intent off the main thread (and time
+   * out). Without it, the intent write blocks until durable.
+   */
+  async?: boolean;
 }
 
 /** What `auditTool` and instrumentations need from the running setup. */

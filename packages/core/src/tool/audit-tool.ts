@@ -19,6 +19,7 @@ export function auditTool<F extends AnyFunction>(
     throw new TypeError('tooltrail: auditTool needs a tool name');
   if (typeof fn !== 'function')
     throw new TypeError(`tooltrail: auditTool(${JSON.stringify(name)}) needs a function`);
+  const isAsync = isAsyncFunction(fn);
   const wrapped = function (this: unknown, ...args: Parameters<F>): ReturnType<F> {
     const auditor = activeAuditor();
     if (!auditor) {
@@ -35,6 +36,8 @@ export function auditTool<F extends AnyFunction>(
       retention: options.retention,
       description: options.description,
       type: options.type,
+      strict: options.strict,
+      async: isAsync,
     }) as ReturnType<F>;
   };
   Object.defineProperty(wrapped, 'name', { value: fn.name || name, configurable: true });
@@ -64,6 +67,12 @@ function resolveOption<T, Args extends unknown[]>(
 }
 
 let warnedOption = false;
+
+/** `async function`s and `async` arrows: their calls always return a promise. */
+function isAsyncFunction(fn: AnyFunction): boolean {
+  const tag = (fn as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag];
+  return tag === 'AsyncFunction';
+}
 
 /**
  * Runs `fn` as one audited tool call described by `call` (for instrumentations and code that does not wrap a

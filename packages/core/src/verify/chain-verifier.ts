@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { GENESIS_HASH } from '../record/audit-record.js';
 import { type ChainFields, checkpointProblem } from './record-integrity.js';
+import { type RetentionAnchor, retentionAnchorProblem } from './retention-anchor.js';
 import type { ChainSummary, VerifyProblem } from './verify-trail.js';
 
 /** Records held while waiting for a missing predecessor; past this, the missing ones are declared a gap. */
@@ -38,11 +39,16 @@ export class ChainVerifier {
   private _everyRecords: number | undefined;
   private _final = false;
   private _keyId: string | undefined;
+  /** Intents (strict mode) whose tool call record has not been seen yet: seq → tool. */
+  private readonly _openIntents = new Map<number, string>();
+  private _retainedFrom: number | undefined;
 
   constructor(
     readonly chain: string,
     private readonly _pinned: KeyObject[] | Map<string, KeyObject> | undefined,
     private readonly _report: (problem: VerifyProblem) => void,
+    /** Signed retention anchors of this chain: a head cut they account for is not `truncated`. */
+    private readonly _anchors: readonly RetentionAnchor[] = [],
   ) {}
 
   add(record: ChainFields, where: Where): void {
@@ -68,7 +74,7 @@ export class ChainVerifier {
     if (this._next === undefined) {
       // The first record read need not be seq 0 (a head cut by retention or by tampering).
       this._next = seq;
-      if (seq > 0) {
+      if (seq > 0 && !this._anchored(record, where)) {
         this._problem('truncated', 0, `chain starts at seq ${seq}: records 0..${seq - 1} are missing`, where);
         this._head = null;
       }
@@ -89,6 +95,15 @@ export class ChainVerifier {
   /** Flushes what is pending and returns the chain's summary; tail warnings go to `warnings`. */
   finish(warnings: VerifyProblem[]): ChainSummary {
     while (this._pending.size > 0) this._skipToPending();
+    // An intent without its result: the process crashed mid-call, or the call is still running.
+    for (const [seq, tool] of this._openIntents) {
+      this._problem(
+        'open_call',
+        seq,
+        `intent for ${tool} has no tool_call result (crashed mid-call or still running)`,
+        {},
+      );
+    }
     const unsigned =
       this._lastCheckpointSeq === null
         ? this._lastSeq - this._firstSeq + 1
@@ -121,6 +136,7 @@ export class ChainVerifier {
       lastCheckpointSeq: this._lastCheckpointSeq,
       final: this._final,
       unsigned: Math.max(0, unsigned),
+      ...(this._retainedFrom === undefined ? {} : { retainedFrom: this._retainedFrom }),
     };
   }
 
@@ -155,6 +171,8 @@ export class ChainVerifier {
     } else {
       this._sinceCheckpoint++;
       this._final = false;
+      if (record.type === 'intent') this._openIntents.set(record.seq, String(record.tool));
+      else if (typeof record.intent_seq === 'number') this._openIntents.delete(record.intent_seq);
     }
   }
 
@@ -196,6 +214,24 @@ export class ChainVerifier {
         where,
       );
     }
+  }
+
+  /** A head cut by retention: accepted when a valid anchor names this seq and this record's `prev`. */
+  private _anchored(record: ChainFields, where: Where): boolean {
+    const candidates = this._anchors.filter((anchor) => anchor.first_kept_seq === record.seq);
+    const problems = candidates.map((anchor) => retentionAnchorProblem(anchor, record, this._pinned));
+    const valid = candidates.find((_, i) => problems[i] === undefined);
+    if (valid) {
+      this._head = record.prev;
+      this._retainedFrom = record.seq;
+      if (this._keyId === undefined) this._keyId = valid.key_id;
+      return true;
+    }
+    for (const problem of problems) {
+      if (problem)
+        this._problem(problem.signature ? 'bad_signature' : 'truncated', record.seq, problem.message, where);
+    }
+    return false;
   }
 
   private _remember(seq: number, hash: string): void {

@@ -4,6 +4,7 @@ import { GENESIS_HASH } from '../record/audit-record.js';
 import { ChainVerifier } from './chain-verifier.js';
 import { readTrailLines, type TrailSource } from './read-trail-lines.js';
 import { type ChainFields, hashMatches, malformedReason, type PublicKeys } from './record-integrity.js';
+import { type RetentionAnchor, readRetentionAnchors } from './retention-anchor.js';
 
 /** Kinds of integrity problems the verifier reports. */
 export type ProblemKind =
@@ -39,6 +40,8 @@ export interface ChainSummary {
   final: boolean;
   /** Records after the last checkpoint: not covered by any signature. */
   unsigned: number;
+  /** Set when the chain starts after a head deleted by retention, vouched for by a signed anchor. */
+  retainedFrom?: number;
 }
 
 export interface VerifyReport {
@@ -66,6 +69,11 @@ export interface VerifyTrailOptions {
    * @default true
    */
   ordered?: boolean;
+  /**
+   * Signed retention anchors: a chain may then start at an anchored seq without being `truncated`. When
+   * omitted, `<dir>/retention/*.anchors.jsonl` of each directory in the source is read.
+   */
+  anchors?: readonly RetentionAnchor[];
 }
 
 /**
@@ -77,6 +85,9 @@ export async function verifyTrail(
   options: VerifyTrailOptions = {},
 ): Promise<VerifyReport> {
   const pinned = pinnedKeys(options.publicKeys);
+  const anchors =
+    options.anchors ??
+    readRetentionAnchors(typeof source === 'string' ? [source] : Array.isArray(source) ? source : []);
   const problems: VerifyProblem[] = [];
   const warnings: VerifyProblem[] = [];
   const chains = new Map<string, ChainVerifier>();
@@ -116,7 +127,12 @@ export async function verifyTrail(
     if (options.onProgress && records % progressEvery === 0) options.onProgress(records);
     let chain = chains.get(record.chain);
     if (!chain) {
-      chain = new ChainVerifier(record.chain, pinned, report);
+      chain = new ChainVerifier(
+        record.chain,
+        pinned,
+        report,
+        anchors.filter((anchor) => anchor.chain === record.chain),
+      );
       chains.set(record.chain, chain);
     }
     const where = { file, line };

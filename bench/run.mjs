@@ -1,0 +1,369 @@
+#!/usr/bin/env node
+// tooltrail benchmarks: `pnpm bench` (builds first) or `node bench/run.mjs [--quick] [--only a,b] [--records N]`.
+//
+// Every scenario runs in this one process run (the memory and verify scenarios in child processes of it, so
+// their RSS is their own). Timed scenarios warm up first and report the median of several rounds; the bare
+// and audited rounds alternate, so both see the same machine state. The last line of output is one JSON object.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const coreDir = join(here, '..', 'packages', 'core');
+const requireFromCore = createRequire(join(coreDir, 'package.json'));
+const load = (name) => import(pathToFileURL(requireFromCore.resolve(name)).href);
+
+const args = process.argv.slice(2);
+const flag = (name) => args.includes(`--${name}`);
+const option = (name, fallback) => {
+  const at = args.indexOf(`--${name}`);
+  return at >= 0 && at + 1 < args.length ? args[at + 1] : fallback;
+};
+const QUICK = flag('quick');
+const ONLY = option('only', '').split(',').filter(Boolean);
+const wanted = (name) => ONLY.length === 0 || ONLY.includes(name);
+// Calls per timed round, rounds, and the size of the memory / verify runs.
+const CALLS = Number(option('calls', QUICK ? 20_000 : 100_000));
+const ROUNDS = Number(option('rounds', QUICK ? 5 : 9));
+const RECORDS = Number(option('records', QUICK ? 100_000 : 1_000_000));
+const YIELD_EVERY = Number(option('yield-every', 100));
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const mb = (bytes) => bytes / (1024 * 1024);
+const round = (value, digits = 2) => (value === null ? null : Number(value.toFixed(digits)));
+
+// The typical tool call: a small argument object with an identifier, a small result object.
+const TOOL_ARGS = { patientId: 'p-1029', query: 'latest blood pressure readings', limit: 5 };
+const toolFn = async (input) => ({ id: 'obs-77', status: 'ok', count: input.limit });
+
+const noopSpanExporter = {
+  export: (_spans, done) => done({ code: 0 }),
+  shutdown: async () => {},
+  forceFlush: async () => {},
+};
+const noopLogExporter = {
+  export: (_records, done) => done({ code: 0 }),
+  shutdown: async () => {},
+  forceFlush: async () => {},
+};
+
+async function timedRound(fn, calls) {
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < calls; i++) {
+    await fn(TOOL_ARGS);
+    // Agents do I/O between tool calls: yield to the event loop every YIELD_EVERY calls (in both paths), so
+    // timers run (the batch span processor, the log shipper); a pure microtask loop would starve them.
+    if (i % YIELD_EVERY === YIELD_EVERY - 1) await new Promise((resolve) => setImmediate(resolve));
+  }
+  const elapsed = Number(process.hrtime.bigint() - start) / 1e3;
+  // Let timers (batch processors, the log shipper, the fsync timer) run between rounds, as an agent's I/O would.
+  await new Promise((resolve) => setImmediate(resolve));
+  return elapsed / calls;
+}
+
+/** bare OTel span vs the same tool through auditTool, alternating rounds. */
+async function callOverhead() {
+  const core = await import('@tooltrail/core');
+  const { BasicTracerProvider, BatchSpanProcessor } = await load('@opentelemetry/sdk-trace-base');
+  const dir = mkdtempSync(join(tmpdir(), 'tooltrail-bench-'));
+  // register: true installs the global provider and the AsyncLocalStorage context manager, which the bare
+  // span below uses too (startActiveSpan → context.with), so both paths share the context machinery.
+  const audit = core.setupToolAudit({
+    exitHooks: false,
+    trail: { dir },
+    spanExporter: noopSpanExporter,
+    logExporter: noopLogExporter,
+    onError: () => {},
+  });
+  const bareProvider = new BasicTracerProvider({
+    spanProcessors: [new BatchSpanProcessor(noopSpanExporter)],
+  });
+  const bareTracer = bareProvider.getTracer('bench');
+  const bare = (input) =>
+    bareTracer.startActiveSpan('execute_tool lookup', async (span) => {
+      try {
+        return await toolFn(input);
+      } finally {
+        span.end();
+      }
+    });
+  const audited = core.auditTool('lookup', toolFn);
+  const warm = Math.min(CALLS, 20_000);
+  for (let i = 0; i < 3; i++) {
+    await timedRound(bare, warm);
+    await timedRound(audited, warm);
+  }
+  const bareUs = [];
+  const auditedUs = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    bareUs.push(await timedRound(bare, CALLS));
+    auditedUs.push(await timedRound(audited, CALLS));
+  }
+  await audit.shutdown();
+  await bareProvider.shutdown();
+  rmSync(dir, { recursive: true, force: true });
+  return { bare: median(bareUs), audited: median(auditedUs), bareUs, auditedUs };
+}
+
+/** A ~10 KB nested payload, ~50 keys, mixed PII (emails, phones, SSNs, cards, IBAN, tokens) and plain text. */
+function redactionPayload() {
+  const sentence = (i) =>
+    `Visit ${i}: patient reports improved sleep, BP ${118 + i}/79, discussed adherence and diet; ` +
+    `follow-up by phone +1 415 555 01${10 + i} or e-mail jane.doe${i}@example.org, no adverse events noted. `;
+  const visit = (i) => ({
+    visitId: `v-${i}`,
+    date: `2026-11-0${i + 1}`,
+    notes: Array.from({ length: 10 }, (_, j) => sentence(i * 10 + j)).join(''),
+    clinician: { name: 'Dr. Rivera', contact: 'rivera@clinic.example, +1 (212) 555-0199' },
+    vitals: { systolic: 120 + i, diastolic: 80, pulse: 61 },
+  });
+  return {
+    patient: {
+      name: 'Jane Doe',
+      ssn: '123-45-6789',
+      dob: '1980-04-12',
+      address: { street: '1 Main St', city: 'Springfield', zip: '01101' },
+      contact: { email: 'jane.doe@example.org', phone: '+1 415 555 0100' },
+    },
+    billing: {
+      card: '4111 1111 1111 1111',
+      iban: 'DE89 3704 0044 0532 0130 00',
+      memo: 'card 4111-1111-1111-1111 on file, call +44 20 7946 0958, SSN 123-45-6789 verified',
+    },
+    auth: { authorization: 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJlc2ln' },
+    visits: Array.from({ length: 3 }, (_, i) => visit(i)),
+    summary: Array.from({ length: 20 }, (_, i) => sentence(100 + i)).join(''),
+  };
+}
+
+async function redaction() {
+  const { Redactor } = await import('@tooltrail/core');
+  const redactor = new Redactor();
+  const payload = redactionPayload();
+  const bytes = Buffer.byteLength(JSON.stringify(payload));
+  const iterations = QUICK ? 500 : 2000;
+  for (let i = 0; i < iterations; i++) redactor.redactValue(payload);
+  const rates = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < iterations; i++) redactor.redactValue(payload);
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    rates.push(mb(bytes * iterations) / seconds);
+  }
+  return { mbPerS: median(rates), payloadBytes: bytes, keys: countKeys(payload) };
+}
+
+function countKeys(value) {
+  if (Array.isArray(value)) return value.reduce((n, item) => n + countKeys(item), 0);
+  if (value && typeof value === 'object')
+    return Object.values(value).reduce((n, item) => n + 1 + countKeys(item), 0);
+  return 0;
+}
+
+function runChild(mode, extra) {
+  const child = spawnSync(
+    process.execPath,
+    ['--expose-gc', fileURLToPath(import.meta.url), '--child', mode, ...extra],
+    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  if (child.status !== 0) throw new Error(`bench child ${mode} failed with status ${child.status}`);
+  const lines = child.stdout.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]);
+}
+
+/** Child: N audited calls, RSS before/after (after a GC), the trail left for the verify child. */
+async function childCalls(dir, records, yieldEvery) {
+  const core = await import('@tooltrail/core');
+  const audit = core.setupToolAudit({
+    exitHooks: false,
+    trail: { dir },
+    spanExporter: noopSpanExporter,
+    logExporter: noopLogExporter,
+    onError: () => {},
+  });
+  const tool = core.auditTool('lookup', toolFn);
+  for (let i = 0; i < 10_000; i++) await tool(TOOL_ARGS);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  globalThis.gc?.();
+  const before = process.memoryUsage().rss;
+  let peak = before;
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < records; i++) {
+    await tool(TOOL_ARGS);
+    if (yieldEvery > 0 && i % yieldEvery === yieldEvery - 1) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    if ((i & 0xffff) === 0) peak = Math.max(peak, process.memoryUsage().rss);
+  }
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  peak = Math.max(peak, process.memoryUsage().rss);
+  // Growth = resident memory still held after the run (after a GC, before shutdown) over the baseline;
+  // the peak is reported too (it includes garbage not yet collected).
+  globalThis.gc?.();
+  const after = process.memoryUsage().rss;
+  const stats = audit.stats();
+  await audit.shutdown();
+  return {
+    before: mb(before),
+    peak: mb(peak),
+    after: mb(after),
+    us: (seconds * 1e6) / records,
+    stats,
+  };
+}
+
+/** Child: verify a trail from disk; wall time and peak RSS. */
+async function childVerify(dir) {
+  const { verifyTrail } = await import('@tooltrail/core');
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 20);
+  const start = process.hrtime.bigint();
+  const report = await verifyTrail(dir, {
+    onProgress: () => {
+      peak = Math.max(peak, process.memoryUsage().rss);
+    },
+  });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  clearInterval(timer);
+  peak = Math.max(peak, process.memoryUsage().rss);
+  return {
+    ok: report.ok,
+    records: report.records,
+    checkpoints: report.checkpoints,
+    problems: report.problems.slice(0, 3),
+    seconds,
+    peakMb: mb(peak),
+  };
+}
+
+function sha256sumSeconds(dir) {
+  const files = readdirSync(dir)
+    .filter((name) => name.endsWith('.jsonl'))
+    .map((name) => join(dir, name));
+  execFileSync('sha256sum', files, { stdio: 'ignore' }); // warm the page cache like the verifier's run
+  const start = process.hrtime.bigint();
+  execFileSync('sha256sum', files, { stdio: 'ignore' });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const bytes = files.reduce((n, file) => n + statSync(file).size, 0);
+  return { seconds, bytes, files: files.length };
+}
+
+async function main() {
+  if (flag('child')) {
+    const mode = option('child');
+    const result =
+      mode === 'calls'
+        ? await childCalls(option('dir'), Number(option('records')), Number(option('yield-every', '0')))
+        : await childVerify(option('dir'));
+    console.log(JSON.stringify(result));
+    return;
+  }
+
+  const rows = [];
+  const out = {
+    bare_otel_us_per_call: null,
+    audited_us_per_call: null,
+    overhead_ratio: null,
+    redact_mb_per_s: null,
+    verify_records_per_s: null,
+    verify_vs_sha256sum: null,
+    rss_growth_mb: null,
+    rss_peak_growth_mb: null,
+    rss_growth_tight_loop_mb: null,
+    verify_peak_rss_mb: null,
+  };
+
+  if (wanted('calls')) {
+    const r = await callOverhead();
+    out.bare_otel_us_per_call = round(r.bare);
+    out.audited_us_per_call = round(r.audited);
+    out.overhead_ratio = round(r.audited / r.bare);
+    rows.push(['bare OTel span, µs/call', round(r.bare), `median of ${ROUNDS} × ${CALLS} calls`]);
+    rows.push(['auditTool, µs/call', round(r.audited), 'redaction, chain, trail write(2), log record, span']);
+    rows.push(['overhead ratio', round(r.audited / r.bare), 'target ≤ 1.5']);
+  }
+
+  if (wanted('redact')) {
+    const r = await redaction();
+    out.redact_mb_per_s = round(r.mbPerS, 1);
+    rows.push(['redaction, MB/s', round(r.mbPerS, 1), `${r.payloadBytes} B payload, ${r.keys} keys; ≥ 50`]);
+  }
+
+  if (wanted('memory') || wanted('verify')) {
+    const dir = mkdtempSync(join(tmpdir(), 'tooltrail-bench-trail-'));
+    try {
+      // Agents do I/O between tool calls; yielding to the event loop every YIELD_EVERY calls lets the log shipper's
+      // timer drain its queue (in a loop of immediately-resolving tools, setTimeout callbacks never run).
+      const calls = runChild('calls', [
+        '--dir',
+        dir,
+        '--records',
+        String(RECORDS),
+        '--yield-every',
+        String(YIELD_EVERY),
+      ]);
+      out.rss_growth_mb = round(calls.after - calls.before, 1);
+      out.rss_peak_growth_mb = round(calls.peak - calls.before, 1);
+      rows.push([
+        `RSS growth, ${RECORDS} calls, MB`,
+        round(calls.after - calls.before, 1),
+        `${round(calls.before, 0)} → ${round(calls.after, 0)} MB (peak ${round(calls.peak, 0)}), ${round(calls.us)} µs/call; ≤ 100`,
+      ]);
+      if (wanted('verify')) {
+        const v = runChild('verify', ['--dir', dir]);
+        const sha = sha256sumSeconds(dir);
+        if (!v.ok) throw new Error(`the bench trail did not verify: ${JSON.stringify(v.problems)}`);
+        const perS = v.records / v.seconds;
+        out.verify_records_per_s = Math.round(perS);
+        out.verify_vs_sha256sum = round(v.seconds / sha.seconds);
+        out.verify_peak_rss_mb = round(v.peakMb, 1);
+        rows.push([
+          `verify ${v.records} records, records/s`,
+          Math.round(perS),
+          `${round(v.seconds)} s, ${round(mb(sha.bytes), 0)} MB in ${sha.files} files; ≥ 300000`,
+        ]);
+        rows.push([
+          'verify / sha256sum time',
+          round(v.seconds / sha.seconds),
+          `sha256sum ${round(sha.seconds)} s`,
+        ]);
+        rows.push(['verify peak RSS, MB', round(v.peakMb, 1), 'bounded-memory verify']);
+      }
+      if (wanted('memory') && !flag('no-tight')) {
+        const tightDir = mkdtempSync(join(tmpdir(), 'tooltrail-bench-tight-'));
+        try {
+          const tight = runChild('calls', ['--dir', tightDir, '--records', String(RECORDS)]);
+          out.rss_growth_tight_loop_mb = round(tight.after - tight.before, 1);
+          rows.push([
+            'RSS growth, tight loop (no yield), MB',
+            round(tight.after - tight.before, 1),
+            `peak ${round(tight.peak, 0)} MB, ${round(tight.us)} µs/call; overflow read back from the trail: ${tight.stats?.overflowed ?? '?'}`,
+          ]);
+        } finally {
+          rmSync(tightDir, { recursive: true, force: true });
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  const width = Math.max(...rows.map((row) => row[0].length));
+  const valueWidth = Math.max(...rows.map((row) => String(row[1]).length));
+  console.log(`tooltrail bench${QUICK ? ' (quick)' : ''}: node ${process.version}`);
+  for (const [name, value, note] of rows) {
+    console.log(`${name.padEnd(width)}  ${String(value).padStart(valueWidth)}  ${note}`);
+  }
+  console.log(JSON.stringify(out));
+}
+
+await main();

@@ -1,0 +1,70 @@
+import { parseArgs } from 'node:util';
+import { parseDateFlag } from '../fhir/dates.js';
+import { alignColumns, styleFor } from '../output/style.js';
+import { type Anomaly, detectAnomalies, parseWindow } from '../report/anomalies.js';
+import { openSource } from '../sources/open-source.js';
+import { UsageError } from '../usage-error.js';
+import { malformedReporter, SOURCE_HELP } from './common-options.js';
+
+export const ANOMALIES_USAGE = `usage: tooltrail anomalies [--window 1h] [--threshold 10] [--since DATE] [--until DATE] [--source SRC]... [--json]
+
+Flags repeated access, off-hours access, failure bursts and break-the-glass (listed first):
+  repeated_access   one user touched the same subject >= threshold times within the window
+  off_hours         an access in a UTC hour holding < 5% of that user's accesses (users with >= 20 accesses)
+  failure_burst     one tool failed >= threshold times within the window
+  emergency         every break-the-glass access
+  --window          30m, 1h, 2d … (default 1h); --threshold N (default 10)
+${SOURCE_HELP}
+Exit status: 0 nothing found, 1 anomalies found, 2 usage or I/O error.`;
+
+/** `tooltrail anomalies`: returns the exit code. */
+export async function anomaliesCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      window: { type: 'string', default: '1h' },
+      threshold: { type: 'string', default: '10' },
+      since: { type: 'string' },
+      until: { type: 'string' },
+      source: { type: 'string', multiple: true },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const windowMillis = parseWindow(values.window);
+  const threshold = Number(values.threshold);
+  if (!Number.isInteger(threshold) || threshold < 1)
+    throw new UsageError(`--threshold must be a whole number >= 1, not ${JSON.stringify(values.threshold)}`);
+  const hints = {
+    toolCallsOnly: true,
+    since: values.since === undefined ? undefined : parseDateFlag('--since', values.since),
+    until: values.until === undefined ? undefined : parseDateFlag('--until', values.until, true),
+  };
+  const anomalies = await detectAnomalies(
+    openSource(values.source ?? []).records(hints, malformedReporter()),
+    {
+      windowMillis,
+      threshold,
+    },
+  );
+  if (values.json) process.stdout.write(`${JSON.stringify({ anomalies }, null, 2)}\n`);
+  else print(anomalies);
+  return anomalies.length > 0 ? 1 : 0;
+}
+
+function print(anomalies: Anomaly[]): void {
+  const style = styleFor(process.stdout);
+  if (anomalies.length === 0) {
+    process.stdout.write(`${style.ok('no anomalies')}\n`);
+    return;
+  }
+  const rows = anomalies.map((anomaly) => [
+    anomaly.emergency ? style.bad('EMERGENCY') : '',
+    style.warn(anomaly.kind),
+    anomaly.first,
+    anomaly.description,
+  ]);
+  process.stdout.write(
+    `${alignColumns(rows).join('\n')}\n${style.dim(`${anomalies.length} anomaly(ies)`)}\n`,
+  );
+}

@@ -1,0 +1,67 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { Pseudonymizer, type PseudonymKey, parsePseudonymKey, resolvePseudonymKey } from '@tooltrail/core';
+import { InputError, UsageError } from '../usage-error.js';
+
+/** The kinds the redactor pseudonymises (docs/redaction.md); digit kinds ignore spaces, dashes and case. */
+export const PSEUDONYM_KINDS = [
+  'name',
+  'ssn',
+  'card',
+  'phone',
+  'email',
+  'iban',
+  'date_of_birth',
+  'address',
+  'id_document',
+] as const;
+
+export const PSEUDONYM_USAGE = `usage: tooltrail pseudonym <value> [--kind KIND] [--key-file FILE]
+
+The keyed pseudonym (hmac:<key-id>:<hex>) of a value: search the trail for it without the trail holding it.
+  --kind KIND       how the value is normalised: ${PSEUDONYM_KINDS.join(', ')} (default name)
+                    ssn, card, phone and iban ignore spaces, dashes and case; the others fold case and spaces
+  --key-file FILE   the pseudonym key (<key-id>:<base64 secret>); default $TOOLTRAIL_PSEUDONYM_KEY,
+                    then $TOOLTRAIL_PSEUDONYM_KEY_FILE
+Exit status: 0 printed, 2 usage error or no key.`;
+
+/** `tooltrail pseudonym`: returns the exit code. */
+export async function pseudonymCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: { kind: { type: 'string', default: 'name' }, 'key-file': { type: 'string' } },
+  });
+  if (positionals.length !== 1)
+    throw new UsageError('pseudonym needs exactly one value (quote it if it has spaces)');
+  const kind = values.kind as string;
+  if (!(PSEUDONYM_KINDS as readonly string[]).includes(kind)) {
+    throw new UsageError(`unknown --kind ${JSON.stringify(kind)}: use one of ${PSEUDONYM_KINDS.join(', ')}`);
+  }
+  let key: PseudonymKey | undefined;
+  try {
+    if (values['key-file']) {
+      let text: string;
+      try {
+        text = readFileSync(values['key-file'], 'utf8');
+      } catch (error) {
+        throw new InputError(`cannot read key file ${values['key-file']}: ${(error as Error).message}`);
+      }
+      key = parsePseudonymKey(text.trim(), values['key-file']);
+    } else {
+      key = resolvePseudonymKey(undefined);
+    }
+    if (!key) {
+      throw new InputError(
+        'no pseudonym key: pass --key-file FILE or set TOOLTRAIL_PSEUDONYM_KEY / TOOLTRAIL_PSEUDONYM_KEY_FILE ' +
+          '(the same key the audited service uses)',
+      );
+    }
+    process.stdout.write(`${new Pseudonymizer(key).pseudonymize(positionals[0], kind)}\n`);
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError((error as Error).message.replace(/^tooltrail: /, ''));
+  }
+  return 0;
+}

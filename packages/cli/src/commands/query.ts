@@ -1,0 +1,91 @@
+import { parseArgs } from 'node:util';
+import { parseDateFlag } from '../fhir/dates.js';
+import { alignColumns, styleFor } from '../output/style.js';
+import { byTime, cell, formatMillis } from '../report/format.js';
+import { openSource } from '../sources/open-source.js';
+import type { RecordFilter } from '../sources/record-source.js';
+import { UsageError } from '../usage-error.js';
+import { malformedReporter, SOURCE_HELP } from './common-options.js';
+
+export const QUERY_USAGE = `usage: tooltrail query [--conversation ID] [--user ID] [--tool NAME] [--subject S] [--failures] [--since DATE] [--until DATE] [--source SRC]... [--json]
+
+Tool-call records matching every filter given (at least one), newest last.
+  --subject S         patient:P-1, or a bare P-1 for any kind
+  --failures          only failed calls
+  --since/--until     YYYY-MM-DD (UTC; --until includes the whole day) or RFC 3339 with a zone
+${SOURCE_HELP}
+Exit status: 0 (also when nothing matches), 2 usage or I/O error.`;
+
+/** `tooltrail query`: returns the exit code. */
+export async function queryCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    allowPositionals: false,
+    strict: true,
+    options: {
+      conversation: { type: 'string' },
+      user: { type: 'string' },
+      tool: { type: 'string' },
+      subject: { type: 'string' },
+      failures: { type: 'boolean', default: false },
+      since: { type: 'string' },
+      until: { type: 'string' },
+      source: { type: 'string', multiple: true },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const filter: RecordFilter = {
+    toolCallsOnly: true,
+    failures: values.failures,
+    conversation: values.conversation,
+    user: values.user,
+    tool: values.tool,
+    subject: values.subject,
+    since: values.since === undefined ? undefined : parseDateFlag('--since', values.since),
+    until: values.until === undefined ? undefined : parseDateFlag('--until', values.until, true),
+  };
+  const filters = [values.conversation, values.user, values.tool, values.subject, values.since, values.until];
+  if (!values.failures && filters.every((value) => value === undefined))
+    throw new UsageError('query needs at least one filter');
+  const records: Array<Record<string, unknown>> = [];
+  for await (const { record } of openSource(values.source ?? []).records(filter, malformedReporter())) {
+    records.push(record);
+  }
+  records.sort(byTime);
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(records, null, 2)}\n`);
+    return 0;
+  }
+  const style = styleFor(process.stdout);
+  const rows = records.map((record) => [
+    String(record.ts),
+    record.success === true ? style.ok('ok') : style.bad('FAILED'),
+    style.bold(cell(record.tool)),
+    `${cell(record.user)} (${cell(record.role)})`,
+    `${cell(record.conversation)}#${cell(record.turn)}`,
+    cell(record.subject),
+    formatMillis(record.duration_ms),
+    [
+      record.emergency === true ? style.warn('EMERGENCY') : '',
+      record.trigger && record.trigger !== 'user_request' ? String(record.trigger) : '',
+      record.success === false ? cell((record.error as { message?: string } | null)?.message) : '',
+    ]
+      .filter(Boolean)
+      .join(' '),
+  ]);
+  const header = [
+    'time',
+    'outcome',
+    'tool',
+    'user (role)',
+    'conversation#turn',
+    'subject',
+    'duration',
+    'notes',
+  ];
+  const lines = rows.length > 0 ? alignColumns([header, ...rows]) : [];
+  if (lines.length > 0) lines[0] = style.dim(lines[0]!);
+  lines.push(style.dim(`${records.length} record(s)`));
+  process.stdout.write(`${lines.join('\n')}\n`);
+  return 0;
+}

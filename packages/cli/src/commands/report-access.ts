@@ -1,0 +1,88 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { parseDateFlag } from '../fhir/dates.js';
+import { styleFor } from '../output/style.js';
+import { buildAccessReport } from '../report/access-report.js';
+import { renderAccessHtml } from '../report/render-access-html.js';
+import { renderAccessMarkdown } from '../report/render-access-markdown.js';
+import { openSource } from '../sources/open-source.js';
+import { InputError, UsageError } from '../usage-error.js';
+import { malformedReporter } from './common-options.js';
+
+export const REPORT_USAGE = `usage: tooltrail report access --subject S --from DATE --to DATE [--format md|json|html] [--out FILE] [--source SRC]... [--public-key FILE]...
+
+Access report for one data subject (md, json or html), with the integrity verdict at the top.
+Who accessed it, when, with which tool, purpose, role, success, emergency (break-the-glass accesses first);
+unique users; the integrity verdict for the chains the report's records belong to (a failure is printed at the
+top). html: one self-contained file with a per-day chart of accesses by user.
+  --subject S         patient:P-1 (or a bare P-1 for any kind)
+  --from/--to         YYYY-MM-DD (UTC; --to includes the whole day) or RFC 3339 with a zone
+  --format            md (default), json or html
+  --out FILE          write there (mode 0600) instead of stdout
+  --source SRC        trail, collector archive, loki+http://… (tempo+http://… gives an unverified report)
+  --public-key FILE   pin a checkpoint key; repeatable
+Exit status: 0 report written and intact, 1 integrity problems (or not verifiable), 2 usage or I/O error.`;
+
+/** `tooltrail report access`: returns the exit code. */
+export async function reportCommand(argv: string[]): Promise<number> {
+  const [kind, ...rest] = argv;
+  if (kind !== 'access') throw new UsageError(`unknown report ${JSON.stringify(kind ?? '')}: only "access"`);
+  const { values } = parseArgs({
+    args: rest,
+    strict: true,
+    options: {
+      subject: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      format: { type: 'string', default: 'md' },
+      out: { type: 'string' },
+      source: { type: 'string', multiple: true },
+      'public-key': { type: 'string', multiple: true },
+    },
+  });
+  if (!values.subject) throw new UsageError('report access needs --subject');
+  if (!values.from || !values.to) throw new UsageError('report access needs --from and --to');
+  const format = values.format;
+  if (format !== 'md' && format !== 'json' && format !== 'html')
+    throw new UsageError(`--format must be md, json or html, not ${JSON.stringify(format)}`);
+  const fromMillis = parseDateFlag('--from', values.from);
+  const toMillis = parseDateFlag('--to', values.to, true);
+  if (toMillis < fromMillis) throw new UsageError('--to is before --from');
+  const publicKeys = (values['public-key'] ?? []).map((file) => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new InputError(`cannot read public key ${file}: ${(error as Error).message}`);
+    }
+  });
+  const report = await buildAccessReport({
+    source: openSource(values.source ?? []),
+    onMalformed: malformedReporter(),
+    subject: values.subject,
+    fromMillis,
+    toMillis,
+    publicKeys: publicKeys.length > 0 ? publicKeys : undefined,
+  });
+  const body =
+    format === 'json'
+      ? `${JSON.stringify(report, null, 2)}\n`
+      : format === 'html'
+        ? renderAccessHtml(report)
+        : renderAccessMarkdown(report);
+  const failed = report.integrity.status === 'tampered' || report.integrity.status === 'not_verifiable';
+  if (values.out) {
+    try {
+      writeFileSync(values.out, body, { mode: 0o600 });
+    } catch (error) {
+      throw new InputError(`cannot write ${values.out}: ${(error as Error).message}`);
+    }
+    const style = styleFor(process.stderr);
+    process.stderr.write(
+      `${failed ? style.bad(`⚠ ${report.integrity.message}`) : style.ok(`✔ ${report.integrity.message}`)}\n` +
+        `wrote ${values.out}: ${report.total_accesses} access(es) by ${report.unique_users} user(s)\n`,
+    );
+  } else {
+    process.stdout.write(body);
+  }
+  return failed ? 1 : 0;
+}

@@ -1,0 +1,154 @@
+import { createReadStream, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+const SEGMENT = /^(.+)\.(\d{6})\.jsonl$/;
+const DAY_MS = 86_400_000;
+
+export interface SegmentInfo {
+  chain: string;
+  file: string;
+  segment: number;
+  records: number;
+  firstSeq: number | null;
+  lastSeq: number | null;
+  /** seq and prev of the first record, hash of the last: to anchor the cut. */
+  firstPrev: string | null;
+  lastHash: string | null;
+  oldestTs: string | null;
+  newestTs: string | null;
+  /** When every record of the segment is past its class's retention (ISO), or null if never (see `reason`). */
+  expiresAt: string | null;
+  reason?: string;
+}
+
+export interface PlannedSegment extends SegmentInfo {
+  deletable: boolean;
+  /** Days since the newest record. */
+  ageDays: number | null;
+  why: string;
+}
+
+export interface RetentionPlan {
+  now: string;
+  classes: Record<string, number>;
+  chains: Array<{ chain: string; segments: PlannedSegment[] }>;
+}
+
+/** The segment files of a trail directory, grouped by chain, in segment order. */
+export function listSegments(dir: string): Map<string, Array<{ file: string; segment: number }>> {
+  const chains = new Map<string, Array<{ file: string; segment: number }>>();
+  for (const name of readdirSync(dir)) {
+    const match = SEGMENT.exec(name);
+    if (!match) continue;
+    const chain = match[1] as string;
+    const list = chains.get(chain) ?? [];
+    list.push({ file: name, segment: Number(match[2]) });
+    chains.set(chain, list);
+  }
+  for (const list of chains.values()) list.sort((a, b) => a.segment - b.segment);
+  return chains;
+}
+
+/** Reads one segment: counts, seq range, and when its last record leaves retention. */
+export async function inspectSegment(
+  dir: string,
+  chain: string,
+  file: string,
+  segment: number,
+  classes: Record<string, number>,
+): Promise<SegmentInfo> {
+  const info: SegmentInfo = {
+    chain,
+    file,
+    segment,
+    records: 0,
+    firstSeq: null,
+    lastSeq: null,
+    firstPrev: null,
+    lastHash: null,
+    oldestTs: null,
+    newestTs: null,
+    expiresAt: null,
+  };
+  let expires = Number.NEGATIVE_INFINITY;
+  const lines = createInterface({ input: createReadStream(join(dir, file)), crlfDelay: Infinity });
+  let number = 0;
+  for await (const text of lines) {
+    number++;
+    if (text.trim() === '') continue;
+    let record: Record<string, unknown>;
+    try {
+      record = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      info.reason ??= `line ${number} is not JSON`;
+      continue;
+    }
+    info.records++;
+    if (record.chain !== chain || !Number.isSafeInteger(record.seq)) {
+      info.reason ??= `line ${number} is not a record of chain ${chain}`;
+      continue;
+    }
+    const seq = record.seq as number;
+    if (info.firstSeq === null) {
+      info.firstSeq = seq;
+      info.firstPrev = typeof record.prev === 'string' ? record.prev : null;
+    }
+    info.lastSeq = seq;
+    info.lastHash = typeof record.hash === 'string' ? record.hash : null;
+    const ts = typeof record.ts === 'string' ? record.ts : '';
+    const at = Date.parse(ts);
+    if (!Number.isFinite(at)) {
+      info.reason ??= `seq ${seq} has no valid ts`;
+      continue;
+    }
+    if (info.oldestTs === null || ts < info.oldestTs) info.oldestTs = ts;
+    if (info.newestTs === null || ts > info.newestTs) info.newestTs = ts;
+    // Checkpoints and other records without a class carry no personal data: the records around them decide.
+    if (record.retention === undefined || record.retention === null) continue;
+    const days = classes[String(record.retention)];
+    if (days === undefined) {
+      info.reason ??= `seq ${seq} has retention class ${JSON.stringify(record.retention)}, which has no period`;
+      continue;
+    }
+    expires = Math.max(expires, at + days * DAY_MS);
+  }
+  if (info.records === 0) info.reason ??= 'empty segment';
+  if (!info.reason)
+    info.expiresAt = Number.isFinite(expires) ? new Date(expires).toISOString() : info.newestTs;
+  return info;
+}
+
+/**
+ * Which segments may be deleted at `now`: a prefix of each chain's segments (a cut inside the chain would be a
+ * gap no anchor can vouch for), every record past its class's retention, never the chain's last segment.
+ */
+export async function planRetention(
+  dir: string,
+  now: number,
+  classes: Record<string, number>,
+): Promise<RetentionPlan> {
+  const chains: RetentionPlan['chains'] = [];
+  for (const [chain, files] of [...listSegments(dir)].sort(([a], [b]) => a.localeCompare(b))) {
+    const segments: PlannedSegment[] = [];
+    let prefix = true;
+    for (const [index, { file, segment }] of files.entries()) {
+      const info = await inspectSegment(dir, chain, file, segment, classes);
+      const newest = info.newestTs ? Date.parse(info.newestTs) : Number.NaN;
+      const ageDays = Number.isFinite(newest) ? Math.floor((now - newest) / DAY_MS) : null;
+      let why: string;
+      let deletable = false;
+      if (index === files.length - 1) why = 'last segment of its chain';
+      else if (info.reason) why = info.reason;
+      else if (!prefix) why = 'an earlier segment is kept';
+      else if (info.expiresAt !== null && Date.parse(info.expiresAt) < now) {
+        deletable = true;
+        why = `all records past retention (since ${info.expiresAt.slice(0, 10)})`;
+      } else why = `retained until ${info.expiresAt?.slice(0, 10) ?? '?'}`;
+      if (!deletable) prefix = false;
+      segments.push({ ...info, deletable, ageDays, why });
+    }
+    chains.push({ chain, segments });
+  }
+  return { now: new Date(now).toISOString(), classes, chains };
+}

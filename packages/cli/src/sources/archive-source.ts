@@ -1,0 +1,120 @@
+import { closeSync, createReadStream, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { InputError } from '../usage-error.js';
+import {
+  matchesFilter,
+  type OnMalformed,
+  parseRecordLine,
+  type RecordFilter,
+  type RecordSource,
+  type SourcedRecord,
+} from './record-source.js';
+
+/** Instrumentation scope of audit log records (core's `AUDIT_LOG_SCOPE`). */
+const AUDIT_SCOPE = 'tooltrail.audit';
+
+interface OtlpLogRecord {
+  body?: { stringValue?: string };
+}
+interface OtlpExport {
+  resourceLogs?: Array<{
+    scopeLogs?: Array<{ scope?: { name?: string }; logRecords?: OtlpLogRecord[] }>;
+  }>;
+}
+
+/**
+ * The collector's file-exporter archive: OTLP JSON lines, each an `ExportLogsServiceRequest` whose audit log
+ * records carry the record line in `body.stringValue`. A path is one archive file or a directory of them
+ * (rotated backups included, read in name order). Streams one OTLP line at a time.
+ */
+export class ArchiveSource implements RecordSource {
+  readonly label: string;
+  private readonly _files: string[];
+
+  constructor(path: string) {
+    if (!existsSync(path)) throw new InputError(`no such file or directory: ${path}`);
+    this.label = `archive:${path}`;
+    this._files = statSync(path).isDirectory()
+      ? readdirSync(path)
+          .filter((name) => /\.jsonl?$/.test(name))
+          .sort()
+          .map((name) => join(path, name))
+      : [path];
+  }
+
+  async *records(filter: RecordFilter, onMalformed: OnMalformed): AsyncGenerator<SourcedRecord> {
+    for await (const { text, file, line } of this._bodies(onMalformed)) {
+      const record = parseRecordLine(text, `${file}:${line}`, onMalformed);
+      if (record && matchesFilter(record, filter)) yield { record, text, file, line };
+    }
+  }
+
+  verifiable(onMalformed: OnMalformed): { input: AsyncIterable<string>; ordered: boolean } {
+    const bodies = this._bodies(onMalformed);
+    return {
+      input: (async function* () {
+        for await (const { text } of bodies) yield text;
+      })(),
+      // The archive is in arrival order: batches and retries may reorder a chain, so core sorts each chain.
+      ordered: false,
+    };
+  }
+
+  /** The audit record lines of every archive line, with the archive file and line they came from. */
+  private async *_bodies(
+    onMalformed: OnMalformed,
+  ): AsyncGenerator<{ text: string; file: string; line: number }> {
+    for (const file of this._files) {
+      const lines = createInterface({
+        input: createReadStream(file, { highWaterMark: 1 << 20 }),
+        crlfDelay: Infinity,
+      });
+      let line = 0;
+      for await (const text of lines) {
+        line++;
+        if (text.trim() === '') continue;
+        let request: OtlpExport;
+        try {
+          request = JSON.parse(text) as OtlpExport;
+        } catch (error) {
+          onMalformed(`${file}:${line}`, `not an OTLP JSON line (${(error as Error).message})`);
+          continue;
+        }
+        if (!Array.isArray(request?.resourceLogs)) {
+          onMalformed(`${file}:${line}`, 'not an OTLP logs export (no resourceLogs)');
+          continue;
+        }
+        for (const resource of request.resourceLogs) {
+          for (const scope of resource.scopeLogs ?? []) {
+            if (scope.scope?.name !== AUDIT_SCOPE) continue;
+            for (const log of scope.logRecords ?? []) {
+              const body = log.body?.stringValue;
+              if (typeof body === 'string') yield { text: body, file, line };
+              else onMalformed(`${file}:${line}`, 'audit log record without a string body');
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Whether a file (or the first file of a directory) starts like an OTLP JSON logs export. */
+export function looksLikeArchive(path: string): boolean {
+  let file = path;
+  if (statSync(path).isDirectory()) {
+    const names = readdirSync(path).filter((name) => /\.jsonl?$/.test(name));
+    // A trail directory's files are `<chain>.<6 digits>.jsonl`.
+    if (names.length === 0 || names.some((name) => /\.\d{6}\.jsonl$/.test(name))) return false;
+    file = join(path, names.sort()[0] as string);
+  }
+  const fd = openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(64);
+    const bytes = readSync(fd, buffer, 0, buffer.length, 0);
+    return /^\s*\{\s*"resourceLogs"/.test(buffer.subarray(0, bytes).toString('utf8'));
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,73 @@
+import { InputError } from '../usage-error.js';
+
+/** GETs a JSON document; unreachable servers, timeouts and non-2xx answers become clear `InputError`s. */
+export async function getJson(
+  url: URL,
+  what: string,
+  options: { headers?: Record<string, string>; timeoutMillis?: number } = {},
+): Promise<unknown> {
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      headers: { accept: 'application/json', ...options.headers },
+      signal: AbortSignal.timeout(options.timeoutMillis ?? 30_000),
+    });
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    const reason = cause?.code ?? cause?.message ?? (error as Error).message;
+    throw new InputError(`cannot reach ${what} at ${url.origin}: ${reason}`);
+  }
+  const text = await response.text();
+  if (!response.ok) {
+    throw new InputError(
+      `${what} answered ${response.status} ${response.statusText} for ${url.pathname}: ${text.slice(0, 300).trim()}`,
+    );
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new InputError(
+      `${what} answered ${url.pathname} with something that is not JSON: ${text.slice(0, 120)}`,
+    );
+  }
+}
+
+/** Splits [since, until] into consecutive windows no longer than `windowMillis` (servers cap a query's range). */
+export function* timeWindows(
+  since: number,
+  until: number,
+  windowMillis: number,
+): Generator<[number, number]> {
+  for (let start = since; start <= until; start += windowMillis) {
+    yield [start, Math.min(until, start + windowMillis - 1)];
+  }
+}
+
+/** `http://host:3100` from `loki+http://host:3100` (path and query kept). */
+export function stripScheme(spec: string, prefix: string): URL {
+  const rest = spec.slice(prefix.length);
+  try {
+    return new URL(rest);
+  } catch {
+    throw new InputError(`bad source URL ${JSON.stringify(spec)}: expected ${prefix}http://host:port`);
+  }
+}
+
+/** A LogQL / TraceQL double-quoted string literal. */
+export function quoted(value: string): string {
+  return JSON.stringify(value);
+}
+
+/** Escapes a value for use inside a regular expression literal. */
+export function regexEscape(value: string): string {
+  return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** A positive page size from the environment, else the default. */
+export function envLimit(name: string, fallback: number): number {
+  const text = process.env[name];
+  if (text === undefined || text === '') return fallback;
+  if (!/^\d+$/.test(text) || Number(text) < 1)
+    throw new InputError(`${name}=${JSON.stringify(text)}: expected a positive integer`);
+  return Number(text);
+}

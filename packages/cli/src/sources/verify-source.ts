@@ -1,0 +1,45 @@
+import { type VerifyProblem, type VerifyReport, verifyTrail } from '@tooltrail/core';
+import { InputError } from '../usage-error.js';
+import type { OnMalformed, RecordSource } from './record-source.js';
+
+export interface VerifySourceOptions {
+  /** PEM or raw base64 public keys to pin. */
+  publicKeys?: string[];
+  onMalformed?: OnMalformed;
+  onProgress?: (records: number) => void;
+  /** Sort each chain by seq even for a source read in stored order (a trail exported by time). */
+  unordered?: boolean;
+}
+
+/**
+ * Runs core's streaming verifier over a source. Undefined when the source holds no hashed records (Tempo).
+ * Unreadable files and unusable keys become `InputError`s (exit 2).
+ */
+export async function verifyRecordSource(
+  source: RecordSource,
+  options: VerifySourceOptions = {},
+): Promise<VerifyReport | undefined> {
+  // Lines the source itself cannot read (a broken OTLP line may have held records) count as problems.
+  const unreadable: VerifyProblem[] = [];
+  const input = source.verifiable((where, reason) => {
+    options.onMalformed?.(where, reason);
+    unreadable.push({ kind: 'malformed', chain: null, seq: null, message: reason, file: where });
+  });
+  if (!input) return undefined;
+  try {
+    const report = await verifyTrail(input.input, {
+      publicKeys: options.publicKeys && options.publicKeys.length > 0 ? options.publicKeys : undefined,
+      ordered: input.ordered && !options.unordered,
+      onProgress: options.onProgress,
+    });
+    if (unreadable.length === 0) return report;
+    return { ...report, ok: false, problems: [...unreadable, ...report.problems] };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || code === 'ENOTDIR')
+      throw new InputError((error as Error).message);
+    if (/public key|Ed25519|asymmetric/i.test((error as Error).message))
+      throw new InputError((error as Error).message);
+    throw error;
+  }
+}

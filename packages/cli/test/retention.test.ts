@@ -1,0 +1,177 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { verifyTrail } from '@tooltrail/core';
+import { describe, expect, it } from 'vitest';
+import { type OldCall, writeKeys, writeOldTrail } from './support/old-trail.js';
+
+const root = resolve(import.meta.dirname, '../../..');
+const bin = join(root, 'packages/cli/dist/bin.js');
+const A = '20240101T000000Z-aaaaaaaa';
+const B = '20240101T000000Z-bbbbbbbb';
+const NOW = '2026-11-27';
+
+function tooltrail(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const base: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...env };
+  for (const name of ['TOOLTRAIL_SIGNING_KEY_FILE', 'TOOLTRAIL_SIGNING_KEY', 'TOOLTRAIL_DIR'])
+    if (!(name in env)) delete base[name];
+  const run = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: base });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+const at = (date: string, retention = 'general', tool?: string): OldCall => ({
+  ts: `${date}T09:00:00.000Z`,
+  retention,
+  tool,
+});
+
+/**
+ * Chain A: seg 0 old general calls (deletable), seg 1 old general + a financial charge (kept 7 years),
+ * seg 2 recent (last). Chain B: one old segment (last of its chain: never deleted).
+ */
+function makeTrail() {
+  const dir = join(mkdtempSync(join(tmpdir(), 'tooltrail-cli-retention-')), 'trail');
+  const { privateKeyPem } = writeOldTrail(dir, A, [
+    [at('2024-01-02'), at('2024-01-03'), at('2024-01-04')],
+    [at('2024-02-01'), at('2024-02-02', 'financial', 'charge_payment')],
+    [at('2026-11-01'), at('2026-11-02')],
+  ]);
+  writeOldTrail(dir, B, [[at('2023-05-01')]], privateKeyPem);
+  const { publicKeyPath } = writeKeys(dir, privateKeyPem);
+  return { dir, publicKeyPath };
+}
+
+describe('tooltrail retention', () => {
+  it('plan lists the deletable segments with counts and age, and deletes nothing', () => {
+    const { dir } = makeTrail();
+    const json = tooltrail(['retention', 'plan', '--source', dir, '--now', NOW, '--json']);
+    expect(json.code).toBe(0);
+    const plan = JSON.parse(json.stdout);
+    const a = plan.chains.find((chain: { chain: string }) => chain.chain === A).segments;
+    expect(a.map((s: { deletable: boolean }) => s.deletable)).toEqual([true, false, false]);
+    expect(a[0]).toMatchObject({ file: `${A}.000000.jsonl`, records: 4, firstSeq: 0, lastSeq: 3 });
+    expect(a[0].ageDays).toBe(1057);
+    expect(a[1].why).toMatch(/retained until 2031-01-31/);
+    expect(a[2].why).toBe('last segment of its chain');
+    const b = plan.chains.find((chain: { chain: string }) => chain.chain === B).segments;
+    expect(b.map((s: { deletable: boolean }) => s.deletable)).toEqual([false]);
+
+    const human = tooltrail(['retention', 'plan', '--source', dir, '--now', NOW]);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(
+      new RegExp(
+        `1 segment\\(s\\), 4 record\\(s\\) may be deleted:\\n.*\\n\\s+${A}\\.000000\\.jsonl\\s+4\\s+0\\.\\.3\\s+2024-01-04T09:00:00.000Z\\s+1057d`,
+      ),
+    );
+    expect(readdirSync(dir).filter((name) => name.endsWith('.jsonl'))).toHaveLength(4);
+    // A shorter financial class frees segment 1 too; an earlier --now frees nothing.
+    const shorter = JSON.parse(
+      tooltrail(['retention', 'plan', '--source', dir, '--now', NOW, '--class', 'financial=365', '--json'])
+        .stdout,
+    );
+    expect(shorter.chains[0].segments.map((s: { deletable: boolean }) => s.deletable)).toEqual([
+      true,
+      true,
+      false,
+    ]);
+    const early = JSON.parse(
+      tooltrail(['retention', 'plan', '--source', dir, '--now', '2024-06-01', '--json']).stdout,
+    );
+    expect(early.chains[0].segments.some((s: { deletable: boolean }) => s.deletable)).toBe(false);
+  });
+
+  it('apply deletes under a signed anchor and the rest verifies clean with the pinned key', async () => {
+    const { dir, publicKeyPath } = makeTrail();
+    const run = tooltrail([
+      'retention',
+      'apply',
+      '--source',
+      dir,
+      '--now',
+      NOW,
+      '--class',
+      'financial=365',
+      '--yes',
+    ]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(
+      new RegExp(`chain ${A}: deleted 2 segment\\(s\\), 7 record\\(s\\) \\(seq 0\\.\\.6\\)`),
+    );
+    expect(existsSync(join(dir, `${A}.000000.jsonl`))).toBe(false);
+    expect(existsSync(join(dir, `${A}.000001.jsonl`))).toBe(false);
+    expect(existsSync(join(dir, `${A}.000002.jsonl`))).toBe(true);
+    expect(existsSync(join(dir, `${B}.000000.jsonl`))).toBe(true);
+    const anchorFile = join(dir, 'retention', `${A}.anchors.jsonl`);
+    const anchor = JSON.parse(readFileSync(anchorFile, 'utf8'));
+    expect(anchor).toMatchObject({ type: 'retention', chain: A, first_kept_seq: 7, alg: 'ed25519' });
+    expect(anchor.deleted.map((d: { records: number }) => d.records)).toEqual([4, 3]);
+    expect(anchor.policy.classes.financial).toBe(365);
+
+    const verify = tooltrail(['verify', dir, '--public-key', publicKeyPath]);
+    expect(verify.stdout).toMatch(/✔ intact: 5 records, 2 chain\(s\)/);
+    expect(verify.code).toBe(0);
+    expect((await verifyTrail(dir, { publicKeys: [readFileSync(publicKeyPath, 'utf8')] })).ok).toBe(true);
+
+    // Nothing left to delete; the anchor is not duplicated.
+    const again = tooltrail([
+      'retention',
+      'apply',
+      '--source',
+      dir,
+      '--now',
+      NOW,
+      '--class',
+      'financial=365',
+      '--yes',
+    ]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/nothing deleted/);
+    expect(readFileSync(anchorFile, 'utf8').trim().split('\n')).toHaveLength(1);
+
+    // A forged anchor (edited after signing) no longer vouches for the cut.
+    writeFileSync(anchorFile, `${JSON.stringify({ ...anchor, first_kept_seq: 7, deleted: [] })}\n`);
+    const forged = tooltrail(['verify', dir, '--public-key', publicKeyPath]);
+    expect(forged.code).toBe(1);
+    expect(forged.stdout).toMatch(/bad_signature/);
+    expect(forged.stdout).toMatch(/truncated/);
+    rmSync(anchorFile);
+    const missing = tooltrail(['verify', dir, '--public-key', publicKeyPath]);
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toMatch(/truncated .*chain starts at seq 7/);
+  });
+
+  it('apply refuses a trail that does not verify, and deletes nothing', () => {
+    const { dir } = makeTrail();
+    const file = join(dir, `${A}.000000.jsonl`);
+    writeFileSync(file, readFileSync(file, 'utf8').replace('ORD-0-1', 'ORD-9-9'));
+    const run = tooltrail(['retention', 'apply', '--source', dir, '--now', NOW, '--yes']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/refusing to delete: .*hash_mismatch/s);
+    expect(existsSync(file)).toBe(true);
+    expect(existsSync(join(dir, 'retention'))).toBe(false);
+  });
+
+  it('bad input exits 2 with a clear message', () => {
+    const { dir } = makeTrail();
+    const cases: Array<[string[], RegExp, NodeJS.ProcessEnv?]> = [
+      [['retention', 'apply', '--source', dir, '--now', NOW], /pass --yes/],
+      [['retention', 'prune', '--source', dir], /plan or apply/],
+      [['retention', 'plan', '--source', dir, '--now', 'yesterday'], /--now "yesterday" is not a date/],
+      [['retention', 'plan', '--source', dir, '--class', 'general=0'], /NAME=DAYS/],
+      [['retention', 'plan', '--source', join(dir, 'nope')], /not a trail directory/],
+      [
+        ['retention', 'apply', '--source', dir, '--now', NOW, '--yes'],
+        /cannot read .*nope\.pem/,
+        { TOOLTRAIL_SIGNING_KEY_FILE: join(dir, 'nope.pem') },
+      ],
+    ];
+    for (const [args, message, env] of cases) {
+      const run = tooltrail(args, env);
+      expect(run.code, args.join(' ')).toBe(2);
+      expect(run.stderr).toMatch(message);
+    }
+    expect(readdirSync(dir).filter((name) => name.endsWith('.jsonl'))).toHaveLength(4);
+  });
+});

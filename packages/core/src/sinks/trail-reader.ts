@@ -1,0 +1,152 @@
+import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SealedRecord } from '../chain/hash-chain.js';
+
+const CHUNK_BYTES = 256 * 1024;
+/** Bytes scanned per `read()` call at most, so that reading back never blocks the agent for long. */
+const MAX_SCAN_BYTES = 8 * 1024 * 1024;
+const NEWLINE = 0x0a;
+
+/** Segment files of a chain in a trail directory, in order. */
+export function chainSegments(dir: string, chain: string): string[] {
+  const prefix = `${chain}.`;
+  try {
+    return readdirSync(dir)
+      .filter((name) => name.startsWith(prefix) && /^\.\d{6}\.jsonl$/.test(name.slice(chain.length)))
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+/** Chain ids that have segment files in a trail directory, oldest first (chain ids sort by start time). */
+export function trailChains(dir: string): string[] {
+  const chains = new Set<string>();
+  try {
+    for (const name of readdirSync(dir)) {
+      const match = /^(.+)\.\d{6}\.jsonl$/.exec(name);
+      if (match) chains.add(match[1]!);
+    }
+  } catch {
+    return [];
+  }
+  return [...chains].sort();
+}
+
+/**
+ * Reads one chain's records back from its trail segments, in order, resuming where it stopped: what the
+ * log shipper uses for records that overflowed its memory queue and for chains of earlier processes.
+ * Synchronous on purpose: the trail is appended synchronously too, so "read up to the end" is exact.
+ */
+export class ChainTrailReader {
+  private _segment = 0;
+  private _offset = 0;
+  private _fd: number | undefined;
+  private _partial: Buffer = Buffer.alloc(0);
+  private readonly _buffered: SealedRecord[] = [];
+  /** Lines that were not valid records (torn or foreign); skipped. */
+  skipped = 0;
+  /** Whether the last `read()` reached the end of what is written (rather than its scan budget). */
+  atEnd = false;
+
+  constructor(
+    private readonly _dir: string,
+    private readonly _chain: string,
+  ) {}
+
+  /** Up to `max` records with seq > `after`; see `atEnd` for whether the written end was reached. */
+  read(max: number, after: number): SealedRecord[] {
+    const out: SealedRecord[] = [];
+    this.atEnd = false;
+    while (this._buffered.length > 0 && out.length < max) {
+      const item = this._buffered.shift()!;
+      if (item.record.seq > after) out.push(item);
+    }
+    let scanned = 0;
+    const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+    while (out.length < max && scanned < MAX_SCAN_BYTES) {
+      const fd = this._open();
+      if (fd === undefined) {
+        this.atEnd = true;
+        break;
+      }
+      const bytes = readSync(fd, chunk, 0, CHUNK_BYTES, this._offset);
+      if (bytes === 0) {
+        if (this._nextSegment()) continue;
+        this.atEnd = true;
+        break;
+      }
+      this._offset += bytes;
+      scanned += bytes;
+      this._split(chunk.subarray(0, bytes), after, max, out);
+    }
+    return out;
+  }
+
+  close(): void {
+    if (this._fd !== undefined) {
+      try {
+        closeSync(this._fd);
+      } catch {
+        // Nothing left to release.
+      }
+    }
+    this._fd = undefined;
+  }
+
+  private _split(data: Buffer, after: number, max: number, out: SealedRecord[]): void {
+    let buffer = this._partial.length > 0 ? Buffer.concat([this._partial, data]) : data;
+    let start = 0;
+    for (let end = buffer.indexOf(NEWLINE, start); end !== -1; end = buffer.indexOf(NEWLINE, start)) {
+      const line = buffer.toString('utf8', start, end);
+      start = end + 1;
+      const sealed = parseLine(line);
+      if (!sealed) {
+        if (line.length > 0) this.skipped++;
+        continue;
+      }
+      if (sealed.record.seq <= after) continue;
+      if (out.length < max) out.push(sealed);
+      else this._buffered.push(sealed);
+    }
+    buffer = buffer.subarray(start);
+    // Copy: `data` is a reused chunk.
+    this._partial = Buffer.from(buffer);
+  }
+
+  private _open(): number | undefined {
+    if (this._fd !== undefined) return this._fd;
+    const name = chainSegments(this._dir, this._chain)[this._segment];
+    if (name === undefined) return undefined;
+    try {
+      this._fd = openSync(join(this._dir, name), 'r');
+      return this._fd;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Moves to the next segment if one exists (a torn last line of the previous one is dropped). */
+  private _nextSegment(): boolean {
+    const segments = chainSegments(this._dir, this._chain);
+    if (this._segment + 1 >= segments.length) return false;
+    if (this._partial.length > 0) this.skipped++;
+    this._partial = Buffer.alloc(0);
+    this._segment++;
+    this._offset = 0;
+    this.close();
+    return true;
+  }
+}
+
+function parseLine(line: string): SealedRecord | undefined {
+  if (line.length === 0) return undefined;
+  try {
+    const record = JSON.parse(line) as SealedRecord['record'];
+    if (record === null || typeof record !== 'object' || !Number.isSafeInteger(record.seq)) return undefined;
+    if (typeof record.type !== 'string' || typeof record.chain !== 'string') return undefined;
+    return { record, line };
+  } catch {
+    return undefined;
+  }
+}

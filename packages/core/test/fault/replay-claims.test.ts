@@ -1,0 +1,98 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ExportResultCode } from '@opentelemetry/core';
+import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { describe, expect, it } from 'vitest';
+import { auditTool, setupToolAudit } from '../../src/index.js';
+
+/** An exporter that keeps the bodies it acknowledges. */
+function memoryExporter(): LogRecordExporter & { lines: string[] } {
+  const lines: string[] = [];
+  return {
+    lines,
+    export(logs: ReadableLogRecord[], done) {
+      for (const log of logs) lines.push(String(log.body));
+      done({ code: ExportResultCode.SUCCESS });
+    },
+    shutdown: async () => undefined,
+    forceFlush: async () => undefined,
+  };
+}
+
+/** A finished chain written by a process that had no log exporter (nothing shipped, no position). */
+async function oldChain(dir: string, calls: number): Promise<string> {
+  const audit = setupToolAudit({
+    trail: { dir },
+    register: false,
+    exitHooks: false,
+    onError: () => undefined,
+  });
+  const lookup = auditTool('lookup_order', async (args: { i: number }) => ({ order_id: `ORD-${args.i}` }));
+  for (let i = 0; i < calls; i++) await lookup({ i });
+  await audit.shutdown();
+  return audit.chainId;
+}
+
+const tempDir = () => mkdtempSync(join(tmpdir(), 'tooltrail-fault-replay-'));
+
+describe('replaying older chains on startup', () => {
+  it('replays a chain whose lock names this pid with another process token (a restarted container)', async () => {
+    const dir = tempDir();
+    const old = await oldChain(dir, 30);
+    // PID 1 before and after a container restart: same pid, different process.
+    writeFileSync(join(dir, `${old}.lock`), `${process.pid} 0123456789abcdef\n`);
+    const exporter = memoryExporter();
+    const audit = setupToolAudit({
+      trail: { dir },
+      register: false,
+      exitHooks: false,
+      logExporter: exporter,
+      onError: () => undefined,
+    });
+    await audit.forceFlush();
+    expect(audit.stats().replayed).toBe(31); // 30 calls and the final checkpoint
+    expect(JSON.parse(readFileSync(join(dir, `${old}.shipped`), 'utf8'))).toMatchObject({
+      seq: 30,
+      final: true,
+    });
+    expect(existsSync(join(dir, `${old}.lock`))).toBe(false);
+    await audit.shutdown();
+
+    // A later start skips the chain: its position says its final checkpoint was shipped.
+    const again = memoryExporter();
+    const later = setupToolAudit({
+      trail: { dir },
+      register: false,
+      exitHooks: false,
+      logExporter: again,
+      onError: () => undefined,
+    });
+    await later.forceFlush();
+    expect(later.stats().replayed).toBe(0);
+    await later.shutdown();
+    // The first process's own records plus the replayed chain, each exactly once across both processes.
+    const all = [...exporter.lines, ...again.lines].map(
+      (line) => JSON.parse(line) as { chain: string; seq: number },
+    );
+    const keys = all.map((record) => `${record.chain}#${record.seq}`);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it('leaves alone a chain whose lock is held by another live process', async () => {
+    const dir = tempDir();
+    const old = await oldChain(dir, 5);
+    writeFileSync(join(dir, `${old}.lock`), `${process.ppid} feedfacefeedface\n`);
+    const audit = setupToolAudit({
+      trail: { dir },
+      register: false,
+      exitHooks: false,
+      logExporter: memoryExporter(),
+      onError: () => undefined,
+    });
+    await audit.forceFlush();
+    expect(audit.stats().replayed).toBe(0);
+    expect(existsSync(join(dir, `${old}.shipped`))).toBe(false);
+    await audit.shutdown();
+  });
+});

@@ -1,0 +1,160 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { referenceCanonicalize, referenceSealRecord } from '../../src/canonical/canonical-reference.js';
+import { sealRecord } from '../../src/chain/record-hash.js';
+import { canonicalize } from '../../src/index.js';
+
+/** Keys that stress JCS ordering: unicode (BMP and astral), integer-like ("10" vs "9"), escapes, prototype names. */
+const key = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 6 }),
+  fc.string({ unit: 'grapheme-composite', maxLength: 4 }),
+  fc.constantFrom('10', '9', '0', '01', '-1', '1e3', '4294967295', '4294967294', '__proto__', 'constructor'),
+  fc.constantFrom(
+    'hash',
+    'has',
+    'hashx',
+    'a',
+    'z',
+    'é',
+    '\u20ac',
+    '\ud83d\ude00',
+    '\u0000',
+    '"',
+    '\\',
+    '\u007f',
+  ),
+  fc.integer({ min: 0, max: 2 ** 32 }).map(String),
+);
+
+const number = fc.oneof(
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  fc.integer(),
+  fc.constantFrom(
+    -0,
+    0,
+    1e21,
+    1e-7,
+    -1e21,
+    5e-324,
+    Number.MAX_VALUE,
+    Number.MAX_SAFE_INTEGER,
+    0.1 + 0.2,
+    1e20,
+  ),
+);
+
+const text = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 20 }),
+  fc.string({ unit: 'grapheme', maxLength: 20 }),
+  fc.string({ unit: 'binary', minLength: 120, maxLength: 300 }),
+  fc.constantFrom('', '"', '\\', '\n\t\b\f\r', '\u2028\u2029', '\u001f', '</script>'),
+);
+
+/** JSON values plus the values the serializer skips (undefined, functions, symbols in objects/arrays). */
+const { value } = fc.letrec((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.constant(null),
+    fc.boolean(),
+    number,
+    text,
+    fc.array(tie('member'), { maxLength: 6 }),
+    fc.dictionary(key, tie('member'), { maxKeys: 8 }),
+    fc.dictionary(key, tie('member'), { maxKeys: 8, noNullPrototype: false }),
+  ),
+  member: fc.oneof(
+    { weight: 8, arbitrary: tie('value') },
+    { weight: 1, arbitrary: fc.constantFrom(undefined, () => 1, Symbol('s')) },
+  ),
+}));
+
+/** Runs both; equal output, or both throw a TypeError. */
+function same(fast: () => string, reference: () => string): void {
+  let expected: string | Error;
+  try {
+    expected = reference();
+  } catch (error) {
+    expected = error as Error;
+  }
+  if (typeof expected === 'string') expect(fast()).toBe(expected);
+  else expect(fast).toThrow(TypeError);
+}
+
+describe('fast canonical JSON = reference canonicalize (property)', () => {
+  it('is byte-identical on random JSON values (unicode, integer-like keys, -0, 1e21)', () => {
+    fc.assert(
+      fc.property(value, (input) =>
+        same(
+          () => canonicalize(input),
+          () => referenceCanonicalize(input),
+        ),
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('is byte-identical when the same key sets repeat in other insertion orders (sorted-key cache)', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(key, { minLength: 2, maxLength: 12 }), fc.nat(), (keys, seed) => {
+        const rotated = [...keys.slice(seed % keys.length), ...keys.slice(0, seed % keys.length)];
+        for (const order of [keys, rotated, [...keys].reverse(), keys]) {
+          const object: Record<string, unknown> = {};
+          for (const [i, k] of order.entries())
+            Object.defineProperty(object, k, { value: i, enumerable: true });
+          same(
+            () => canonicalize(object),
+            () => referenceCanonicalize(object),
+          );
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('throws like the reference on lone surrogates, in values and keys', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'binary', maxLength: 10 }),
+        fc.constantFrom('\ud800', '\udfff', '\udc00x', 'a\ud83d'),
+        fc.boolean(),
+        (prefix, lone, asKey) => {
+          const s = prefix + lone;
+          const input = asKey ? { [s]: 1 } : [s];
+          expect(() => referenceCanonicalize(input)).toThrow(TypeError);
+          expect(() => canonicalize(input)).toThrow(TypeError);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('is byte-identical to JSON.stringify for strings and numbers', () => {
+    fc.assert(
+      fc.property(fc.oneof(number, fc.string({ unit: 'grapheme', maxLength: 200 })), (input) => {
+        expect(canonicalize(input)).toBe(JSON.stringify(input));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('sealRecord = reference sealRecord (hash and line) on random records', () => {
+    const record = fc.dictionary(key, value, { maxKeys: 30 });
+    fc.assert(
+      fc.property(record, fc.option(fc.constantFrom('x', undefined)), (fields, hash) => {
+        const input: Record<string, unknown> = { ...fields, seq: 1, prev: 'p', chain: 'c', type: 't' };
+        if (hash !== null) input.hash = hash;
+        let expected: { hash: string; line: string } | undefined;
+        try {
+          expected = referenceSealRecord(input);
+        } catch {
+          expect(() => sealRecord(input)).toThrow(TypeError);
+          return;
+        }
+        const actual = sealRecord(input);
+        expect(actual).toEqual(expected);
+        expect(referenceCanonicalize(JSON.parse(actual.line))).toBe(actual.line);
+      }),
+      { numRuns: 1500 },
+    );
+  });
+});
