@@ -7,7 +7,7 @@
  *
  * This is the hot-path version: sorted key lists are cached per key set, short strings that need no escaping
  * are quoted without a call into JSON.stringify, numbers use ToString (which JSON.stringify uses for finite
- * numbers). It is property-tested to be byte-identical to `referenceCanonicalize` (canonical-reference.ts).
+ * numbers). It is property-tested to be byte-identical to `referenceCanonicalize` (test/support/canonical-reference.ts).
  */
 export function canonicalize(value: unknown): string {
   switch (typeof value) {

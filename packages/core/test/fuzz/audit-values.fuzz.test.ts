@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { referenceCanonicalize } from '../../src/canonical/canonical-reference.js';
+import { referenceCanonicalize } from '../support/canonical-reference.js';
 import { auditTool, canonicalize, Redactor, verifyTrail } from '../../src/index.js';
 import { type Harness, startAudit } from '../support/audit-harness.js';
 

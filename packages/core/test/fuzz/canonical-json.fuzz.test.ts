@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { referenceCanonicalize, referenceSealRecord } from '../../src/canonical/canonical-reference.js';
+import { referenceCanonicalize, referenceSealRecord } from '../support/canonical-reference.js';
 import { sealRecord } from '../../src/chain/record-hash.js';
 import { canonicalize } from '../../src/index.js';
 
