@@ -2,9 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { referenceCanonicalize } from '../support/canonical-reference.js';
 import { auditTool, canonicalize, Redactor, verifyTrail } from '../../src/index.js';
 import { type Harness, startAudit } from '../support/audit-harness.js';
+import { referenceCanonicalize } from '../support/canonical-reference.js';
 
 /**
  * Property-based fuzzing of what agents pass to and get back from tools: whatever the arguments, results and

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { referenceCanonicalize, referenceSealRecord } from '../support/canonical-reference.js';
 import { sealRecord } from '../../src/chain/record-hash.js';
 import { canonicalize } from '../../src/index.js';
+import { referenceCanonicalize, referenceSealRecord } from '../support/canonical-reference.js';
 
 /** Keys that stress JCS ordering: unicode (BMP and astral), integer-like ("10" vs "9"), escapes, prototype names. */
 const key = fc.oneof(
