@@ -6,8 +6,8 @@ import { AiSdkInstrumentation } from '../../src/ai/ai-sdk-instrumentation.js';
 import {
   collectWarnings,
   enableContext,
+  expectOutOfRangeNoop,
   type Harness,
-  installedVersionDir,
   startHarness,
 } from '../support/framework-harness.js';
 
@@ -19,18 +19,7 @@ describe('AI SDK instrumentation outside its supported range', () => {
   afterAll(() => harness.cleanup());
 
   it('stays a no-op and logs once when ai 6.0.110 (before the tool hooks) is installed', async () => {
-    const dir = installedVersionDir('ai', '6.0.110');
-    const instrumentation = new AiSdkInstrumentation();
-    const warnings = await collectWarnings(async () => {
-      for (let i = 0; i < 2; i++)
-        expect(await instrumentation.enable(enableContext({ resolveFrom: dir }))).toEqual({
-          patched: [],
-          skipped: ['ai@6.0.110: outside >=6.0.111 <8'],
-        });
-    });
-    expect(warnings).toEqual([
-      expect.stringContaining('ai@6.0.110 is outside the supported range >=6.0.111 <8'),
-    ]);
+    await expectOutOfRangeNoop(new AiSdkInstrumentation(), 'ai', '6.0.110', '>=6.0.111 <8');
 
     const model = new MockLanguageModelV3({
       doGenerate: {

@@ -2,13 +2,7 @@ import { Agent, type Model, type ModelResponse, run, setTracingDisabled, tool, U
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { OpenAIAgentsInstrumentation } from '../../src/openai-agents/openai-agents-instrumentation.js';
-import {
-  collectWarnings,
-  enableContext,
-  type Harness,
-  installedVersionDir,
-  startHarness,
-} from '../support/framework-harness.js';
+import { expectOutOfRangeNoop, type Harness, startHarness } from '../support/framework-harness.js';
 
 class OneCallModel implements Model {
   private _calls = 0;
@@ -49,18 +43,7 @@ describe('OpenAI Agents SDK instrumentation outside its supported range', () => 
   afterAll(() => harness.cleanup());
 
   it('stays a no-op and logs once when @openai/agents 0.0.x is installed', async () => {
-    const dir = installedVersionDir('@openai/agents', '0.0.17');
-    const instrumentation = new OpenAIAgentsInstrumentation();
-    const warnings = await collectWarnings(async () => {
-      for (let i = 0; i < 2; i++)
-        expect(await instrumentation.enable(enableContext({ resolveFrom: dir }))).toEqual({
-          patched: [],
-          skipped: ['@openai/agents@0.0.17: outside >=0.14.0 <1'],
-        });
-    });
-    expect(warnings).toEqual([
-      expect.stringContaining('@openai/agents@0.0.17 is outside the supported range >=0.14.0 <1'),
-    ]);
+    await expectOutOfRangeNoop(new OpenAIAgentsInstrumentation(), '@openai/agents', '0.0.17', '>=0.14.0 <1');
     let pinged = 0;
     const ping = tool({
       name: 'ping',

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateSigningKeyPair, setupToolAudit, type ToolAudit, verifyTrail } from '@tooltrail/core';
+import { expect } from 'vitest';
 import { logOnce } from '../../src/internal/log-once.js';
 import type { EnableContext } from '../../src/types.js';
 
@@ -184,4 +185,28 @@ export function appDirWithPackage(name: string, installedAs: string): string {
   mkdirSync(dirname(link), { recursive: true });
   symlinkSync(root, link, 'dir');
   return dir;
+}
+
+/**
+ * Asserts that enabling `instrumentation` against an installed `name@version` outside `range` patches
+ * nothing, twice, and logs exactly one warning.
+ */
+export async function expectOutOfRangeNoop(
+  instrumentation: { enable(context: ReturnType<typeof enableContext>): Promise<unknown> },
+  name: string,
+  version: string,
+  range: string,
+): Promise<void> {
+  const dir = installedVersionDir(name, version);
+  const warnings = await collectWarnings(async () => {
+    for (let i = 0; i < 2; i++) {
+      expect(await instrumentation.enable(enableContext({ resolveFrom: dir }))).toEqual({
+        patched: [],
+        skipped: [`${name}@${version}: outside ${range}`],
+      });
+    }
+  });
+  expect(warnings).toEqual([
+    expect.stringContaining(`${name}@${version} is outside the supported range ${range}`),
+  ]);
 }
