@@ -98,7 +98,12 @@ export class LocalTrail {
       this._config.errors.report('trail_closed', 'record written after shutdown was not stored');
       return undefined;
     }
-    const data = Buffer.from(`${line}\n`);
+    // byteLength flattens `line` in place: the log record queued for export then holds one flat string, not
+    // the rope of pieces canonical JSON was concatenated from (several KB per queued record).
+    const length = Buffer.byteLength(line);
+    const data = Buffer.allocUnsafe(length + 1);
+    data.write(line, 0, length, 'utf8');
+    data[length] = 0x0a;
     let fd: number | undefined;
     let offset = 0;
     try {

@@ -25,7 +25,7 @@ import {
   type ShipPosition,
   ShipPositionFile,
 } from './ship-cursor.js';
-import { ChainTrailReader, trailChains } from './trail-reader.js';
+import { ChainTrailReader, type TrailOffset, type TrailRecord, trailChains } from './trail-reader.js';
 
 export interface LogShipperConfig {
   exporter: LogRecordExporter;
@@ -55,6 +55,8 @@ interface Batch {
   replay: boolean;
   lastSeq: number;
   final: boolean;
+  /** Where the line after the batch starts in the trail, when it was read from there. */
+  next?: TrailOffset;
   logs: ReadableLogRecord[];
 }
 
@@ -179,7 +181,7 @@ export class LogShipper {
       this._ownReader?.close();
       this._ownPosition?.close();
       releaseChain(this._trail.dir, this._trail.chainId);
-      if (this._replaying) this._finishReplay();
+      if (this._replaying) this._finishReplay(false);
       this._replayQueue = [];
     }
     try {
@@ -271,24 +273,25 @@ export class LogShipper {
       const records = replaying.reader.read(this._maxBatch, replaying.position.seq);
       if (records.length > 0) return this._batchOf(replaying.chain, true, records);
       if (!replaying.reader.atEnd) return undefined;
-      this._finishReplay();
+      this._finishReplay(true);
     }
     return undefined;
   }
 
-  private _batchOf(chain: string, replay: boolean, records: SealedRecord[]): Batch {
-    const last = records[records.length - 1]!.record;
+  private _batchOf(chain: string, replay: boolean, records: TrailRecord[]): Batch {
+    const last = records[records.length - 1]!;
     return {
       chain,
       replay,
-      lastSeq: last.seq,
-      final: isFinal(last),
+      lastSeq: last.record.seq,
+      final: isFinal(last.record),
+      next: { segment: last.segment, offset: last.end },
       logs: records.map((sealed) => this._toLogRecord(sealed)),
     };
   }
 
   private _acknowledge(batch: Batch): void {
-    const position = { seq: batch.lastSeq, final: batch.final };
+    const position: ShipPosition = { seq: batch.lastSeq, final: batch.final, ...batch.next };
     let file: ShipPositionFile | undefined;
     if (batch.replay) {
       this.replayed += batch.logs.length;
@@ -312,18 +315,29 @@ export class LogShipper {
     const dir = this._trail!.dir;
     const position = readShipPosition(dir, chain);
     if (position.final || !claimChain(dir, chain)) return false;
-    this._replaying = {
-      chain,
-      position,
-      reader: new ChainTrailReader(dir, chain),
-      file: new ShipPositionFile(dir, chain),
-    };
+    const reader = new ChainTrailReader(dir, chain);
+    if (position.segment !== undefined && position.offset !== undefined)
+      reader.seek({ segment: position.segment, offset: position.offset });
+    this._replaying = { chain, position, reader, file: new ShipPositionFile(dir, chain) };
     return true;
   }
 
-  private _finishReplay(): void {
+  /**
+   * Done with an older chain. At its end, the position also records where the end is, so that the next start
+   * does not scan the chain again (a crashed chain never gets the final checkpoint that would mark it done).
+   */
+  private _finishReplay(atEnd: boolean): void {
     const replaying = this._replaying!;
-    replaying.reader.close();
+    const { position, reader } = replaying;
+    const end = reader.consumed;
+    if (atEnd && end && (end.segment !== position.segment || end.offset !== position.offset)) {
+      try {
+        replaying.file.write({ seq: position.seq, final: position.final, ...end });
+      } catch (error) {
+        this._config.errors.report('ship_cursor', 'could not save the acknowledged export position', error);
+      }
+    }
+    reader.close();
     replaying.file.close();
     releaseChain(this._trail!.dir, replaying.chain);
     this._replaying = undefined;

@@ -17,6 +17,9 @@ export interface ShipPosition {
   seq: number;
   /** The acknowledged record was the chain's final checkpoint: nothing is left to ship. */
   final: boolean;
+  /** Where the trail line after `seq` starts, when known: a replay seeks there instead of scanning. */
+  segment?: number;
+  offset?: number;
 }
 
 /** `<dir>/<chain>.shipped`: the acknowledged position, overwritten in place after every ack. */
@@ -28,7 +31,14 @@ export function cursorPath(dir: string, chain: string): string {
 export function readShipPosition(dir: string, chain: string): ShipPosition {
   try {
     const parsed = JSON.parse(readFileSync(cursorPath(dir, chain), 'utf8')) as Partial<ShipPosition>;
-    if (Number.isSafeInteger(parsed.seq)) return { seq: parsed.seq as number, final: parsed.final === true };
+    if (Number.isSafeInteger(parsed.seq)) {
+      const position: ShipPosition = { seq: parsed.seq as number, final: parsed.final === true };
+      if (Number.isSafeInteger(parsed.segment) && Number.isSafeInteger(parsed.offset)) {
+        position.segment = parsed.segment as number;
+        position.offset = parsed.offset as number;
+      }
+      return position;
+    }
   } catch {
     // Missing or torn: ship from the start (a torn cursor can only cause duplicates, never losses).
   }
@@ -53,7 +63,13 @@ export class ShipPositionFile {
   ) {}
 
   write(position: ShipPosition): void {
-    const text = JSON.stringify({ chain: this._chain, seq: position.seq, final: position.final });
+    const text = JSON.stringify({
+      chain: this._chain,
+      seq: position.seq,
+      final: position.final,
+      segment: position.segment,
+      offset: position.offset,
+    });
     const line = Buffer.alloc(POSITION_BYTES, 0x20);
     line.write(text.length < POSITION_BYTES ? text : text.slice(0, POSITION_BYTES - 1));
     line[POSITION_BYTES - 1] = 0x0a;

@@ -6,13 +6,26 @@ const CHUNK_BYTES = 256 * 1024;
 /** Bytes scanned per `read()` call at most, so that reading back never blocks the agent for long. */
 const MAX_SCAN_BYTES = 8 * 1024 * 1024;
 const NEWLINE = 0x0a;
+const SEGMENT_NAME = /^\.(\d{6})\.jsonl$/;
+
+/** A record read back from the trail, with where its line ends (segment number, byte offset after it). */
+export interface TrailRecord extends SealedRecord {
+  segment: number;
+  end: number;
+}
+
+/** Where a reader resumes: the segment number and the byte offset of the next line. */
+export interface TrailOffset {
+  segment: number;
+  offset: number;
+}
 
 /** Segment files of a chain in a trail directory, in order. */
 export function chainSegments(dir: string, chain: string): string[] {
   const prefix = `${chain}.`;
   try {
     return readdirSync(dir)
-      .filter((name) => name.startsWith(prefix) && /^\.\d{6}\.jsonl$/.test(name.slice(chain.length)))
+      .filter((name) => name.startsWith(prefix) && SEGMENT_NAME.test(name.slice(chain.length)))
       .sort();
   } catch {
     return [];
@@ -40,10 +53,13 @@ export function trailChains(dir: string): string[] {
  */
 export class ChainTrailReader {
   private _segment = 0;
+  private _segmentNumber = 0;
   private _offset = 0;
   private _fd: number | undefined;
   private _partial: Buffer = Buffer.alloc(0);
-  private readonly _buffered: SealedRecord[] = [];
+  private readonly _buffered: TrailRecord[] = [];
+  private _seekTo: TrailOffset | undefined;
+  private _consumed: TrailOffset | undefined;
   /** Lines that were not valid records (torn or foreign); skipped. */
   skipped = 0;
   /** Whether the last `read()` reached the end of what is written (rather than its scan budget). */
@@ -54,9 +70,22 @@ export class ChainTrailReader {
     private readonly _chain: string,
   ) {}
 
+  /**
+   * Starts reading at a saved offset instead of the first segment (before the first `read`). A segment
+   * deleted since (retention) is skipped: reading resumes at the next one that exists.
+   */
+  seek(to: TrailOffset): void {
+    this._seekTo = to;
+  }
+
+  /** The end of the last complete line read (records returned, skipped, or at or below `after`). */
+  get consumed(): TrailOffset | undefined {
+    return this._consumed;
+  }
+
   /** Up to `max` records with seq > `after`; see `atEnd` for whether the written end was reached. */
-  read(max: number, after: number): SealedRecord[] {
-    const out: SealedRecord[] = [];
+  read(max: number, after: number): TrailRecord[] {
+    const out: TrailRecord[] = [];
     this.atEnd = false;
     while (this._buffered.length > 0 && out.length < max) {
       const item = this._buffered.shift()!;
@@ -94,20 +123,24 @@ export class ChainTrailReader {
     this._fd = undefined;
   }
 
-  private _split(data: Buffer, after: number, max: number, out: SealedRecord[]): void {
+  private _split(data: Buffer, after: number, max: number, out: TrailRecord[]): void {
+    // File offset of buffer[0]: the chunk was read at `_offset - data.length`, after the carried partial line.
+    const base = this._offset - data.length - this._partial.length;
     let buffer = this._partial.length > 0 ? Buffer.concat([this._partial, data]) : data;
     let start = 0;
     for (let end = buffer.indexOf(NEWLINE, start); end !== -1; end = buffer.indexOf(NEWLINE, start)) {
       const line = buffer.toString('utf8', start, end);
       start = end + 1;
+      this._consumed = { segment: this._segmentNumber, offset: base + start };
       const sealed = parseLine(line);
       if (!sealed) {
         if (line.length > 0) this.skipped++;
         continue;
       }
       if (sealed.record.seq <= after) continue;
-      if (out.length < max) out.push(sealed);
-      else this._buffered.push(sealed);
+      const item: TrailRecord = { ...sealed, segment: this._segmentNumber, end: base + start };
+      if (out.length < max) out.push(item);
+      else this._buffered.push(item);
     }
     buffer = buffer.subarray(start);
     // Copy: `data` is a reused chunk.
@@ -116,8 +149,21 @@ export class ChainTrailReader {
 
   private _open(): number | undefined {
     if (this._fd !== undefined) return this._fd;
-    const name = chainSegments(this._dir, this._chain)[this._segment];
+    const segments = chainSegments(this._dir, this._chain);
+    if (this._seekTo) {
+      const { segment, offset } = this._seekTo;
+      this._seekTo = undefined;
+      const index = segments.findIndex((name) => segmentNumber(name, this._chain) >= segment);
+      if (index === -1) {
+        this._segment = segments.length;
+      } else {
+        this._segment = index;
+        this._offset = segmentNumber(segments[index]!, this._chain) === segment ? offset : 0;
+      }
+    }
+    const name = segments[this._segment];
     if (name === undefined) return undefined;
+    this._segmentNumber = segmentNumber(name, this._chain);
     try {
       this._fd = openSync(join(this._dir, name), 'r');
       return this._fd;
@@ -137,6 +183,10 @@ export class ChainTrailReader {
     this.close();
     return true;
   }
+}
+
+function segmentNumber(name: string, chain: string): number {
+  return Number(SEGMENT_NAME.exec(name.slice(chain.length))?.[1] ?? -1);
 }
 
 function parseLine(line: string): SealedRecord | undefined {

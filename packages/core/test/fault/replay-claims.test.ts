@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExportResultCode } from '@opentelemetry/core';
@@ -20,8 +20,11 @@ function memoryExporter(): LogRecordExporter & { lines: string[] } {
   };
 }
 
-/** A finished chain written by a process that had no log exporter (nothing shipped, no position). */
-async function oldChain(dir: string, calls: number): Promise<string> {
+/**
+ * A chain written by a process that had no log exporter (nothing shipped, no position); `crashed`: it never
+ * wrote its final checkpoint.
+ */
+async function oldChain(dir: string, calls: number, crashed = false): Promise<string> {
   const audit = setupToolAudit({
     trail: { dir },
     register: false,
@@ -30,8 +33,18 @@ async function oldChain(dir: string, calls: number): Promise<string> {
   });
   const lookup = auditTool('lookup_order', async (args: { i: number }) => ({ order_id: `ORD-${args.i}` }));
   for (let i = 0; i < calls; i++) await lookup({ i });
-  await audit.shutdown();
+  if (!crashed) await audit.shutdown();
   return audit.chainId;
+}
+
+function startShipping(dir: string, exporter: LogRecordExporter) {
+  return setupToolAudit({
+    trail: { dir },
+    register: false,
+    exitHooks: false,
+    logExporter: exporter,
+    onError: () => undefined,
+  });
 }
 
 const tempDir = () => mkdtempSync(join(tmpdir(), 'tooltrail-fault-replay-'));
@@ -94,5 +107,32 @@ describe('replaying older chains on startup', () => {
     expect(audit.stats().replayed).toBe(0);
     expect(existsSync(join(dir, `${old}.shipped`))).toBe(false);
     await audit.shutdown();
+  });
+
+  it('remembers where a crashed chain ends, and resumes reading there on the next start', async () => {
+    const dir = tempDir();
+    const old = await oldChain(dir, 20, true);
+    const segment = join(dir, `${old}.000000.jsonl`);
+    const first = startShipping(dir, memoryExporter());
+    await first.forceFlush();
+    expect(first.stats().replayed).toBe(20);
+    await first.shutdown();
+    const saved = JSON.parse(readFileSync(join(dir, `${old}.shipped`), 'utf8'));
+    expect(saved).toMatchObject({ seq: 19, final: false, segment: 0, offset: statSync(segment).size });
+
+    // The chain grows (its writer had no lock), and the saved seq is forced back: a reader that scanned from the
+    // start would ship all 25 records again; one that seeks ships the 5 new lines only.
+    const lines = readFileSync(segment, 'utf8').trimEnd().split('\n');
+    const last = JSON.parse(lines.at(-1)!) as Record<string, unknown>;
+    for (let seq = 20; seq < 25; seq++) appendFileSync(segment, `${JSON.stringify({ ...last, seq })}\n`);
+    writeFileSync(join(dir, `${old}.shipped`), JSON.stringify({ ...saved, seq: -1 }));
+    const exporter = memoryExporter();
+    const second = startShipping(dir, exporter);
+    await second.forceFlush();
+    expect(second.stats().replayed).toBe(5);
+    expect(
+      exporter.lines.map((line) => (JSON.parse(line) as { seq: number }).seq).filter((seq) => seq >= 20),
+    ).toEqual([20, 21, 22, 23, 24]);
+    await second.shutdown();
   });
 });
