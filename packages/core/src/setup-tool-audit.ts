@@ -129,6 +129,7 @@ export function setupToolAudit(options: SetupToolAuditOptions & { exitHooks?: bo
       errors,
     ),
     errors,
+    subjectKeys: options.subjectKeys ?? subjectKeysFromEnv(process.env.TOOLTRAIL_SUBJECT_KEYS),
   });
 
   const next: SpanProcessor[] = [];
@@ -256,4 +257,19 @@ function positive(
   if (Number.isFinite(raw) && raw > 0) return Math.floor(raw);
   errors.report('bad_option', `${envName}=${raw} is not a positive number; using ${fallback}`);
   return fallback;
+}
+
+/** `patient_id=patient,customer_id=customer` → `{ patient_id: 'patient', customer_id: 'customer' }`. */
+function subjectKeysFromEnv(value: string | undefined): Record<string, string> | undefined {
+  if (!value) return undefined;
+  const keys: Record<string, string> = {};
+  for (const pair of value.split(',')) {
+    const [key, kind] = pair.split('=').map((part) => part.trim());
+    if (!key || !kind)
+      throw new Error(
+        `tooltrail: TOOLTRAIL_SUBJECT_KEYS entry ${JSON.stringify(pair)} must look like key=kind`,
+      );
+    keys[key] = kind;
+  }
+  return keys;
 }

@@ -133,6 +133,12 @@ export interface SetupToolAuditOptions {
   signingKey?: SigningKey;
   checkpoints?: CheckpointOptions;
   retention?: RetentionOptions;
+  /**
+   * Argument key → subject kind, used when a call has no `subject` extractor (framework hooks, MCP servers):
+   * `{ patient_id: 'patient' }` records `subject: "patient:P-1"` for `{ patient_id: 'P-1' }`. Env
+   * `TOOLTRAIL_SUBJECT_KEYS=patient_id=patient,customer_id=customer`. @default none
+   */
+  subjectKeys?: Record<string, string>;
   /** Top-level result keys copied into the result summary, besides `id`, `*_id`, `status` and `count`. */
   resultSummaryKeys?: string[];
   /**

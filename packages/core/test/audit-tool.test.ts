@@ -273,3 +273,23 @@ describe('auditTool spans and records', () => {
     expect(report.chains[0]?.final).toBe(true);
   });
 });
+
+describe('subjects from arguments', () => {
+  it('derives the subject from configured argument keys when the tool gives none', async () => {
+    harness = startAudit({ subjectKeys: { patient_id: 'patient', customer_id: 'customer' } });
+    const read = auditTool('read_chart', async (_args: unknown) => 'ok');
+    const explicit = auditTool('read_chart', async (_args: unknown) => 'ok', {
+      subject: () => 'patient:EXPLICIT',
+    });
+    await read({ patient_id: 'P-7' });
+    await read({ customer_id: 42 });
+    await read({ other: 'x' });
+    await explicit({ patient_id: 'P-7' });
+    expect(harness.toolCalls().map((record) => record.subject)).toEqual([
+      'patient:P-7',
+      'customer:42',
+      null,
+      'patient:EXPLICIT',
+    ]);
+  });
+});

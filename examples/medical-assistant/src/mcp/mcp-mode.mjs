@@ -40,6 +40,8 @@ export function runMcpMode() {
         TOOLTRAIL_SIGNING_KEY_FILE: join(trailDir, 'keys', 'signing-key.pem'),
         TOOLTRAIL_PSEUDONYM_KEY_FILE: join(trailDir, 'keys', 'pseudonym.key'),
         TOOLTRAIL_CHECKPOINT_EVERY: '5',
+        // Framework hooks have no per-tool subject extractor: name the argument that identifies the patient.
+        TOOLTRAIL_SUBJECT_KEYS: 'patient_id=patient',
         OTEL_SERVICE_NAME: process.env.OTEL_SERVICE_NAME ?? 'medical-assistant',
         DEMO_RUN_ID: runId,
       },

@@ -70,6 +70,8 @@ export interface AuditPipelineConfig {
   checkpointEveryRecords: number;
   checkpointEveryMillis: number;
   errors: ErrorHandler;
+  /** Argument key → subject kind, for calls whose subject was not given (e.g. `patient_id` → `patient:<id>`). */
+  subjectKeys?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -230,6 +232,21 @@ export class AuditPipeline {
     return stored;
   }
 
+  /** `<kind>:<value>` from the first configured argument key present (top level of an object argument). */
+  private _subjectFromArgs(args: unknown): string | null {
+    const keys = this.config.subjectKeys;
+    if (!keys || args === null || typeof args !== 'object' || Array.isArray(args)) return null;
+    try {
+      for (const [key, kind] of Object.entries(keys)) {
+        const value = (args as Record<string, unknown>)[key];
+        if (typeof value === 'string' || typeof value === 'number') return clean(`${kind}:${value}`);
+      }
+    } catch {
+      // A hostile argument object (throwing getter, proxy): no subject rather than no record.
+    }
+    return null;
+  }
+
   /** The fields every tool call and intent record carries besides its arguments and outcome. */
   private _attribution(input: IntentInput): Record<string, unknown> {
     const { redactor } = this.config;
@@ -247,7 +264,7 @@ export class AuditPipeline {
       model: clean(ctx.model),
       trigger: clean(input.trigger ?? ctx.trigger) ?? 'user_request',
       purpose: clean(ctx.purpose),
-      subject: clean(input.subject),
+      subject: clean(input.subject) ?? this._subjectFromArgs(input.args),
       retention: this._retentionFor(input.tool, input.retention),
     };
     if (ctx.session) fields.session = redactor.redactValue(ctx.session);
