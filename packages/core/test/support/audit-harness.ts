@@ -51,7 +51,7 @@ export interface Harness {
 /** Sets up an audit on a fresh trail with an in-memory span exporter behind the audit processor. */
 export function startAudit(options: SetupToolAuditOptions = {}): Harness {
   registerOnce();
-  const dir = tempDir();
+  const dir = options.trail?.dir ?? tempDir();
   const spans = new InMemorySpanExporter();
   const audit = setupToolAudit({
     trail: { dir },
