@@ -2,6 +2,7 @@ import type { VerifyProblem, VerifyReport } from '@tooltrail/core';
 import type { OnMalformed, RecordSource } from '../sources/record-source.js';
 import { verifyRecordSource } from '../sources/verify-source.js';
 import { byTime } from './format.js';
+import { oneRecordPerCall } from './one-record-per-call.js';
 
 /** One access to the subject (the seed's access row plus emergency and chain position). */
 export interface AccessRow {
@@ -67,7 +68,7 @@ export async function buildAccessReport(options: {
   const records: Array<Record<string, unknown>> = [];
   for await (const { record } of options.source.records(hints, options.onMalformed)) records.push(record);
   records.sort(byTime);
-  const accesses: AccessRow[] = records.map((record) => ({
+  const accesses: AccessRow[] = oneRecordPerCall(records).map((record) => ({
     timestamp: String(record.ts),
     accessed_by: text(record.user),
     role: text(record.role),
@@ -89,7 +90,12 @@ export async function buildAccessReport(options: {
     if (!access.success) entry.failed++;
     users.set(access.accessed_by, entry);
   }
-  const integrity = await integrityOf(options.source, accesses, options);
+  // Every chain a matching record lives in is verified, including the other side of a call counted once.
+  const integrity = await integrityOf(
+    options.source,
+    records.map((record) => text(record.chain)),
+    options,
+  );
   return {
     subject: options.subject,
     report_period: {
@@ -112,14 +118,12 @@ export async function buildAccessReport(options: {
 
 async function integrityOf(
   source: RecordSource,
-  accesses: AccessRow[],
+  recordChains: Array<string | null>,
   options: { publicKeys?: string[]; onMalformed: OnMalformed },
 ): Promise<IntegrityVerdict> {
-  const chains = new Set(
-    accesses.map((access) => access.chain).filter((chain): chain is string => chain !== null),
-  );
+  const chains = new Set(recordChains.filter((chain): chain is string => chain !== null));
   const base = { chains: [...chains].sort(), records: 0, checkpoints: 0, problems: [], warnings: [] };
-  if (accesses.length === 0)
+  if (recordChains.length === 0)
     return { ...base, status: 'no_records', message: 'no records in the period: nothing to verify' };
   const full = await verifyRecordSource(source, {
     publicKeys: options.publicKeys,
