@@ -92,6 +92,18 @@ describe('tamper detection', () => {
     expect(kinds(await verify(trail))).toEqual([['duplicate', 7]]);
   });
 
+  it('reports a checkpoint holding a lone-surrogate escape as a bad signature, without crashing', async () => {
+    const trail = await fresh();
+    const lines = [...trail.lines];
+    // Canonical JSON cannot hold a lone surrogate: rebuilding the signed payload used to throw out of verify.
+    lines[5] = lines[5]!.replace('"alg":"ed25519"', '"alg":"ed25519","note":"\\ud800"');
+    writeLines(trail, lines);
+    const report = await verify(trail);
+    expect(report.ok).toBe(false);
+    expect(kinds(report)).toContainEqual(['bad_signature', 5]);
+    expect(report.problems.find((problem) => problem.kind === 'bad_signature')?.message).toMatch(/canonicalised/);
+  });
+
   it('detects a deleted checkpoint as a gap at its seq and a breach of the checkpoint policy', async () => {
     const trail = await fresh();
     expect(parse(trail.lines[11]!).type).toBe('checkpoint');

@@ -28,7 +28,7 @@ export class ChainVerifier {
   /** Hash of record `_next - 1`; null after a gap (the link cannot be checked across it). */
   private _head: string | null = GENESIS_HASH;
   private readonly _pending = new Map<number, Pending>();
-  private readonly _recent = new Map<number, string>();
+  private readonly _recent = new RecentHashes(RECENT_HASHES);
   private _lastFileSeq = -1;
   private _records = 0;
   private _firstSeq = Number.POSITIVE_INFINITY;
@@ -56,7 +56,13 @@ export class ChainVerifier {
     this._records++;
     if (record.type === 'checkpoint') this._checkSignature(record, where);
 
-    const known = this._recent.get(seq) ?? this._pending.get(seq)?.record.hash;
+    // Accepted seqs are all below `_next`, pending ones all above it: the common record (seq === _next) is neither.
+    const known =
+      this._next === undefined || seq === this._next
+        ? undefined
+        : seq < this._next
+          ? this._recent.get(seq)
+          : this._pending.get(seq)?.record.hash;
     if (known !== undefined) {
       const same = known === record.hash;
       this._problem(
@@ -177,6 +183,7 @@ export class ChainVerifier {
   }
 
   private _drain(): void {
+    if (this._pending.size === 0) return;
     for (let item = this._pending.get(this._next!); item; item = this._pending.get(this._next!)) {
       this._pending.delete(item.record.seq);
       this._accept(item.record, item.where);
@@ -235,14 +242,48 @@ export class ChainVerifier {
   }
 
   private _remember(seq: number, hash: string): void {
-    this._recent.set(seq, hash);
-    if (this._recent.size > RECENT_HASHES) {
-      const oldest = this._recent.keys().next().value as number;
-      this._recent.delete(oldest);
-    }
+    this._recent.push(seq, hash);
   }
 
   private _problem(kind: VerifyProblem['kind'], seq: number, message: string, where: Where): void {
     this._report({ kind, chain: this.chain, seq, message, ...where });
+  }
+}
+
+/**
+ * The hashes of the last `capacity` accepted records, oldest first. Accepted seqs only ever increase, so a ring
+ * searched by bisection replaces a map (no per-record allocation; lookups happen only for duplicates).
+ */
+class RecentHashes {
+  private readonly _seqs: Float64Array;
+  private readonly _hashes: string[];
+  private _start = 0;
+  private _count = 0;
+
+  constructor(private readonly _capacity: number) {
+    this._seqs = new Float64Array(_capacity);
+    this._hashes = new Array<string>(_capacity);
+  }
+
+  push(seq: number, hash: string): void {
+    const at = (this._start + this._count) % this._capacity;
+    this._seqs[at] = seq;
+    this._hashes[at] = hash;
+    if (this._count < this._capacity) this._count++;
+    else this._start = (this._start + 1) % this._capacity;
+  }
+
+  get(seq: number): string | undefined {
+    let low = 0;
+    let high = this._count - 1;
+    while (low <= high) {
+      const middle = (low + high) >> 1;
+      const at = (this._start + middle) % this._capacity;
+      const found = this._seqs[at] as number;
+      if (found === seq) return this._hashes[at];
+      if (found < seq) low = middle + 1;
+      else high = middle - 1;
+    }
+    return undefined;
   }
 }

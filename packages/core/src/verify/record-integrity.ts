@@ -74,7 +74,13 @@ export function checkpointProblem(
   if (record.alg !== 'ed25519' || typeof record.sig !== 'string' || typeof record.key_id !== 'string') {
     return 'checkpoint without an ed25519 signature';
   }
-  const payload = checkpointSigningPayload(record);
+  let payload: ReturnType<typeof checkpointSigningPayload>;
+  try {
+    payload = checkpointSigningPayload(record);
+  } catch (error) {
+    // A value canonical JSON cannot hold (a lone surrogate from a crafted escape): the writer never signs one.
+    return `checkpoint cannot be canonicalised: ${(error as Error).message}`;
+  }
   let candidates: KeyObject[];
   if (pinned instanceof Map) {
     const key = pinned.get(record.key_id);
@@ -84,12 +90,27 @@ export function checkpointProblem(
     candidates = pinned;
   } else {
     if (typeof record.public_key !== 'string') return 'checkpoint carries no public key and none is pinned';
-    try {
-      candidates = [loadPublicKey(record.public_key)];
-    } catch {
-      return 'checkpoint public key is not a valid Ed25519 key';
-    }
+    const key = embeddedKey(record.public_key);
+    if (!key) return 'checkpoint public key is not a valid Ed25519 key';
+    candidates = [key];
   }
   if (candidates.some((key) => verifyBytes(key, payload, record.sig as string))) return undefined;
   return pinned ? 'signature does not verify with the pinned public key' : 'signature does not verify';
+}
+
+/** Keys embedded in checkpoints, parsed once per distinct key (a chain repeats its key in every checkpoint). */
+const embeddedKeys = new Map<string, KeyObject | null>();
+
+function embeddedKey(text: string): KeyObject | undefined {
+  let key = embeddedKeys.get(text);
+  if (key === undefined) {
+    try {
+      key = loadPublicKey(text);
+    } catch {
+      key = null;
+    }
+    if (embeddedKeys.size >= 64) embeddedKeys.clear();
+    embeddedKeys.set(text, key);
+  }
+  return key ?? undefined;
 }

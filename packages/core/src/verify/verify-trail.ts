@@ -1,10 +1,8 @@
-import type { KeyObject } from 'node:crypto';
-import { loadPublicKey } from '../keys/signing-key.js';
 import { GENESIS_HASH } from '../record/audit-record.js';
-import { ChainVerifier } from './chain-verifier.js';
-import { readTrailLines, type TrailSource } from './read-trail-lines.js';
-import { type ChainFields, hashMatches, malformedReason, type PublicKeys } from './record-integrity.js';
+import type { TrailSource } from './read-trail-lines.js';
+import type { PublicKeys } from './record-integrity.js';
 import { type RetentionAnchor, readRetentionAnchors } from './retention-anchor.js';
+import { TrailVerification } from './trail-verification.js';
 
 /** Kinds of integrity problems the verifier reports. */
 export type ProblemKind =
@@ -84,109 +82,21 @@ export async function verifyTrail(
   source: TrailSource,
   options: VerifyTrailOptions = {},
 ): Promise<VerifyReport> {
-  const pinned = pinnedKeys(options.publicKeys);
   const anchors =
     options.anchors ??
     readRetentionAnchors(typeof source === 'string' ? [source] : Array.isArray(source) ? source : []);
-  const problems: VerifyProblem[] = [];
-  const warnings: VerifyProblem[] = [];
-  const chains = new Map<string, ChainVerifier>();
-  const report = (problem: VerifyProblem) => problems.push(problem);
-  const progressEvery = options.progressEvery ?? 100_000;
-  let records = 0;
-  const unordered =
-    options.ordered === false
-      ? new Map<string, Array<{ record: ChainFields; where: { file?: string; line?: number } }>>()
-      : undefined;
-
-  for await (const { text, file, line } of readTrailLines(source)) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (error) {
-      report({
-        kind: 'malformed',
-        chain: null,
-        seq: null,
-        message: `not JSON: ${(error as Error).message}`,
-        file,
-        line,
-      });
-      continue;
+  const verification = new TrailVerification({ ...options, anchors });
+  if (typeof source === 'string') await verification.addPath(source);
+  else {
+    // Items are record lines (log bodies from Loki, say) or paths, as in `readTrailLines`.
+    let index = 0;
+    for await (const item of source as AsyncIterable<string>) {
+      index++;
+      if (item.trimStart().startsWith('{')) verification.addText(item, undefined, index);
+      else await verification.addPath(item);
     }
-    const reason = malformedReason(parsed);
-    if (reason) {
-      const partial = parsed as Partial<ChainFields> | null;
-      const seq = Number.isSafeInteger(partial?.seq) ? (partial?.seq as number) : null;
-      const chain = typeof partial?.chain === 'string' ? partial.chain : null;
-      report({ kind: 'malformed', chain, seq, message: reason, file, line });
-      continue;
-    }
-    const record = parsed as ChainFields;
-    records++;
-    if (options.onProgress && records % progressEvery === 0) options.onProgress(records);
-    let chain = chains.get(record.chain);
-    if (!chain) {
-      chain = new ChainVerifier(
-        record.chain,
-        pinned,
-        report,
-        anchors.filter((anchor) => anchor.chain === record.chain),
-      );
-      chains.set(record.chain, chain);
-    }
-    const where = { file, line };
-    if (!hashMatches(text, record)) {
-      report({
-        kind: 'hash_mismatch',
-        chain: record.chain,
-        seq: record.seq,
-        message: 'hash does not match the record',
-        ...where,
-      });
-    }
-    if (unordered)
-      unordered.get(record.chain)?.push({ record, where }) ??
-        unordered.set(record.chain, [{ record, where }]);
-    else chain.add(record, where);
   }
-
-  // Unordered sources: feed each chain in seq order (stable, so duplicates keep their arrival order).
-  for (const [id, items] of unordered ?? []) {
-    items.sort((a, b) => a.record.seq - b.record.seq);
-    for (const { record, where } of items) chains.get(id)!.add(record, where);
-  }
-
-  const summaries: ChainSummary[] = [];
-  for (const chain of chains.values()) summaries.push(chain.finish(warnings));
-  if (!pinned && summaries.some((summary) => summary.checkpoints > 0)) {
-    warnings.push({
-      kind: 'unpinned_keys',
-      chain: null,
-      seq: null,
-      message:
-        'signatures were checked against keys embedded in the trail; pin the public key to detect rewritten chains',
-    });
-  }
-  problems.sort(byChainAndSeq);
-  return {
-    ok: problems.length === 0,
-    records,
-    checkpoints: summaries.reduce((sum, summary) => sum + summary.checkpoints, 0),
-    chains: summaries.sort((a, b) => a.chain.localeCompare(b.chain)),
-    problems,
-    warnings,
-  };
-}
-
-function pinnedKeys(keys: PublicKeys | undefined): KeyObject[] | Map<string, KeyObject> | undefined {
-  if (!keys) return undefined;
-  if (Array.isArray(keys)) return keys.map((key) => loadPublicKey(key));
-  return new Map(Object.entries(keys).map(([id, key]) => [id, loadPublicKey(key)]));
-}
-
-function byChainAndSeq(a: VerifyProblem, b: VerifyProblem): number {
-  return (a.chain ?? '').localeCompare(b.chain ?? '') || (a.seq ?? -1) - (b.seq ?? -1);
+  return verification.finish();
 }
 
 export { GENESIS_HASH };
