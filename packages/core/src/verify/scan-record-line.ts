@@ -240,11 +240,21 @@ function latin1(bytes: Uint8Array, start: number, end: number): string {
   return (bytes as Buffer).toString('latin1', start, end);
 }
 
+/** 1 for printable ASCII bytes other than the quote and the backslash: inside a string, nothing more to check. */
+const PLAIN_STRING_BYTE = new Uint8Array(256);
+for (let c = 32; c < 127; c++) if (c !== QUOTE && c !== BACKSLASH) PLAIN_STRING_BYTE[c] = 1;
+PLAIN_STRING_BYTE[127] = 1;
+
 /** Index after the string starting at `bytes[i]` (a quote), or -1 where JSON.parse might disagree. */
 function skipString(bytes: Uint8Array, i: number, end: number): number {
   i++;
   while (i < end) {
     const c = bytes[i] as number;
+    // One table load decides the common byte (printable ASCII other than quote and backslash).
+    if (PLAIN_STRING_BYTE[c] === 1) {
+      i++;
+      continue;
+    }
     if (c === QUOTE) return i + 1;
     if (c === BACKSLASH) {
       sawEscape = true;
