@@ -27,7 +27,7 @@ describe('tooltrail query and stats on the demo trail', () => {
     );
     expect(lines[1]).toMatch(/FAILED\s+charge_payment\s+billing_kim \(billing\).*payment gateway timeout/);
     expect(lines[2]).toMatch(/FAILED\s+update_treatment\s+nurse_ortiz \(nurse\)/);
-    expect(lines[3]).toBe('2 record(s)');
+    expect(lines[3]).toBe('2 call(s)');
     expect(lines[1]!.indexOf('charge_payment')).toBe(lines[2]!.indexOf('update_treatment'));
   });
 

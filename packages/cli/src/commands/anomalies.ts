@@ -8,7 +8,8 @@ import { malformedReporter, SOURCE_HELP } from './common-options.js';
 
 export const ANOMALIES_USAGE = `usage: tooltrail anomalies [--window 1h] [--threshold 10] [--since DATE] [--until DATE] [--source SRC]... [--json]
 
-Flags repeated access, off-hours access, failure bursts and break-the-glass (listed first):
+Flags repeated access, off-hours access, failure bursts and break-the-glass (listed first). An MCP call audited
+on both sides (client and server records) is one access:
   repeated_access   one user touched the same subject >= threshold times within the window
   off_hours         an access in a UTC hour holding < 5% of that user's accesses (users with >= 20 accesses)
   failure_burst     one tool failed >= threshold times within the window

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type FhirAction, toAuditEvent, toBundle } from '../fhir/audit-event.js';
 import { parseDateFlag } from '../fhir/dates.js';
+import { pairCalls } from '../report/one-record-per-call.js';
 import { openSource } from '../sources/open-source.js';
 import { InputError, UsageError } from '../usage-error.js';
 import { malformedReporter } from './common-options.js';
@@ -9,6 +10,8 @@ import { malformedReporter } from './common-options.js';
 export const EXPORT_FHIR_USAGE = `usage: tooltrail export fhir [--subject S] [--from DATE] [--to DATE] [--source PATH]... [--out FILE]
 
 FHIR R4 Bundle (type collection) of AuditEvent resources, one per tool call (mapping: docs/fhir-mapping.md).
+An MCP call audited on both sides is one AuditEvent: the client's record, the MCP server as an agent, and the
+server's record as a second entity.
   --subject S          only calls on this subject (patient:P-1 or the bare id P-1)
   --from, --to DATE    YYYY-MM-DD (UTC; --to includes that day) or RFC 3339 with a zone
   --source SPEC        trail dir or file (repeatable), archive:<path>, loki+http://…, tempo+http://…
@@ -53,9 +56,11 @@ export async function exportFhirCommand(argv: string[]): Promise<number> {
   const source = openSource([...(values.source ?? []), ...positionals]);
   const observer = values.observer ?? process.env.OTEL_SERVICE_NAME ?? 'tooltrail';
   const filter = { subject: values.subject, since: from, until: to, toolCallsOnly: true };
-  const events: Array<Record<string, unknown>> = [];
-  for await (const { record } of source.records(filter, malformedReporter()))
-    events.push(toAuditEvent(record, { actions, observer }));
+  const records: Array<Record<string, unknown>> = [];
+  for await (const { record } of source.records(filter, malformedReporter())) records.push(record);
+  const events = pairCalls(records).map((call) =>
+    toAuditEvent(call.record, { actions, observer }, call.serverSide),
+  );
   events.sort((a, b) => String(a.recorded).localeCompare(String(b.recorded)));
   const text = `${JSON.stringify(toBundle(events, new Date().toISOString()), null, 2)}\n`;
   if (values.out) {

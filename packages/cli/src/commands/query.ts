@@ -2,17 +2,20 @@ import { parseArgs } from 'node:util';
 import { parseDateFlag } from '../fhir/dates.js';
 import { alignColumns, styleFor } from '../output/style.js';
 import { byTime, cell, formatMillis } from '../report/format.js';
+import { bothSides, mcpSide, pairCalls, type ToolCall } from '../report/one-record-per-call.js';
 import { openSource } from '../sources/open-source.js';
 import type { RecordFilter } from '../sources/record-source.js';
 import { UsageError } from '../usage-error.js';
 import { malformedReporter, SOURCE_HELP } from './common-options.js';
 
-export const QUERY_USAGE = `usage: tooltrail query [--conversation ID] [--user ID] [--tool NAME] [--subject S] [--failures] [--since DATE] [--until DATE] [--source SRC]... [--json]
+export const QUERY_USAGE = `usage: tooltrail query [--conversation ID] [--user ID] [--tool NAME] [--subject S] [--failures] [--since DATE] [--until DATE] [--both-sides] [--source SRC]... [--json]
 
-Tool-call records matching every filter given (at least one), newest last.
+Tool calls matching every filter given (at least one), newest last: one entry per call. An MCP call audited
+on both sides (client and server records) is listed once, as its client-side record.
   --subject S         patient:P-1, or a bare P-1 for any kind
   --failures          only failed calls
   --since/--until     YYYY-MM-DD (UTC; --until includes the whole day) or RFC 3339 with a zone
+  --both-sides        list every record: the server side of an MCP call right after its client side
 ${SOURCE_HELP}
 Exit status: 0 (also when nothing matches), 2 usage or I/O error.`;
 
@@ -32,6 +35,7 @@ export async function queryCommand(argv: string[]): Promise<number> {
       until: { type: 'string' },
       source: { type: 'string', multiple: true },
       json: { type: 'boolean', default: false },
+      'both-sides': { type: 'boolean', default: false },
     },
   });
   const filter: RecordFilter = {
@@ -52,12 +56,23 @@ export async function queryCommand(argv: string[]): Promise<number> {
     records.push(record);
   }
   records.sort(byTime);
+  const calls = pairCalls(records);
+  const both = values['both-sides'];
+  const listed: Array<{ record: Record<string, unknown>; call: ToolCall }> = both
+    ? calls.flatMap((call) => bothSides([call]).map((record) => ({ record, call })))
+    : calls.map((call) => ({ record: call.record, call }));
   if (values.json) {
-    process.stdout.write(`${JSON.stringify(records, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify(
+        listed.map((row) => row.record),
+        null,
+        2,
+      )}\n`,
+    );
     return 0;
   }
   const style = styleFor(process.stdout);
-  const rows = records.map((record) => [
+  const rows = listed.map(({ record, call }) => [
     String(record.ts),
     record.success === true ? style.ok('ok') : style.bad('FAILED'),
     style.bold(cell(record.tool)),
@@ -68,6 +83,7 @@ export async function queryCommand(argv: string[]): Promise<number> {
     [
       record.emergency === true ? style.warn('EMERGENCY') : '',
       record.trigger && record.trigger !== 'user_request' ? String(record.trigger) : '',
+      mcpNote(record, call, both),
       record.success === false ? cell((record.error as { message?: string } | null)?.message) : '',
     ]
       .filter(Boolean)
@@ -85,7 +101,23 @@ export async function queryCommand(argv: string[]): Promise<number> {
   ];
   const lines = rows.length > 0 ? alignColumns([header, ...rows]) : [];
   if (lines.length > 0) lines[0] = style.dim(lines[0]!);
-  lines.push(style.dim(`${records.length} record(s)`));
+  const folded = calls.filter((call) => call.serverSide).length;
+  lines.push(
+    style.dim(
+      both
+        ? `${listed.length} record(s) from ${calls.length} call(s)`
+        : `${calls.length} call(s)${folded > 0 ? ` (${folded} server-side record(s) of the same calls not listed: --both-sides)` : ''}`,
+    ),
+  );
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;
+}
+
+/** `mcp <server> (both sides)` for a call; `mcp client side` / `mcp server side` for each record of one. */
+function mcpNote(record: Record<string, unknown>, call: ToolCall, both: boolean): string {
+  const side = mcpSide(record);
+  if (side === undefined) return '';
+  if (both) return `mcp ${side} side`;
+  const peer = side === 'client' ? `mcp ${cell(record.mcp_server)}` : `mcp from ${cell(record.mcp_client)}`;
+  return call.serverSide ? `${peer} (both sides)` : `${peer} (${side} side only)`;
 }

@@ -2,14 +2,18 @@ import { parseArgs } from 'node:util';
 import { parseDateFlag } from '../fhir/dates.js';
 import { alignColumns, styleFor } from '../output/style.js';
 import { nearestRank } from '../report/format.js';
+import { callFacts, mcpSide, pairCalls } from '../report/one-record-per-call.js';
 import { openSource } from '../sources/open-source.js';
 import { malformedReporter, SOURCE_HELP } from './common-options.js';
 
-export const STATS_USAGE = `usage: tooltrail stats [--tool NAME] [--since DATE] [--until DATE] [--source SRC]... [--json]
+export const STATS_USAGE = `usage: tooltrail stats [--tool NAME] [--since DATE] [--until DATE] [--both-sides] [--source SRC]... [--json]
 
 Per tool: calls, success rate, average / p95 / max duration, unique users (the seed's by_tool).
+An MCP call audited on both sides counts once, with the client side's outcome and duration (the call as the
+agent saw it, transport included).
 p95 is the nearest-rank 95th percentile: the ceil(0.95 × n)-th smallest duration.
   --since/--until     YYYY-MM-DD (UTC) or RFC 3339 with a zone
+  --both-sides        count records instead: both sides of an MCP call, each with its own duration
 ${SOURCE_HELP}
 Exit status: 0, 2 usage or I/O error.`;
 
@@ -25,7 +29,10 @@ export interface ToolStats {
   unique_users: number;
 }
 
-/** `tooltrail stats`: returns the exit code. Streams; keeps one duration array and user set per tool. */
+/**
+ * `tooltrail stats`: returns the exit code. Streams; keeps one duration array and user set per tool, and the MCP
+ * records until their two sides are paired.
+ */
 export async function statsCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -36,6 +43,7 @@ export async function statsCommand(argv: string[]): Promise<number> {
       until: { type: 'string' },
       source: { type: 'string', multiple: true },
       json: { type: 'boolean', default: false },
+      'both-sides': { type: 'boolean', default: false },
     },
   });
   const hints = {
@@ -45,7 +53,7 @@ export async function statsCommand(argv: string[]): Promise<number> {
     until: values.until === undefined ? undefined : parseDateFlag('--until', values.until, true),
   };
   const perTool = new Map<string, { calls: number; ok: number; durations: number[]; users: Set<string> }>();
-  for await (const { record } of openSource(values.source ?? []).records(hints, malformedReporter())) {
+  const add = (record: Record<string, unknown>) => {
     const name = String(record.tool);
     let entry = perTool.get(name);
     if (!entry) {
@@ -56,7 +64,13 @@ export async function statsCommand(argv: string[]): Promise<number> {
     if (record.success === true) entry.ok++;
     if (typeof record.duration_ms === 'number') entry.durations.push(record.duration_ms);
     if (record.user !== null && record.user !== undefined) entry.users.add(String(record.user));
+  };
+  const mcp: Array<Record<string, unknown>> = [];
+  for await (const { record } of openSource(values.source ?? []).records(hints, malformedReporter())) {
+    if (values['both-sides'] || mcpSide(record) === undefined) add(record);
+    else mcp.push(record);
   }
+  for (const call of pairCalls(mcp)) add(callFacts(call));
   const stats: ToolStats[] = [...perTool]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([tool, entry]) => {

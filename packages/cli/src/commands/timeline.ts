@@ -1,13 +1,16 @@
 import { parseArgs } from 'node:util';
 import { styleFor } from '../output/style.js';
+import { bothSides, pairCalls } from '../report/one-record-per-call.js';
 import { openSource } from '../sources/open-source.js';
 import { UsageError } from '../usage-error.js';
 import { malformedReporter, SOURCE_HELP, SOURCE_OPTIONS } from './common-options.js';
 
-export const TIMELINE_USAGE = `usage: tooltrail timeline <conversation-id> [<dir-or-file>...] [--source SPEC]... [--json]
+export const TIMELINE_USAGE = `usage: tooltrail timeline <conversation-id> [<dir-or-file>...] [--both-sides] [--source SPEC]... [--json]
 
 The tool calls of one conversation in time order (the seed's conversation_timeline):
   [Turn 1] ✅ tool({redacted args}) → {result summary} [duration]
+An MCP call audited on both sides shows once, as its client-side record.
+  --both-sides        show every record: the server side of an MCP call right after its client side
 ${SOURCE_HELP}
 Exit status: 0 (also when the conversation has no calls: a message on stderr), 2 usage or I/O error.`;
 
@@ -17,21 +20,23 @@ export async function timelineCommand(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     strict: true,
-    options: SOURCE_OPTIONS,
+    options: { ...SOURCE_OPTIONS, 'both-sides': { type: 'boolean', default: false } },
   });
   const [conversation, ...paths] = positionals;
   if (!conversation) throw new UsageError('timeline needs a conversation id');
   const source = openSource([...paths, ...(values.source ?? [])]);
-  const calls: Array<Record<string, unknown>> = [];
+  const records: Array<Record<string, unknown>> = [];
   // Only one conversation's calls are held: the filter is pushed down to the source.
   for await (const { record } of source.records({ conversation, toolCallsOnly: true }, malformedReporter()))
-    calls.push(record);
-  calls.sort(
+    records.push(record);
+  records.sort(
     (a, b) =>
       String(a.ts).localeCompare(String(b.ts)) ||
       String(a.chain).localeCompare(String(b.chain)) ||
       Number(a.seq) - Number(b.seq),
   );
+  const paired = pairCalls(records);
+  const calls = values['both-sides'] ? bothSides(paired) : paired.map((call) => call.record);
   if (values.json) {
     process.stdout.write(`${JSON.stringify(calls, null, 2)}\n`);
     return 0;

@@ -2,6 +2,7 @@
  * Maps tooltrail tool-call records to FHIR R4 AuditEvent resources (see docs/fhir-mapping.md). Plain objects:
  * no FHIR library at run time.
  */
+import { callFacts } from '../report/one-record-per-call.js';
 
 export const TOOLTRAIL_SYSTEM = {
   eventType: 'urn:tooltrail:fhir:event-type',
@@ -13,6 +14,8 @@ export const TOOLTRAIL_SYSTEM = {
   record: 'urn:tooltrail:record',
   subject: 'urn:tooltrail:subject',
   purpose: 'urn:tooltrail:purpose',
+  mcpServer: 'urn:tooltrail:mcp-server',
+  mcpClient: 'urn:tooltrail:mcp-client',
 } as const;
 
 const DCM = 'http://dicom.nema.org/resources/ontology/DCM';
@@ -157,20 +160,30 @@ export interface MapOptions {
   observer?: string;
 }
 
-/** One tool-call record → one AuditEvent. */
+/**
+ * One tool call → one AuditEvent. `serverSide` is the MCP server's record of the same call when `record` is the
+ * client's (both sides audited): it adds a record entity, and fills the subject, user, role, purpose and
+ * break-the-glass flag when only it has them.
+ */
 export function toAuditEvent(
   record: Record<string, unknown>,
   options: MapOptions = {},
+  serverSide?: Record<string, unknown>,
 ): Record<string, unknown> {
+  const facts = callFacts({ record, serverSide });
   const tool = String(record.tool ?? 'unknown');
   const ts = String(record.ts);
-  const subject = typeof record.subject === 'string' && record.subject !== '' ? record.subject : undefined;
+  const subject = typeof facts.subject === 'string' && facts.subject !== '' ? facts.subject : undefined;
   const patient = subject?.startsWith('patient:') === true;
-  const error = record.error as { type?: unknown; message?: unknown } | null | undefined;
-  const user = typeof record.user === 'string' && record.user !== '' ? record.user : undefined;
-  const role = typeof record.role === 'string' && record.role !== '' ? record.role : undefined;
+  const user = typeof facts.user === 'string' && facts.user !== '' ? facts.user : undefined;
+  const role = typeof facts.role === 'string' && facts.role !== '' ? facts.role : undefined;
   const model = typeof record.model === 'string' && record.model !== '' ? record.model : undefined;
-  const purposes = purposeOfEventFor(record);
+  const purposes = purposeOfEventFor(facts);
+  // The server is where the tool ran: when it completed a call the client saw fail (a timeout on the way
+  // back), the access happened.
+  const completedRemotely = serverSide?.success === true && record.success !== true;
+  const clientError = record.error as { type?: unknown; message?: unknown } | null | undefined;
+  const error = completedRemotely ? null : clientError;
   const end = isoPlusMs(ts, record.duration_ms);
 
   const requestor: Record<string, unknown> = {
@@ -194,6 +207,82 @@ export function toAuditEvent(
   };
 
   const chain = String(record.chain);
+  const side = serverSide ? ' (MCP client side of this call)' : '';
+  const recordEntity = toRecordEntity(record, side);
+  const event: Record<string, unknown> = {
+    resourceType: 'AuditEvent',
+    id: typeof record.hash === 'string' && FHIR_ID.test(record.hash) ? record.hash : undefined,
+    type: patient
+      ? { system: DCM, code: '110110', display: 'Patient Record' }
+      : { system: TOOLTRAIL_SYSTEM.eventType, code: 'tool_call', display: 'AI agent tool call' },
+    subtype: [{ system: TOOLTRAIL_SYSTEM.tool, code: tool, display: tool }],
+    action: actionFor(tool, options.actions),
+    period: end ? { start: ts, end } : undefined,
+    recorded: ts,
+    outcome: outcomeFor(completedRemotely ? serverSide : record),
+    outcomeDesc: completedRemotely
+      ? `the MCP server completed the call; the client saw ${errorText(clientError)}`
+      : error
+        ? errorText(error)
+        : undefined,
+    purposeOfEvent: purposes.length > 0 ? purposes : undefined,
+    agent: [requestor, agentModel, ...mcpPeerAgent(record)],
+    source: {
+      site: chain,
+      observer: {
+        identifier: { system: TOOLTRAIL_SYSTEM.chain, value: chain },
+        display: options.observer ?? 'tooltrail',
+      },
+      type: [{ system: SOURCE_TYPE, code: '4', display: 'Application Server' }],
+    },
+    entity: [
+      ...(subject ? [subjectEntity(subject)] : []),
+      ...(serverSide ? [toRecordEntity(serverSide, ' (MCP server side of this call)')] : []),
+      recordEntity,
+    ],
+  };
+  for (const key of Object.keys(event)) if (event[key] === undefined) delete event[key];
+  return event;
+}
+
+function errorText(error: { type?: unknown; message?: unknown } | null | undefined): string {
+  return `${String(error?.type ?? 'Error')}: ${String(error?.message ?? '')}`.replace(/: $/, '');
+}
+
+/** The other end of an MCP call: the server a client record called, or the client a server record answered. */
+function mcpPeerAgent(record: Record<string, unknown>): Array<Record<string, unknown>> {
+  const peer = (value: unknown, kind: 'server' | 'client') => {
+    const name = typeof value === 'string' && value !== '' ? value : undefined;
+    const display = `MCP ${kind} ${name ?? '(unnamed)'}`;
+    return {
+      type: {
+        coding: [
+          kind === 'server'
+            ? { system: DCM, code: '110152', display: 'Destination Role ID' }
+            : { system: DCM, code: '110153', display: 'Source Role ID' },
+        ],
+      },
+      who: name
+        ? {
+            identifier: {
+              system: kind === 'server' ? TOOLTRAIL_SYSTEM.mcpServer : TOOLTRAIL_SYSTEM.mcpClient,
+              value: name,
+            },
+            display,
+          }
+        : { display },
+      name: display,
+      requestor: false,
+    };
+  };
+  if (record.mcp_server !== undefined) return [peer(record.mcp_server, 'server')];
+  if (record.mcp_client !== undefined) return [peer(record.mcp_client, 'client')];
+  return [];
+}
+
+/** The entity pointing to a verifiable record: chain, seq, hash and what the record says. */
+function toRecordEntity(record: Record<string, unknown>, note = ''): Record<string, unknown> {
+  const chain = String(record.chain);
   const details = [
     detail('args', record.args),
     detail('result', record.result),
@@ -209,48 +298,21 @@ export function toAuditEvent(
     detail('trigger', record.trigger),
     detail('retention', record.retention),
     detail('duration_ms', record.duration_ms),
+    detail('success', record.success),
+    detail('mcp_server', record.mcp_server),
+    detail('mcp_client', record.mcp_client),
     record.emergency === true
       ? detail('emergency_reason', record.emergency_reason ?? 'no reason given')
       : undefined,
   ].filter((item) => item !== undefined);
-
-  const recordEntity = {
+  return {
     what: { identifier: { system: TOOLTRAIL_SYSTEM.record, value: `${chain}:${String(record.seq)}` } },
     type: { system: ENTITY_TYPE, code: '2', display: 'System Object' },
     role: { system: OBJECT_ROLE, code: '4', display: 'Domain Resource' },
-    name: tool,
-    description: `tooltrail ${String(record.type)} record ${chain} seq ${String(record.seq)}`,
+    name: String(record.tool ?? 'unknown'),
+    description: `tooltrail ${String(record.type)} record ${chain} seq ${String(record.seq)}${note}`,
     detail: details,
   };
-
-  const event: Record<string, unknown> = {
-    resourceType: 'AuditEvent',
-    id: typeof record.hash === 'string' && FHIR_ID.test(record.hash) ? record.hash : undefined,
-    type: patient
-      ? { system: DCM, code: '110110', display: 'Patient Record' }
-      : { system: TOOLTRAIL_SYSTEM.eventType, code: 'tool_call', display: 'AI agent tool call' },
-    subtype: [{ system: TOOLTRAIL_SYSTEM.tool, code: tool, display: tool }],
-    action: actionFor(tool, options.actions),
-    period: end ? { start: ts, end } : undefined,
-    recorded: ts,
-    outcome: outcomeFor(record),
-    outcomeDesc: error
-      ? `${String(error.type ?? 'Error')}: ${String(error.message ?? '')}`.replace(/: $/, '')
-      : undefined,
-    purposeOfEvent: purposes.length > 0 ? purposes : undefined,
-    agent: [requestor, agentModel],
-    source: {
-      site: chain,
-      observer: {
-        identifier: { system: TOOLTRAIL_SYSTEM.chain, value: chain },
-        display: options.observer ?? 'tooltrail',
-      },
-      type: [{ system: SOURCE_TYPE, code: '4', display: 'Application Server' }],
-    },
-    entity: subject ? [subjectEntity(subject), recordEntity] : [recordEntity],
-  };
-  for (const key of Object.keys(event)) if (event[key] === undefined) delete event[key];
-  return event;
 }
 
 /** `urn:uuid:` from the record hash: the same record always gets the same fullUrl. */

@@ -1,5 +1,6 @@
 import type { SourcedRecord } from '../sources/record-source.js';
 import { UsageError } from '../usage-error.js';
+import { callFacts, mcpSide, pairCalls } from './one-record-per-call.js';
 
 /** Off-hours: an hour is unusual for a user when it holds fewer than this share of their accesses… */
 export const OFF_HOURS_SHARE = 0.05;
@@ -43,16 +44,17 @@ const str = (value: unknown) => (value === null || value === undefined ? null : 
 
 /**
  * Finds anomalies in tool calls. Holds one small row per call (time, user, subject, tool, outcome), not the
- * records. Emergency findings first, then by time.
+ * records (except MCP records until their two sides are paired: a call audited on both sides is one access).
+ * Emergency findings first, then by time.
  */
 export async function detectAnomalies(
   records: AsyncIterable<SourcedRecord>,
   options: { windowMillis: number; threshold: number },
 ): Promise<Anomaly[]> {
   const accesses: Access[] = [];
-  for await (const { record } of records) {
+  const add = (record: Record<string, unknown>) => {
     const at = Date.parse(String(record.ts));
-    if (!Number.isFinite(at)) continue;
+    if (!Number.isFinite(at)) return;
     accesses.push({
       at,
       user: str(record.user),
@@ -62,7 +64,13 @@ export async function detectAnomalies(
       emergency: record.emergency === true,
       reason: str(record.emergency_reason),
     });
+  };
+  const mcp: Array<Record<string, unknown>> = [];
+  for await (const { record } of records) {
+    if (mcpSide(record) === undefined) add(record);
+    else mcp.push(record);
   }
+  for (const call of pairCalls(mcp)) add(callFacts(call));
   accesses.sort((a, b) => a.at - b.at);
   const found: Anomaly[] = [];
   const base = { user: null, subject: null, tool: null } as const;

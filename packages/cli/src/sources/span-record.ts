@@ -12,6 +12,7 @@ export interface OtlpAttribute {
 export interface OtlpSpan {
   traceId?: string;
   spanId?: string;
+  parentSpanId?: string;
   name?: string;
   startTimeUnixNano?: string | number;
   endTimeUnixNano?: string | number;
@@ -88,5 +89,10 @@ export function spanToRecord(span: OtlpSpan): Record<string, unknown> | undefine
     subject: text('tooltrail.subject'),
     retention: text('tooltrail.retention'),
     ...(attributes.get('tooltrail.emergency') === true ? { emergency: true } : {}),
+    // MCP side and parent span: what pairs the two sides of an MCP call exactly (the server span's parent is
+    // the client span when the trace context crossed in params._meta).
+    ...(span.parentSpanId ? { parent_span_id: hexId(span.parentSpanId) } : {}),
+    ...(text('tooltrail.mcp.server.name') !== null ? { mcp_server: text('tooltrail.mcp.server.name') } : {}),
+    ...(text('tooltrail.mcp.client.name') !== null ? { mcp_client: text('tooltrail.mcp.client.name') } : {}),
   };
 }

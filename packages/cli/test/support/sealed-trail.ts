@@ -13,6 +13,14 @@ export interface Call {
   duration_ms?: number;
   conversation?: string | null;
   emergency?: string;
+  trace_id?: string | null;
+  span_id?: string | null;
+  turn?: number;
+  args?: unknown;
+  /** Error message for a failed call (default `denied`). */
+  error?: string;
+  /** Extra fields, e.g. `mcp_server` / `mcp_client` as MCP auto-instrumentation writes them. */
+  extra?: Record<string, unknown>;
 }
 
 /**
@@ -31,25 +39,26 @@ export function writeSealedTrail(dir: string, chain: string, calls: Call[]): str
       seq,
       prev,
       ts: call.ts,
-      trace_id: null,
-      span_id: null,
+      trace_id: call.trace_id ?? null,
+      span_id: call.span_id ?? null,
       tool: call.tool ?? 'access_patient_record',
       call_id: null,
-      args: { patient_id: call.subject ?? null },
+      args: call.args !== undefined ? call.args : { patient_id: call.subject ?? null },
       result: ok ? { success: true, size: 10, truncated: false } : null,
       success: ok,
-      error: ok ? null : { type: 'Error', message: 'denied' },
+      error: ok ? null : { type: 'Error', message: call.error ?? 'denied' },
       duration_ms: call.duration_ms ?? 1,
       user: call.user === undefined ? 'dr_a' : call.user,
       role: call.role === undefined ? 'physician' : call.role,
       conversation: call.conversation ?? `conv_${chain}`,
-      turn: 1,
+      turn: call.turn ?? 1,
       model: null,
       trigger: 'user_request',
       purpose: call.purpose === undefined ? 'treatment' : call.purpose,
       subject: call.subject === undefined ? 'patient:P-1' : call.subject,
       retention: 'healthcare',
       ...(call.emergency ? { emergency: true, emergency_reason: call.emergency } : {}),
+      ...call.extra,
     };
     const { hash, line } = sealRecord(record);
     prev = hash;
