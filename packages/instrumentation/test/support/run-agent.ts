@@ -45,6 +45,7 @@ export function comparable(record: ToolCallRecord): Record<string, unknown> {
     ts: _ts,
     trace_id: _traceId,
     span_id: _spanId,
+    parent_span_id: _parentSpanId,
     duration_ms: _duration,
     ...rest
   } = record as ToolCallRecord & Record<string, unknown>;
