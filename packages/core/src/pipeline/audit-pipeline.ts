@@ -5,6 +5,7 @@ import type { RetentionPolicy } from '../config/retention.js';
 import type { ErrorHandler } from '../internal/error-handler.js';
 import type { LoadedSigningKey } from '../keys/signing-key.js';
 import type { ResultSummarizer } from '../record/result-summary.js';
+import { cutText } from '../redaction/cut-text.js';
 import type { Redactor } from '../redaction/redactor.js';
 import type { LocalTrail } from '../sinks/local-trail.js';
 import type { LogShipper } from '../sinks/log-shipper.js';
@@ -358,7 +359,7 @@ let lastIso = '';
 function clean(value: unknown): string | null {
   if (value === undefined || value === null) return null;
   let text = typeof value === 'string' ? value : String(value);
-  if (text.length > MAX_ATTRIBUTION_LENGTH) text = text.slice(0, MAX_ATTRIBUTION_LENGTH);
+  text = cutText(text, MAX_ATTRIBUTION_LENGTH);
   return text.isWellFormed() ? text : text.toWellFormed();
 }
 
@@ -368,13 +369,13 @@ export function describeError(error: unknown, redactor: Redactor): { type: strin
     if (error instanceof Error) {
       return {
         type: clean(error.name) ?? 'Error',
-        message: redactor.redactText(String(error.message)).slice(0, 1024),
+        message: cutText(redactor.redactText(String(error.message)), 1024),
       };
     }
     const text = typeof error === 'string' ? error : JSON.stringify(redactor.redactValue(error));
     return {
       type: typeof error === 'string' ? 'string' : typeof error,
-      message: redactor.redactText(text ?? '').slice(0, 1024),
+      message: cutText(redactor.redactText(text ?? ''), 1024),
     };
   } catch {
     return { type: 'unknown', message: '[unserializable]' };

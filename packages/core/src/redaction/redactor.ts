@@ -1,6 +1,7 @@
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
 import type { DetectorKind, KeyRule, PseudonymKey, RedactionAction, RedactionOptions } from '../types.js';
 import { DEFAULT_KEY_RULES } from './default-rules.js';
+import { cutText } from './cut-text.js';
 import { detectValues } from './detectors.js';
 import { normalizeKey } from './normalize-key.js';
 import { Pseudonymizer } from './pseudonymizer.js';
@@ -92,7 +93,7 @@ export class Redactor {
     const window = text.length > max + 256 ? text.slice(0, max + 256) : text;
     let out = window.length >= 6 ? this._replaceDetected(window) : window;
     if (!out.isWellFormed()) out = out.toWellFormed();
-    if (text.length > max) return `${out.slice(0, max)}…[truncated:${text.length} chars]`;
+    if (text.length > max) return `${cutText(out, max)}…[truncated:${text.length} chars]`;
     return out;
   }
 

@@ -1,8 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sealRecord } from '../../src/chain/record-hash.js';
-import { canonicalize } from '../../src/index.js';
+import { canonicalize, Redactor } from '../../src/index.js';
 import { referenceCanonicalize, referenceSealRecord } from '../support/canonical-reference.js';
+import { fuzzSeed, materialize, nastyValue, PLANTED_PII, Recipe, unit } from './nasty-values.js';
+
+const seed = fuzzSeed('canonical-json');
 
 /** Keys that stress JCS ordering: unicode (BMP and astral), integer-like ("10" vs "9"), escapes, prototype names. */
 const key = fc.oneof(
@@ -89,14 +92,14 @@ describe('fast canonical JSON = reference canonicalize (property)', () => {
           () => referenceCanonicalize(input),
         ),
       ),
-      { numRuns: 3000 },
+      { numRuns: 3000, seed },
     );
   });
 
   it('is byte-identical when the same key sets repeat in other insertion orders (sorted-key cache)', () => {
     fc.assert(
-      fc.property(fc.uniqueArray(key, { minLength: 2, maxLength: 12 }), fc.nat(), (keys, seed) => {
-        const rotated = [...keys.slice(seed % keys.length), ...keys.slice(0, seed % keys.length)];
+      fc.property(fc.uniqueArray(key, { minLength: 2, maxLength: 12 }), fc.nat(), (keys, rotation) => {
+        const rotated = [...keys.slice(rotation % keys.length), ...keys.slice(0, rotation % keys.length)];
         for (const order of [keys, rotated, [...keys].reverse(), keys]) {
           const object: Record<string, unknown> = {};
           for (const [i, k] of order.entries())
@@ -107,7 +110,7 @@ describe('fast canonical JSON = reference canonicalize (property)', () => {
           );
         }
       }),
-      { numRuns: 1000 },
+      { numRuns: 1000, seed },
     );
   });
 
@@ -124,7 +127,7 @@ describe('fast canonical JSON = reference canonicalize (property)', () => {
           expect(() => canonicalize(input)).toThrow(TypeError);
         },
       ),
-      { numRuns: 300 },
+      { numRuns: 300, seed },
     );
   });
 
@@ -133,7 +136,7 @@ describe('fast canonical JSON = reference canonicalize (property)', () => {
       fc.property(fc.oneof(number, fc.string({ unit: 'grapheme', maxLength: 200 })), (input) => {
         expect(canonicalize(input)).toBe(JSON.stringify(input));
       }),
-      { numRuns: 2000 },
+      { numRuns: 2000, seed },
     );
   });
 
@@ -154,7 +157,58 @@ describe('fast canonical JSON = reference canonicalize (property)', () => {
         expect(actual).toEqual(expected);
         expect(referenceCanonicalize(JSON.parse(actual.line))).toBe(actual.line);
       }),
-      { numRuns: 1500 },
+      { numRuns: 1500, seed },
     );
+  });
+});
+
+describe('canonical JSON of redacted hostile values (property)', () => {
+  const redactor = new Redactor();
+
+  it('never fails on what redaction produces, matches the reference, round-trips, and holds no planted PII', () => {
+    fc.assert(
+      fc.property(nastyValue, (recipe) => {
+        const redacted = redactor.redactValue(materialize(recipe));
+        const text = canonicalize(redacted);
+        expect(referenceCanonicalize(redacted)).toBe(text);
+        expect(canonicalize(JSON.parse(text))).toBe(text);
+        for (const pii of PLANTED_PII) expect(text).not.toContain(pii);
+      }),
+      {
+        numRuns: 1_000,
+        seed,
+        examples: [
+          [new Recipe('hugeString')],
+          [new Recipe('hugeStringPiiInside')],
+          [new Recipe('hugeObject')],
+          [new Recipe('deepObject')],
+          [new Recipe('deepArray')],
+        ],
+      },
+    );
+    expect(Object.hasOwn(Object.prototype, 'polluted')).toBe(false);
+  });
+
+  it('redacted free text and keys are well-formed (no lone surrogates) and canonicalize', () => {
+    fc.assert(
+      fc.property(fc.string({ unit, maxLength: 300 }), (text) => {
+        const redacted = redactor.redactText(text);
+        expect(redacted.isWellFormed()).toBe(true);
+        expect(canonicalize(redacted)).toBe(JSON.stringify(redacted));
+        const key = redactor.redactKey(text);
+        expect(key.isWellFormed()).toBe(true);
+        expect(canonicalize({ [key]: 1 })).toBe(referenceCanonicalize({ [key]: 1 }));
+      }),
+      { numRuns: 1_000, seed },
+    );
+  });
+
+  // Found by this suite: `redactText` cut a long string with `slice(0, max)`, so an astral character straddling
+  // the cut left a lone high surrogate; canonical JSON then threw and the call got the `unserializable` record.
+  it('keeps a surrogate pair whole when it truncates a long string', () => {
+    const max = redactor.limits.maxStringLength;
+    const text = `${'a'.repeat(max - 1)}\u{1F600}${'b'.repeat(300)}`;
+    expect(redactor.redactText(text).isWellFormed()).toBe(true);
+    expect(() => canonicalize(redactor.redactValue({ text, [text]: 1 }))).not.toThrow();
   });
 });
