@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { verifyTrail } from '@tooltrail/core';
+import { auditTool, setupToolAudit, verifyTrail } from '@tooltrail/core';
 import { describe, expect, it } from 'vitest';
 import { type OldCall, writeKeys, writeOldTrail } from './support/old-trail.js';
 
@@ -140,6 +140,57 @@ describe('tooltrail retention', () => {
     const missing = tooltrail(['verify', dir, '--public-key', publicKeyPath]);
     expect(missing.code).toBe(1);
     expect(missing.stdout).toMatch(/truncated .*chain starts at seq 7/);
+  });
+
+  it('apply on a real SDK trail: two chains, each rolled over into several segments', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'tooltrail-cli-retention-sdk-')), 'trail');
+    // Two runs of an agent in one trail directory: two chains, each past several 4 KiB segments.
+    for (let run = 0; run < 2; run++) {
+      const audit = setupToolAudit({
+        trail: { dir, maxFileBytes: 4096 },
+        checkpoints: { everyRecords: 7 },
+        register: false,
+        exitHooks: false,
+      });
+      const lookup = auditTool('lookup_order', async (args: { order_id: string }) => ({
+        order_id: args.order_id,
+        status: 'shipped',
+      }));
+      for (let i = 0; i < 40; i++) await lookup({ order_id: `ORD-${run}-${i}` });
+      await audit.shutdown();
+    }
+    const chains = new Map<string, string[]>();
+    for (const name of readdirSync(dir)
+      .filter((file) => file.endsWith('.jsonl'))
+      .sort()) {
+      const chain = name.split('.')[0] as string;
+      chains.set(chain, [...(chains.get(chain) ?? []), name]);
+    }
+    expect(chains.size).toBe(2);
+    for (const segments of chains.values()) expect(segments.length).toBeGreaterThanOrEqual(3);
+    const before = await verifyTrail(dir);
+    expect(before.ok).toBe(true);
+
+    // Far in the future every record is past its class: all but the last segment of each chain go.
+    const run = tooltrail(['retention', 'apply', '--source', dir, '--now', '2100-01-01', '--yes']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    for (const [chain, segments] of chains) {
+      expect(run.stdout).toMatch(new RegExp(`chain ${chain}: deleted ${segments.length - 1} segment\\(s\\)`));
+      for (const segment of segments.slice(0, -1)) expect(existsSync(join(dir, segment))).toBe(false);
+      expect(existsSync(join(dir, segments.at(-1) as string))).toBe(true);
+      const anchors = readFileSync(join(dir, 'retention', `${chain}.anchors.jsonl`), 'utf8')
+        .trim()
+        .split('\n');
+      expect(anchors).toHaveLength(1);
+    }
+    const publicKey = readFileSync(join(dir, 'keys', 'signing-key.pub.pem'), 'utf8');
+    const after = await verifyTrail(dir, { publicKeys: [publicKey] });
+    expect(after.problems).toEqual([]);
+    expect(after.chains.map((chain) => chain.retainedFrom !== undefined)).toEqual([true, true]);
+    expect(after.records).toBeLessThan(before.records);
+    const verify = tooltrail(['verify', dir, '--public-key', join(dir, 'keys', 'signing-key.pub.pem')]);
+    expect(verify.code).toBe(0);
   });
 
   it('apply refuses a trail that does not verify, and deletes nothing', () => {
