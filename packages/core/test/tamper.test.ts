@@ -101,7 +101,9 @@ describe('tamper detection', () => {
     const report = await verify(trail);
     expect(report.ok).toBe(false);
     expect(kinds(report)).toContainEqual(['bad_signature', 5]);
-    expect(report.problems.find((problem) => problem.kind === 'bad_signature')?.message).toMatch(/canonicalised/);
+    expect(report.problems.find((problem) => problem.kind === 'bad_signature')?.message).toMatch(
+      /canonicalised/,
+    );
   });
 
   it('detects a deleted checkpoint as a gap at its seq and a breach of the checkpoint policy', async () => {
