@@ -1,4 +1,6 @@
 import type { Redactor } from '../redaction/redactor.js';
+import { jsonSize } from './json-size.js';
+import { plainObject } from './plain-object.js';
 
 const DEFAULT_SUMMARY_KEYS = ['status', 'count'];
 /** Payloads larger than this many bytes of JSON are marked `truncated`, as the seed does. */
@@ -6,7 +8,8 @@ export const LARGE_RESULT_BYTES = 1000;
 
 /**
  * The seed's result summary: success, key identifiers (`id`, `*_id`, `*Id` and configured keys), the JSON size
- * and a truncated flag for large payloads. Arrays of rows are counted, never copied.
+ * and a truncated flag for large payloads. Arrays of rows are counted, never copied. The size is measured with
+ * bounded work (`jsonSize`): past 1 MiB of JSON or 100,000 values it is a lower bound, marked `size_capped`.
  */
 export class ResultSummarizer {
   private readonly _keys: Set<string>;
@@ -19,7 +22,7 @@ export class ResultSummarizer {
   }
 
   summarize(result: unknown): Record<string, unknown> {
-    const summary: Record<string, unknown> = Object.create(null);
+    const summary = plainObject();
     summary.success = true;
     if (Array.isArray(result)) {
       summary.count = result.length;
@@ -29,9 +32,11 @@ export class ResultSummarizer {
       // Free text is never copied: names and diagnoses in prose escape every detector.
       summary.value = this._redactor.redactValue(result);
     }
-    const size = jsonSize(result);
+    const { size, capped } = jsonSize(result);
     summary.size = size;
-    summary.truncated = size === null || size > LARGE_RESULT_BYTES;
+    // Only when measuring stopped early: every other summary keeps exactly the members it always had.
+    if (capped) summary.size_capped = true;
+    summary.truncated = capped || size === null || size > LARGE_RESULT_BYTES;
     return summary;
   }
 
@@ -53,7 +58,7 @@ export class ResultSummarizer {
         continue;
       }
       if (Array.isArray(value)) {
-        counts ??= Object.create(null) as Record<string, number>;
+        counts ??= plainObject() as Record<string, number>;
         counts[key] = value.length;
         continue;
       }
@@ -70,18 +75,14 @@ export class ResultSummarizer {
   }
 
   private _wanted(key: string): boolean {
-    return key === 'id' || key.endsWith('_id') || /[a-z]Id$/.test(key) || this._keys.has(key);
+    return key === 'id' || key.endsWith('_id') || endsWithLowerId(key) || this._keys.has(key);
   }
 }
 
-/** Bytes of JSON the value would take, or null when it cannot be serialised (cycles, BigInt, ...). */
-function jsonSize(value: unknown): number | null {
-  if (value === undefined) return 0;
-  if (typeof value === 'string') return Buffer.byteLength(value) + 2;
-  try {
-    const json = JSON.stringify(value);
-    return json === undefined ? 0 : Buffer.byteLength(json);
-  } catch {
-    return null;
-  }
+/** `/[a-z]Id$/.test(key)`, without a regular expression run per key. */
+function endsWithLowerId(key: string): boolean {
+  const n = key.length;
+  if (n < 3 || key.charCodeAt(n - 1) !== 0x64 || key.charCodeAt(n - 2) !== 0x49) return false;
+  const c = key.charCodeAt(n - 3);
+  return c >= 0x61 && c <= 0x7a;
 }
