@@ -5,7 +5,17 @@
 // their RSS is their own). Timed scenarios warm up first and report the median of several rounds; the bare
 // and audited rounds alternate, so both see the same machine state. The last line of output is one JSON object.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import * as crypto from 'node:crypto';
+import {
+  closeSync,
+  ftruncateSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,7 +78,35 @@ async function timedRound(fn, calls) {
   return elapsed / calls;
 }
 
-/** bare OTel span vs the same tool through auditTool, alternating rounds. */
+/** A ~700-byte trail line (the size of the bench tool's record), newline included. */
+const FLOOR_LINE = Buffer.from(`{"floor":"${'x'.repeat(686)}"}\n`);
+// crypto.hash (Node >= 20.12) is the one-shot SHA-256 the audited path uses; older Node: createHash.
+const sha256Hex = crypto.hash
+  ? (data) => crypto.hash('sha256', data, 'hex')
+  : (data) => crypto.createHash('sha256').update(data).digest('hex');
+
+/**
+ * The floor under the write-before-return guarantee: the bare span plus what no implementation can skip, in the
+ * same place (after the tool, before its result is returned): one SHA-256 of a ~700-byte line and its write(2)
+ * to a file in the trail directory (no fsync: the default policy syncs in the background).
+ */
+function floorTool(tracer, fd) {
+  return (input) =>
+    tracer.startActiveSpan('execute_tool lookup', async (span) => {
+      try {
+        const result = await toolFn(input);
+        sha256Hex(FLOOR_LINE);
+        let offset = 0;
+        while (offset < FLOOR_LINE.length)
+          offset += writeSync(fd, FLOOR_LINE, offset, FLOOR_LINE.length - offset);
+        return result;
+      } finally {
+        span.end();
+      }
+    });
+}
+
+/** bare OTel span vs the same tool through auditTool (and the floor), alternating rounds. */
 async function callOverhead() {
   const core = await import('@tooltrail/core');
   const { BasicTracerProvider, BatchSpanProcessor } = await load('@opentelemetry/sdk-trace-base');
@@ -95,21 +133,39 @@ async function callOverhead() {
       }
     });
   const audited = core.auditTool('lookup', toolFn);
+  const floorFd = openSync(join(dir, 'floor.jsonl'), 'a', 0o600);
+  const floor = floorTool(bareTracer, floorFd);
+  // The floor file starts empty every round (the trail rolls to a new segment every 64 MiB).
+  const floorRound = (calls) => {
+    ftruncateSync(floorFd, 0);
+    return timedRound(floor, calls);
+  };
   const warm = Math.min(CALLS, 20_000);
   for (let i = 0; i < 3; i++) {
     await timedRound(bare, warm);
     await timedRound(audited, warm);
+    await floorRound(warm);
   }
   const bareUs = [];
   const auditedUs = [];
+  const floorUs = [];
   for (let i = 0; i < ROUNDS; i++) {
     bareUs.push(await timedRound(bare, CALLS));
     auditedUs.push(await timedRound(audited, CALLS));
+    floorUs.push(await floorRound(CALLS));
   }
+  closeSync(floorFd);
   await audit.shutdown();
   await bareProvider.shutdown();
   rmSync(dir, { recursive: true, force: true });
-  return { bare: median(bareUs), audited: median(auditedUs), bareUs, auditedUs };
+  return {
+    bare: median(bareUs),
+    audited: median(auditedUs),
+    floor: median(floorUs),
+    bareUs,
+    auditedUs,
+    floorUs,
+  };
 }
 
 /** A ~10 KB nested payload, ~50 keys, mixed PII (emails, phones, SSNs, cards, IBAN, tokens) and plain text. */
@@ -273,6 +329,7 @@ async function main() {
     bare_otel_us_per_call: null,
     audited_us_per_call: null,
     overhead_ratio: null,
+    floor_us_per_call: null,
     redact_mb_per_s: null,
     verify_records_per_s: null,
     verify_vs_sha256sum: null,
@@ -287,9 +344,15 @@ async function main() {
     out.bare_otel_us_per_call = round(r.bare);
     out.audited_us_per_call = round(r.audited);
     out.overhead_ratio = round(r.audited / r.bare);
+    out.floor_us_per_call = round(r.floor);
     rows.push(['bare OTel span, µs/call', round(r.bare), `median of ${ROUNDS} × ${CALLS} calls`]);
     rows.push(['auditTool, µs/call', round(r.audited), 'redaction, chain, trail write(2), log record, span']);
     rows.push(['overhead ratio', round(r.audited / r.bare), 'target ≤ 1.5']);
+    rows.push([
+      'floor (span + SHA-256 + write(2)), µs/call',
+      round(r.floor),
+      `ratio ${round(r.floor / r.bare)}: the bare span plus one SHA-256 and one write(2) of a ${FLOOR_LINE.length}-byte line`,
+    ]);
   }
 
   if (wanted('redact')) {

@@ -24,6 +24,7 @@ import { Redactor } from './redaction/redactor.js';
 import { LocalTrail } from './sinks/local-trail.js';
 import { LogShipper } from './sinks/log-shipper.js';
 import { setActiveAuditor } from './tool/active-auditor.js';
+import { AuditedSpans } from './tool/audited-spans.js';
 import { ToolRunner } from './tool/tool-runner.js';
 import type { FsyncPolicy, SetupToolAuditOptions } from './types.js';
 import { VERSION } from './version.js';
@@ -137,7 +138,7 @@ export function setupToolAudit(options: SetupToolAuditOptions & { exitHooks?: bo
     options.spanExporter ?? (otlpRequested('TRACES') ? createTraceExporter(errors) : undefined);
   if (spanExporter) next.push(new BatchSpanProcessor(spanExporter));
   next.push(...(options.spanProcessors ?? []));
-  const auditedSpans = new WeakSet<object>();
+  const auditedSpans = new AuditedSpans();
   const spanProcessor = new AuditSpanProcessor({ pipeline, next, auditedSpans });
 
   let tracerProvider: BasicTracerProvider | undefined;

@@ -5,9 +5,10 @@
  * `-0` as `0`, the JCS string escapes); JCS adds recursive key ordering by UTF-16 code units, which is what
  * the default `Array.prototype.sort` comparison (and the `<` operator on strings) does.
  *
- * This is the hot-path version: sorted key lists are cached per key set, short strings that need no escaping
- * are quoted without a call into JSON.stringify, numbers use ToString (which JSON.stringify uses for finite
- * numbers). It is property-tested to be byte-identical to `referenceCanonicalize` (test/support/canonical-reference.ts).
+ * This is the hot-path version: the sorted key list of an object, and the `"key":` prefix of each member, are
+ * cached per key list; short strings that need no escaping are quoted without a call into JSON.stringify;
+ * numbers use ToString (which JSON.stringify uses for finite numbers). It is property-tested to be
+ * byte-identical to `referenceCanonicalize` (test/support/canonical-reference.ts).
  */
 export function canonicalize(value: unknown): string {
   switch (typeof value) {
@@ -28,8 +29,10 @@ export function canonicalize(value: unknown): string {
 }
 
 function serializeArray(items: readonly unknown[]): string {
+  const length = items.length;
+  if (length === 0) return '[]';
   let out = '[';
-  for (let i = 0; i < items.length; i++) {
+  for (let i = 0; i < length; i++) {
     if (i > 0) out += ',';
     const item = items[i];
     out +=
@@ -41,20 +44,23 @@ function serializeArray(items: readonly unknown[]): string {
 }
 
 function serializeObject(object: Record<string, unknown>): string {
-  const keys = sortedKeys(Object.keys(object));
-  let out = '{';
-  let first = true;
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i] as string;
+  const keys = Object.keys(object);
+  if (keys.length === 0) return '{}';
+  const list = keyList(keys);
+  const sorted = list.sorted;
+  // A key that is not well-formed throws (as quoteString does) only when its member is written.
+  const wellFormed = list.wellFormed;
+  let out = '';
+  for (let i = 0; i < sorted.length; i++) {
+    const key = sorted[i] as string;
     const item = object[key];
     if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
-    if (!first) out += ',';
-    first = false;
-    out += quoteString(key);
-    out += ':';
+    // `{"key":` for the first member, `,"key":` after it: one concatenation per member, not three.
+    if (wellFormed) out += out === '' ? (list.openPrefixes[i] as string) : (list.commaPrefixes[i] as string);
+    else out += `${out === '' ? '{' : ','}${quoteString(key)}:`;
     out += canonicalize(item);
   }
-  return `${out}}`;
+  return out === '' ? '{}' : `${out}}`;
 }
 
 /** A JSON string literal; throws on a lone surrogate (not valid I-JSON, RFC 7493, which JCS requires). */
@@ -70,54 +76,84 @@ export function quoteKey(value: string): string {
 }
 
 const PLAIN_SCAN_LIMIT = 128;
+/** No control characters (< 0x20), `"`, `\` or surrogates (UTF-16 code units: no `u` flag). */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\ud7ff\ue000-\uffff]*$/;
 
 /** Short strings without control characters, `"`, `\` or surrogates are their own JSON body. */
 function isPlain(value: string): boolean {
-  const length = value.length;
-  if (length > PLAIN_SCAN_LIMIT) return false;
-  for (let i = 0; i < length; i++) {
-    const c = value.charCodeAt(i);
-    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return false;
-  }
-  return true;
+  // One compiled regular expression run is faster than a charCodeAt loop, even for short strings.
+  return value.length <= PLAIN_SCAN_LIMIT && PLAIN.test(value);
 }
 
-interface KeyCacheEntry {
-  keys: readonly string[];
-  sorted: readonly string[];
+/** An object's key list in UTF-16 code unit order, with each member's `"key":` prefix. */
+export interface SortedKeyList {
+  /** The keys as `Object.keys` listed them (the cache key). */
+  readonly keys: readonly string[];
+  readonly sorted: readonly string[];
+  /** `quoteKey(sorted[i]) + ':'`. */
+  readonly prefixes: readonly string[];
+  /** The same with a comma before it (a member after the first). */
+  readonly commaPrefixes: readonly string[];
+  /** The same with `{` before it (the first member of an object). */
+  readonly openPrefixes: readonly string[];
+  /** Every key is well-formed UTF-16 (so `quoteString` would not throw on any of them). */
+  readonly wellFormed: boolean;
 }
 
 const KEY_CACHE_LIMIT = 256;
 const KEY_CACHE_WAYS = 4;
-const keyCache = new Map<string, KeyCacheEntry[]>();
+const KEY_CACHE_MAX_KEYS = 64;
+/** By first key (a property name from Object.keys: its hash is cached, unlike a string built per lookup). */
+const keyCache = new Map<string, SortedKeyList[]>();
 let keyCacheSize = 0;
 
 /**
- * `keys` in UTF-16 code unit order. Objects built by the same code have the same keys in the same order, so
- * the sorted list is cached per key list (looked up by length and first key, then compared key by key).
+ * The sorted key list of `keys`. Objects built by the same code have the same keys in the same order, so the
+ * result is cached per key list (looked up by first key, then compared key by key).
  */
-export function sortedKeys(keys: string[]): readonly string[] {
+export function keyList(keys: string[]): SortedKeyList {
   const length = keys.length;
-  if (length < 2) return keys;
-  if (isSorted(keys)) return keys;
-  const slot = `${length}:${keys[0]}`;
-  const entries = keyCache.get(slot);
+  const first = keys[0] as string;
+  const entries = keyCache.get(first);
   if (entries) {
-    for (const entry of entries) if (sameKeys(entry.keys, keys)) return entry.sorted;
+    for (let e = 0; e < entries.length; e++) {
+      const entry = entries[e] as SortedKeyList;
+      if (sameKeys(entry.keys, keys)) return entry;
+    }
   }
-  const sorted = keys.slice().sort();
-  if (length <= 64) {
+  // `keys` is a fresh array from Object.keys that nobody changes afterwards: kept as is.
+  const sorted = length < 2 || isSorted(keys) ? keys : keys.slice().sort();
+  const prefixes: string[] = new Array(length);
+  const commaPrefixes: string[] = new Array(length);
+  const openPrefixes: string[] = new Array(length);
+  let wellFormed = true;
+  for (let i = 0; i < length; i++) {
+    const key = sorted[i] as string;
+    if (wellFormed && !key.isWellFormed()) wellFormed = false;
+    const prefix = `${quoteKey(key)}:`;
+    prefixes[i] = prefix;
+    commaPrefixes[i] = `,${prefix}`;
+    openPrefixes[i] = `{${prefix}`;
+  }
+  const list: SortedKeyList = { keys, sorted, prefixes, commaPrefixes, openPrefixes, wellFormed };
+  if (length <= KEY_CACHE_MAX_KEYS) {
     if (keyCacheSize >= KEY_CACHE_LIMIT) {
       keyCache.clear();
       keyCacheSize = 0;
     }
-    const entry = { keys, sorted };
-    if (!entries) keyCache.set(slot, [entry]);
-    else if (entries.length < KEY_CACHE_WAYS) entries.push(entry);
-    else entries[entries.length - 1] = entry;
+    const current = keyCache.get(first);
+    if (!current) keyCache.set(first, [list]);
+    else if (current.length < KEY_CACHE_WAYS) current.push(list);
+    else current[current.length - 1] = list;
     keyCacheSize++;
   }
-  return sorted;
+  return list;
+}
+
+/** `keys` in UTF-16 code unit order (cached per key list, see `keyList`). */
+export function sortedKeys(keys: string[]): readonly string[] {
+  if (keys.length < 2) return keys;
+  return keyList(keys).sorted;
 }
 
 function isSorted(keys: readonly string[]): boolean {

@@ -1,6 +1,7 @@
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { appendCheckpoint } from '../chain/checkpoint.js';
 import { HashChain, type SealedRecord } from '../chain/hash-chain.js';
+import type { CapturedMembers } from '../chain/record-hash.js';
 import type { RetentionPolicy } from '../config/retention.js';
 import type { ErrorHandler } from '../internal/error-handler.js';
 import type { LoadedSigningKey } from '../keys/signing-key.js';
@@ -55,7 +56,9 @@ export interface IntentWrite {
 /** What a recorded call produced, for the span. */
 export interface RecordedToolCall {
   sealed: SealedRecord;
+  /** The redacted arguments as JSON: the canonical JSON stored in the record (keys sorted). */
   argsJson: string;
+  /** The result summary as JSON, likewise. */
   resultJson: string;
   error: { type: string; message: string } | null;
 }
@@ -135,9 +138,17 @@ export class AuditPipeline {
         fields.intent_hash = input.intent.hash;
       }
       if (input.executed === false) fields.executed = false;
-      const sealed = this._append('tool_call', isoTime(input.startTimeMs), fields);
+      // `fields` was built for this record alone: sealed in place, not copied. The span's argument and result
+      // attributes are the canonical JSON written into the record (no second serialisation).
+      const captured: CapturedMembers = {};
+      const sealed = this._append('tool_call', isoTime(input.startTimeMs), fields, false, captured);
       if (!sealed) return undefined;
-      return { sealed, argsJson: JSON.stringify(args), resultJson: JSON.stringify(result), error };
+      return {
+        sealed,
+        argsJson: captured.args ?? JSON.stringify(args),
+        resultJson: captured.result ?? JSON.stringify(result),
+        error,
+      };
     } catch (error) {
       this.config.errors.report('record_failed', `could not record tool call ${input.tool}`, error);
       // Fall back only if nothing was sealed: a failure after the chain advanced is not recorded twice.
@@ -155,7 +166,7 @@ export class AuditPipeline {
     const args = this.config.redactor.redactValue(input.args);
     const fields = this._attribution(input);
     fields.args = args;
-    const sealed = this.chain.append('intent', isoTime(input.startTimeMs), fields);
+    const sealed = this.chain.appendOwned('intent', isoTime(input.startTimeMs), fields);
     const trail = this.config.trail;
     const durable = sync ? trail.append(sealed.line, true) : trail.appendDurable(sealed.line);
     this.config.shipper?.enqueue(sealed);
@@ -212,6 +223,8 @@ export class AuditPipeline {
     ts: string,
     fields: Record<string, unknown>,
     durable = false,
+    /** Set when `fields` was built for this record alone (sealed in place); receives `args`/`result` JSON. */
+    owned?: CapturedMembers,
   ): SealedRecord | undefined {
     if (this._closed) {
       this.config.errors.report(
@@ -220,7 +233,9 @@ export class AuditPipeline {
       );
       return undefined;
     }
-    const sealed = this.chain.append(type, ts, fields);
+    const sealed = owned
+      ? this.chain.appendOwned(type, ts, fields, owned)
+      : this.chain.append(type, ts, fields);
     this._store(sealed, durable);
     if (++this._sinceCheckpoint >= this.config.checkpointEveryRecords) this.checkpoint(false);
     return sealed;
@@ -253,7 +268,6 @@ export class AuditPipeline {
     const { redactor } = this.config;
     const ctx = input.context;
     const fields: Record<string, unknown> = {
-      ...(input.extra ? (redactor.redactValue(input.extra) as Record<string, unknown>) : undefined),
       trace_id: input.traceId ?? null,
       span_id: input.spanId ?? null,
       tool: clean(input.tool) ?? 'unknown',
@@ -273,7 +287,11 @@ export class AuditPipeline {
       fields.emergency = true;
       fields.emergency_reason = redactor.redactText(String(ctx.emergency.reason ?? ''));
     }
-    return fields;
+    // Extra fields go under the standard ones, which win on a clash (as `{ ...extra, trace_id, ... }` did).
+    // The literal above has no spread: V8 builds an object literal that starts with a spread in a slow path.
+    return input.extra
+      ? withExtra(redactor.redactValue(input.extra) as Record<string, unknown>, fields)
+      : fields;
   }
 
   private _summarize(result: unknown): unknown {
@@ -315,7 +333,7 @@ export class AuditPipeline {
         fields.intent_seq = input.intent.seq;
         fields.intent_hash = input.intent.hash;
       }
-      const sealed = this._append('tool_call', isoTime(input.startTimeMs), fields);
+      const sealed = this._append('tool_call', isoTime(input.startTimeMs), fields, false, {});
       if (!sealed) return undefined;
       return { sealed, argsJson: '"[unserializable]"', resultJson: JSON.stringify(result), error };
     } catch (error) {
@@ -337,6 +355,11 @@ export class AuditPipeline {
 }
 
 const MAX_ATTRIBUTION_LENGTH = 256;
+
+/** `{ ...extra, ...fields }`: the redacted extra fields first, then the standard fields over them. */
+function withExtra(extra: unknown, fields: Record<string, unknown>): Record<string, unknown> {
+  return { ...(extra as Record<string, unknown>), ...fields };
+}
 
 function roundMillis(millis: number): number {
   return Math.round(millis * 1000) / 1000;

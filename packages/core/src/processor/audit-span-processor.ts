@@ -53,7 +53,7 @@ export interface AuditSpanProcessorOptions {
   /** Processors that receive spans after redaction (e.g. a BatchSpanProcessor with an OTLP exporter). */
   next?: SpanProcessor[];
   /** Spans created by `auditTool`, recorded already: not recorded twice, and their own keys not re-redacted. */
-  auditedSpans?: WeakSet<object>;
+  auditedSpans?: { has(span: object): boolean };
 }
 
 /**
@@ -70,28 +70,46 @@ export class AuditSpanProcessor implements SpanProcessor {
     this._redactor = _options.pipeline.redactor;
   }
 
+  // try/catch inline rather than through `_guard(kind, () => ...)`: no closure per span on the hot path.
   onStart(span: Span, parentContext: Context): void {
     // A span that could not be redacted is never handed on: a lost span beats a leaked value.
-    if (
-      !this._guard('redact_start', () => this._redactor.redactAttributes(span.attributes, ATTRIBUTION_KEYS))
-    )
+    try {
+      this._redactor.redactAttributes(span.attributes, ATTRIBUTION_KEYS);
+    } catch (error) {
+      this._failed('redact_start', error);
       return;
-    for (const processor of this._next)
-      this._guard('next_start', () => processor.onStart(span, parentContext));
+    }
+    for (const processor of this._next) {
+      try {
+        processor.onStart(span, parentContext);
+      } catch (error) {
+        this._failed('next_start', error);
+      }
+    }
   }
 
   onEnd(span: ReadableSpan): void {
     const audited = this._options.auditedSpans?.has(span) === true;
     if (!audited && span.attributes[ATTR_GEN_AI_OPERATION_NAME] === GEN_AI_OPERATION_EXECUTE_TOOL) {
-      this._guard('record_span', () => {
+      try {
         if (span.attributes[ATTR_TOOLTRAIL_CHAIN_SEQ] === undefined) this._options.pipeline.recordSpan(span);
-      });
+      } catch (error) {
+        this._failed('record_span', error);
+      }
     }
-    if (
-      !this._guard('redact_end', () => this._redactSpan(span, audited ? PRE_REDACTED_KEYS : ATTRIBUTION_KEYS))
-    )
+    try {
+      this._redactSpan(span, audited ? PRE_REDACTED_KEYS : ATTRIBUTION_KEYS);
+    } catch (error) {
+      this._failed('redact_end', error);
       return;
-    for (const processor of this._next) this._guard('next_end', () => processor.onEnd(span));
+    }
+    for (const processor of this._next) {
+      try {
+        processor.onEnd(span);
+      } catch (error) {
+        this._failed('next_end', error);
+      }
+    }
   }
 
   async forceFlush(): Promise<void> {
@@ -105,11 +123,14 @@ export class AuditSpanProcessor implements SpanProcessor {
   private _redactSpan(span: ReadableSpan, skip: ReadonlySet<string>): void {
     const redactor = this._redactor;
     redactor.redactAttributes(span.attributes, skip);
-    for (const event of span.events) {
-      if (event.attributes) redactor.redactAttributes(event.attributes);
+    const { events, links } = span;
+    for (let i = 0; i < events.length; i++) {
+      const attributes = events[i]?.attributes;
+      if (attributes) redactor.redactAttributes(attributes);
     }
-    for (const link of span.links) {
-      if (link.attributes) redactor.redactAttributes(link.attributes);
+    for (let i = 0; i < links.length; i++) {
+      const attributes = links[i]?.attributes;
+      if (attributes) redactor.redactAttributes(attributes);
     }
     const message = span.status.message;
     if (message) {
@@ -119,13 +140,7 @@ export class AuditSpanProcessor implements SpanProcessor {
     }
   }
 
-  private _guard(kind: string, work: () => void): boolean {
-    try {
-      work();
-      return true;
-    } catch (error) {
-      this._options.pipeline.errors.report(kind, 'span processing failed', error);
-      return false;
-    }
+  private _failed(kind: string, error: unknown): void {
+    this._options.pipeline.errors.report(kind, 'span processing failed', error);
   }
 }

@@ -1,8 +1,8 @@
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
 import type { DetectorKind, KeyRule, PseudonymKey, RedactionAction, RedactionOptions } from '../types.js';
-import { DEFAULT_KEY_RULES } from './default-rules.js';
 import { cutText } from './cut-text.js';
-import { detectValues } from './detectors.js';
+import { DEFAULT_KEY_RULES } from './default-rules.js';
+import { type Detector, detectWith, enabledDetectors } from './detectors.js';
 import { normalizeKey } from './normalize-key.js';
 import { Pseudonymizer } from './pseudonymizer.js';
 import { type SanitizeLimits, sanitizeValue } from './sanitize-value.js';
@@ -48,6 +48,8 @@ export class Redactor {
   private readonly _ruleCache = new Map<string, CompiledRule | null>();
   private readonly _keyCache = new Map<string, string>();
   private readonly _enabled: Set<DetectorKind>;
+  /** The enabled detectors, in priority order. */
+  private readonly _detectors: readonly Detector[];
   private readonly _detectorActions = new Map<DetectorKind, 'mask' | 'pseudonymize'>();
   private readonly _pseudonymizer: Pseudonymizer | undefined;
 
@@ -74,6 +76,7 @@ export class Redactor {
         );
     }
     this.limits = resolveLimits(options.limits);
+    this._detectors = enabledDetectors(this._enabled);
   }
 
   /** Whether pseudonyms can be made (a key is configured); without one every pseudonymise rule masks. */
@@ -83,6 +86,18 @@ export class Redactor {
 
   /** A JSON-safe, bounded, redacted copy of any value. Never throws. */
   redactValue(value: unknown): unknown {
+    // Primitives as sanitizeValue's walk turns them (no walk state needed for one value).
+    switch (typeof value) {
+      case 'string':
+        return this.redactText(value);
+      case 'number':
+        if (Number.isFinite(value)) return value === 0 ? 0 : value;
+        return String(value);
+      case 'boolean':
+        return value;
+      case 'undefined':
+        return null;
+    }
     return sanitizeValue(value, this.limits, this);
   }
 
@@ -185,7 +200,7 @@ export class Redactor {
   }
 
   private _replaceDetected(text: string): string {
-    const found = detectValues(text, this._enabled);
+    const found = detectWith(text, this._detectors);
     if (found.length === 0) return text;
     let out = '';
     let position = 0;

@@ -1,3 +1,5 @@
+import { plainObject } from '../record/plain-object.js';
+
 /** Bounds applied while copying a value into a record. */
 export interface SanitizeLimits {
   maxDepth: number;
@@ -23,17 +25,18 @@ export const TRUNCATED = '[truncated]';
 interface WalkState {
   limits: SanitizeLimits;
   hooks: SanitizeHooks;
-  seen: Set<object>;
+  /** The objects being walked around the current one (at most maxDepth): a cycle check by scan. */
+  seen: object[];
   nodes: number;
 }
 
 /**
- * Copies any value into plain JSON (null-prototype objects, arrays, strings, finite numbers, booleans, null),
+ * Copies any value into plain JSON (objects without a prototype chain, see `plainObject`, arrays, strings, finite numbers, booleans, null),
  * redacting on the way. Cycles, BigInt, Symbols, binary data, Maps, Sets, class instances, throwing getters,
  * revoked proxies, huge strings and deep nesting all give a bounded, marked result. Never throws.
  */
 export function sanitizeValue(value: unknown, limits: SanitizeLimits, hooks: SanitizeHooks): unknown {
-  const state: WalkState = { limits, hooks, seen: new Set(), nodes: 0 };
+  const state: WalkState = { limits, hooks, seen: [], nodes: 0 };
   try {
     return walk(value, 0, state);
   } catch {
@@ -62,21 +65,31 @@ function walk(value: unknown, depth: number, state: WalkState): unknown {
   }
   if (value === null) return null;
   const object = value as object;
-  if (state.seen.has(object)) return CIRCULAR;
+  const seen = state.seen;
+  // `seen` holds the objects on the path to this one: depth < maxDepth of them, so a scan is cheap.
+  for (let i = 0; i < seen.length; i++) if (seen[i] === object) return CIRCULAR;
   if (depth >= state.limits.maxDepth) return `${TRUNCATED}:depth`;
-  state.seen.add(object);
+  const at = seen.length;
+  seen.push(object);
   try {
     return walkObject(object, depth, state);
   } catch {
     return UNSERIALIZABLE;
   } finally {
-    state.seen.delete(object);
+    seen.length = at;
   }
 }
 
 function walkObject(object: object, depth: number, state: WalkState): unknown {
   if (Array.isArray(object)) return walkList(object, depth, state);
   if (ArrayBuffer.isView(object)) return `[binary:${object.byteLength} bytes]`;
+  const proto = Object.getPrototypeOf(object);
+  if (proto === Object.prototype || proto === null) {
+    // A plain object is none of the classes below (`instanceof` looks along the prototype chain).
+    const toJSON = (object as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function') return walk(toJSON.call(object), depth + 1, state);
+    return walkKeys(object, depth, state);
+  }
   if (object instanceof ArrayBuffer || object instanceof SharedArrayBuffer) {
     return `[binary:${object.byteLength} bytes]`;
   }
@@ -90,13 +103,34 @@ function walkObject(object: object, depth: number, state: WalkState): unknown {
   }
   const toJSON = (object as { toJSON?: unknown }).toJSON;
   if (typeof toJSON === 'function') return walk(toJSON.call(object), depth + 1, state);
+  return walkKeys(object, depth, state);
+}
+
+/** walkEntries over an object's own enumerable string keys, read one by one (no entry pairs built). */
+function walkKeys(object: object, depth: number, state: WalkState): Record<string, unknown> {
   const keys = Object.keys(object);
-  return walkEntries(
-    keys.map((key) => [key, readProperty(object, key)] as [unknown, unknown]),
-    keys.length,
-    depth,
-    state,
-  );
+  const out = plainObject();
+  const max = state.limits.maxObjectKeys;
+  const count = keys.length;
+  for (let i = 0; i < count; i++) {
+    if (i >= max) {
+      out['[truncated]'] = `${count - max} more keys`;
+      break;
+    }
+    const key = keys[i] as string;
+    const item = readProperty(object, key);
+    const safeKey = state.hooks.redactKey(key);
+    const rule = state.hooks.ruleFor(safeKey);
+    if (rule) {
+      state.nodes++;
+      const replaced = state.hooks.applyRule(rule as never, item);
+      if (replaced !== undefined) out[safeKey] = replaced;
+      continue;
+    }
+    if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
+    out[safeKey] = walk(item, depth + 1, state);
+  }
+  return out;
 }
 
 function readProperty(object: object, key: string): unknown {
@@ -122,7 +156,7 @@ function walkEntries(
   depth: number,
   state: WalkState,
 ): Record<string, unknown> {
-  const out: Record<string, unknown> = Object.create(null);
+  const out = plainObject();
   const max = state.limits.maxObjectKeys;
   let taken = 0;
   for (const [rawKey, item] of entries) {

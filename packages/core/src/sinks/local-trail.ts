@@ -41,6 +41,10 @@ export class LocalTrail {
   private _segment = 0;
   private _segmentBytes = 0;
   private _dirty = false;
+  /** When the oldest write not yet being synced was made (performance.now()). */
+  private _dirtySince = 0;
+  /** An `interval` sync is running on the threadpool. */
+  private _syncing = false;
   private _timer: NodeJS.Timeout | undefined;
   private _closed = false;
   private _lastError: unknown;
@@ -98,12 +102,8 @@ export class LocalTrail {
       this._config.errors.report('trail_closed', 'record written after shutdown was not stored');
       return undefined;
     }
-    // byteLength flattens `line` in place: the log record queued for export then holds one flat string, not
-    // the rope of pieces canonical JSON was concatenated from (several KB per queued record).
-    const length = Buffer.byteLength(line);
-    const data = Buffer.allocUnsafe(length + 1);
-    data.write(line, 0, length, 'utf8');
-    data[length] = 0x0a;
+    // One UTF-8 encoding into a pooled buffer (Buffer.byteLength of a rope walks it character by character).
+    const data = Buffer.from(`${line}\n`);
     let fd: number | undefined;
     let offset = 0;
     try {
@@ -136,11 +136,11 @@ export class LocalTrail {
     }
   }
 
-  /** fsyncs pending writes now. */
+  /** fsyncs pending writes now, on this thread (also those a background sync in flight is syncing). */
   sync(): void {
     if (this._timer) clearTimeout(this._timer);
     this._timer = undefined;
-    if (this._fd === undefined || !this._dirty) return;
+    if (this._fd === undefined || (!this._dirty && !this._syncing)) return;
     this._dirty = false;
     try {
       fdatasyncSync(this._fd);
@@ -181,10 +181,43 @@ export class LocalTrail {
   }
 
   private _scheduleSync(): void {
-    this._dirty = true;
-    if (this._timer) return;
-    this._timer = setTimeout(() => this.sync(), this._config.fsyncIntervalMillis);
+    if (!this._dirty) {
+      this._dirty = true;
+      this._dirtySince = performance.now();
+    }
+    this._armTimer();
+  }
+
+  /** The next background sync, `fsyncIntervalMillis` after the oldest write it is for. */
+  private _armTimer(): void {
+    if (this._timer || this._syncing) return;
+    const delay = this._dirtySince + this._config.fsyncIntervalMillis - performance.now();
+    this._timer = setTimeout(() => this._backgroundSync(), Math.max(0, delay));
     this._timer.unref();
+  }
+
+  /**
+   * The `interval` policy's fdatasync, on the libuv threadpool: the agent's thread does not stop for the disk
+   * (a second of writes can take tens of milliseconds to sync). One at a time; writes made meanwhile are synced
+   * by the next one, armed when this one ends. A roll to the next segment and `close()` sync on this thread
+   * before they close the descriptor, also while a background sync is in flight.
+   */
+  private _backgroundSync(): void {
+    this._timer = undefined;
+    const fd = this._fd;
+    if (fd === undefined || !this._dirty) return;
+    this._dirty = false;
+    this._syncing = true;
+    fdatasync(fd, (error) => {
+      this._syncing = false;
+      // A descriptor replaced meanwhile was synced on this thread before it was closed.
+      if (error && fd === this._fd) {
+        this._config.errors.report('trail_sync', 'fsync of the local trail failed', error);
+      }
+      if (this._dirty && !this._closed && this._fd !== undefined && this._config.fsync === 'interval') {
+        this._armTimer();
+      }
+    });
   }
 
   private _dropDescriptor(): void {

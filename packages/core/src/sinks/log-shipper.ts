@@ -406,9 +406,17 @@ function copyString(target: Record<string, string | number | boolean>, key: stri
 }
 
 function isoToHrTime(ts: string | undefined): HrTime {
-  const millis = ts ? Date.parse(ts) : Number.NaN;
-  return millisToHrTime(Number.isNaN(millis) ? Date.now() : millis);
+  // Records come many per millisecond with the same `ts` string: parsed once.
+  if (ts === undefined || ts !== lastTs) {
+    const millis = ts ? Date.parse(ts) : Number.NaN;
+    if (Number.isNaN(millis)) return millisToHrTime(Date.now());
+    lastTs = ts;
+    lastTsMillis = millis;
+  }
+  return millisToHrTime(lastTsMillis);
 }
+let lastTs: string | undefined;
+let lastTsMillis = 0;
 
 function millisToHrTime(millis: number): HrTime {
   const seconds = Math.floor(millis / 1000);
