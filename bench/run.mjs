@@ -168,6 +168,88 @@ async function callOverhead() {
   };
 }
 
+/**
+ * Context for the ratio: the same comparison for a tool that does one HTTP round trip to a service on 127.0.0.1
+ * (a server in a child process, keep-alive), the smallest I/O a real tool does. Bare span vs auditTool, alternating.
+ */
+async function ioOverhead() {
+  const core = await import('@tooltrail/core');
+  const { BasicTracerProvider, BatchSpanProcessor } = await load('@opentelemetry/sdk-trace-base');
+  const http = await import('node:http');
+  const { spawn } = await import('node:child_process');
+  const server = spawn(
+    process.execPath,
+    [
+      '-e',
+      `const s = require('node:http').createServer((q, r) => { q.resume(); q.on('end', () => r.end('{"id":"obs-77","status":"ok","count":5}')); });
+       s.keepAliveTimeout = 60000; s.listen(0, '127.0.0.1', () => console.log(s.address().port));`,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const port = await new Promise((resolve, reject) => {
+    server.stdout.once('data', (chunk) => resolve(Number(String(chunk).trim())));
+    server.once('error', reject);
+  });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const fetchObservation = (input) =>
+    new Promise((resolve, reject) => {
+      const request = http.request(
+        { host: '127.0.0.1', port, path: `/observations/${input.patientId}`, method: 'GET', agent },
+        (response) => {
+          let body = '';
+          response.setEncoding('utf8');
+          response.on('data', (chunk) => {
+            body += chunk;
+          });
+          response.on('end', () => resolve(JSON.parse(body)));
+        },
+      );
+      request.on('error', reject);
+      request.end();
+    });
+  const dir = mkdtempSync(join(tmpdir(), 'tooltrail-bench-io-'));
+  const audit = core.setupToolAudit({
+    exitHooks: false,
+    trail: { dir },
+    spanExporter: noopSpanExporter,
+    logExporter: noopLogExporter,
+    onError: () => {},
+  });
+  const bareProvider = new BasicTracerProvider({
+    spanProcessors: [new BatchSpanProcessor(noopSpanExporter)],
+  });
+  const bareTracer = bareProvider.getTracer('bench');
+  const bare = (input) =>
+    bareTracer.startActiveSpan('execute_tool lookup', async (span) => {
+      try {
+        return await fetchObservation(input);
+      } finally {
+        span.end();
+      }
+    });
+  const audited = core.auditTool('lookup', fetchObservation);
+  const calls = Math.max(500, Math.round(CALLS / 20));
+  try {
+    for (let i = 0; i < 2; i++) {
+      await timedRound(bare, calls);
+      await timedRound(audited, calls);
+    }
+    const bareUs = [];
+    const auditedUs = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      bareUs.push(await timedRound(bare, calls));
+      auditedUs.push(await timedRound(audited, calls));
+    }
+    return { bare: median(bareUs), audited: median(auditedUs), calls };
+  } finally {
+    agent.destroy();
+    server.kill();
+    await audit.shutdown();
+    await bareProvider.shutdown();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** A ~10 KB nested payload, ~50 keys, mixed PII (emails, phones, SSNs, cards, IBAN, tokens) and plain text. */
 function redactionPayload() {
   const sentence = (i) =>
@@ -330,6 +412,9 @@ async function main() {
     audited_us_per_call: null,
     overhead_ratio: null,
     floor_us_per_call: null,
+    io_bare_us_per_call: null,
+    io_audited_us_per_call: null,
+    io_overhead_ratio: null,
     redact_mb_per_s: null,
     verify_records_per_s: null,
     verify_vs_sha256sum: null,
@@ -353,6 +438,19 @@ async function main() {
       round(r.floor),
       `ratio ${round(r.floor / r.bare)}: the bare span plus one SHA-256 and one write(2) of a ${FLOOR_LINE.length}-byte line`,
     ]);
+  }
+
+  if (wanted('io')) {
+    const r = await ioOverhead();
+    out.io_bare_us_per_call = round(r.bare);
+    out.io_audited_us_per_call = round(r.audited);
+    out.io_overhead_ratio = round(r.audited / r.bare);
+    rows.push([
+      'tool with one HTTP round trip: bare, µs',
+      round(r.bare),
+      `127.0.0.1 keep-alive, median of ${ROUNDS} × ${r.calls} calls`,
+    ]);
+    rows.push(['  the same through auditTool, µs', round(r.audited), `ratio ${round(r.audited / r.bare)}`]);
   }
 
   if (wanted('redact')) {
