@@ -188,6 +188,33 @@ describe('result summary size', () => {
     });
   });
 
+  it('looks at most maxObjectKeys keys of a result: a million array fields make 200 counts and keys_capped', () => {
+    const wide: Record<string, unknown> = {};
+    for (let i = 0; i < 1_000_000; i++) wide[`rows_${i}`] = [i];
+    wide.order_id = 'ORD-1'; // past the limit: not looked at
+    const summary = new ResultSummarizer(new Redactor()).summarize(wide);
+    expect(Object.keys(summary.counts as object)).toHaveLength(200);
+    expect(summary.keys_capped).toBe(true);
+    expect(summary.order_id).toBeUndefined();
+    expect(JSON.stringify(summary).length).toBeLessThan(10_000);
+    // At the limit nothing is capped, and identifiers and counts are all kept.
+    const narrow: Record<string, unknown> = { order_id: 'ORD-2' };
+    for (let i = 0; i < 199; i++) narrow[`rows_${i}`] = [];
+    const kept = new ResultSummarizer(new Redactor()).summarize(narrow);
+    expect(kept.keys_capped).toBeUndefined();
+    expect(kept.order_id).toBe('ORD-2');
+    expect(Object.keys(kept.counts as object)).toHaveLength(199);
+    // The limit is the redaction limit of the setup.
+    const small = new ResultSummarizer(new Redactor({ limits: { maxObjectKeys: 1 } })).summarize(narrow);
+    expect({ ...small, size: 0 }).toEqual({
+      success: true,
+      order_id: 'ORD-2',
+      keys_capped: true,
+      size: 0,
+      truncated: true,
+    });
+  });
+
   let harness: Harness | undefined;
   afterEach(async () => {
     await harness?.audit.shutdown();

@@ -10,6 +10,7 @@ export const LARGE_RESULT_BYTES = 1000;
  * The seed's result summary: success, key identifiers (`id`, `*_id`, `*Id` and configured keys), the JSON size
  * and a truncated flag for large payloads. Arrays of rows are counted, never copied. The size is measured with
  * bounded work (`jsonSize`): past 1 MiB of JSON or 100,000 values it is a lower bound, marked `size_capped`.
+ * Only the first `maxObjectKeys` (redaction limit, default 200) keys are looked at; more are marked `keys_capped`.
  */
 export class ResultSummarizer {
   private readonly _keys: Set<string>;
@@ -48,7 +49,11 @@ export class ResultSummarizer {
       return;
     }
     let counts: Record<string, number> | undefined;
-    for (const rawKey of keys) {
+    // As for arguments: at most `maxObjectKeys` keys are looked at, so a result with a million array fields
+    // cannot make a record of a million counts.
+    const examined = Math.min(keys.length, this._redactor.limits.maxObjectKeys);
+    for (let i = 0; i < examined; i++) {
+      const rawKey = keys[i] as string;
       // Keys are stored too: bounded, well-formed (else the record cannot be canonicalized), PII redacted.
       const key = this._redactor.redactKey(rawKey);
       let value: unknown;
@@ -72,6 +77,7 @@ export class ResultSummarizer {
       }
     }
     if (counts) summary.counts = counts;
+    if (keys.length > examined) summary.keys_capped = true;
   }
 
   private _wanted(key: string): boolean {
