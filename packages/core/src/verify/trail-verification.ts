@@ -6,16 +6,15 @@ import { listTrailFiles } from './read-trail-lines.js';
 import { type ChainFields, hashMatches, malformedReason, type PublicKeys } from './record-integrity.js';
 import type { RetentionAnchor } from './retention-anchor.js';
 import { scannedHashMatches, scanToolCallLine } from './scan-record-line.js';
+import { SeqSorter, type Where } from './seq-sorter.js';
 import type { ChainSummary, VerifyProblem, VerifyReport, VerifyTrailOptions } from './verify-trail.js';
 
-interface Where {
-  file?: string;
-  line?: number;
-}
+/** Records of an unordered source held in memory before sorted runs spill to temporary files. */
+const DEFAULT_MAX_HELD = 100_000;
 
 /**
  * One verification run: lines go in (as text, or as bytes read from trail files), a report comes out. Memory is
- * bounded by the number of chains, except for unordered sources (each chain is held to be sorted).
+ * bounded by the number of chains; unordered sources are sorted with at most `maxHeldRecords` records in memory.
  *
  * Two ways in, one verdict: `addText` parses every line (any source); `addPath` reads files as bytes and takes
  * the fast path — a byte scan instead of JSON.parse, the hash over the bytes — for lines exactly as the writer
@@ -26,7 +25,7 @@ export class TrailVerification {
   private readonly _problems: VerifyProblem[] = [];
   private readonly _warnings: VerifyProblem[] = [];
   private readonly _chains = new Map<string, ChainVerifier>();
-  private readonly _unordered: Map<string, Array<{ record: ChainFields; where: Where }>> | undefined;
+  private readonly _unordered: SeqSorter | undefined;
   private readonly _progressEvery: number;
   private readonly _report = (problem: VerifyProblem) => this._problems.push(problem);
   private _records = 0;
@@ -35,7 +34,10 @@ export class TrailVerification {
   constructor(private readonly _options: VerifyTrailOptions & { anchors: readonly RetentionAnchor[] }) {
     this._pinned = pinnedKeys(_options.publicKeys);
     this._progressEvery = _options.progressEvery ?? 100_000;
-    this._unordered = _options.ordered === false ? new Map() : undefined;
+    const maxHeld = _options.maxHeldRecords ?? DEFAULT_MAX_HELD;
+    if (!Number.isSafeInteger(maxHeld) || maxHeld < 1)
+      throw new Error(`tooltrail: maxHeldRecords must be a positive integer, got ${String(maxHeld)}`);
+    this._unordered = _options.ordered === false ? new SeqSorter(maxHeld) : undefined;
   }
 
   /** The slow path, for any line: parse, check the shape, hash. */
@@ -76,10 +78,10 @@ export class TrailVerification {
   }
 
   finish(): VerifyReport {
-    // Unordered sources: feed each chain in seq order (stable, so duplicates keep their arrival order).
-    for (const [id, items] of this._unordered ?? []) {
-      items.sort((a, b) => a.record.seq - b.record.seq);
-      for (const { record, where } of items) this._chains.get(id)!.add(record, where);
+    // Unordered sources: each chain in seq order (equal seqs in arrival order), from memory or spilled runs.
+    if (this._unordered) {
+      for (const { record, where } of this._unordered.drain())
+        this._chains.get(record.chain)!.add(record, where);
     }
     const summaries: ChainSummary[] = [];
     for (const chain of this._chains.values()) summaries.push(chain.finish(this._warnings));
@@ -138,9 +140,7 @@ export class TrailVerification {
         ...where,
       });
     }
-    if (this._unordered)
-      this._unordered.get(record.chain)?.push({ record, where }) ??
-        this._unordered.set(record.chain, [{ record, where }]);
+    if (this._unordered) this._unordered.add(record, where);
     else chain.add(record, where);
   }
 }

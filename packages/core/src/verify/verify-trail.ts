@@ -61,12 +61,18 @@ export interface VerifyTrailOptions {
   /** @default 100000 */
   progressEvery?: number;
   /**
-   * Whether the source delivers each chain in stored order (a trail directory, the collector archive). Sources
-   * ordered by time or by arrival (Loki, records replayed after an outage) pass `false`: each chain is then sorted
-   * by seq before it is checked (memory grows with the records held) and `out_of_order` is not reported.
+   * Whether the source delivers each chain in stored order (a trail directory). Sources ordered by time or by
+   * arrival (Loki, the collector archive, records replayed after an outage) pass `false`: each chain is then
+   * sorted by seq before it is checked, and `out_of_order` is not reported.
    * @default true
    */
   ordered?: boolean;
+  /**
+   * Unordered sources: records held in memory for sorting. Beyond it, sorted runs spill to temporary files
+   * (mode 0600, under the OS temp directory, removed at the end) and are merged, so memory stays bounded.
+   * @default 100000
+   */
+  maxHeldRecords?: number;
   /**
    * Signed retention anchors: a chain may then start at an anchored seq without being `truncated`. When
    * omitted, `<dir>/retention/*.anchors.jsonl` of each directory in the source is read.
