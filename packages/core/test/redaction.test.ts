@@ -1,5 +1,10 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { trace } from '@opentelemetry/api';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
-import { canonicalize, normalizeKey, Redactor } from '../src/index.js';
+import { canonicalize, normalizeKey, Redactor, setupToolAudit } from '../src/index.js';
 
 const key = { id: 'k1', secret: 'a-test-secret-of-32-bytes-length!' };
 
@@ -61,6 +66,48 @@ describe('Redactor field-name rules', () => {
     expect(
       (otherKey.redactValue({ patient_name: 'Jane Roe' }) as Record<string, string>).patient_name,
     ).not.toContain(a.patient_name!.slice(8));
+  });
+
+  it('is idempotent: redacting twice keeps one pseudonym (span start and end, a span turned into a record)', async () => {
+    const keyed = new Redactor({
+      pseudonymKey: key,
+      keys: [{ key: 'tenant.customer', kind: 'customer', action: 'pseudonymize' }],
+    });
+    const once = keyed.redactValue({ patient_name: 'Jane Roe', note: 'mail jane@example.org' });
+    expect(keyed.redactValue(once)).toEqual(once);
+    const attributes: Record<string, string> = { 'tenant.customer': 'ACME-42' };
+    keyed.redactAttributes(attributes);
+    const first = attributes['tenant.customer'];
+    expect(first).toBe(keyed.pseudonym('ACME-42', 'customer'));
+    keyed.redactAttributes(attributes);
+    expect(attributes['tenant.customer']).toBe(first);
+    // Another key's pseudonym is a value like any other: hashed under this key.
+    const other = new Redactor({ pseudonymKey: { id: 'k2', secret: 'another-secret-of-32-bytes-long!!' } });
+    const foreign = (other.redactValue({ patient_name: 'Jane Roe' }) as Record<string, string>).patient_name;
+    expect((keyed.redactValue({ patient_name: foreign }) as Record<string, string>).patient_name).toMatch(
+      /^hmac:k1:/,
+    );
+
+    // Through the span processor: an attribute set at span start is redacted at start and checked again at end.
+    const exporter = new InMemorySpanExporter();
+    const audit = setupToolAudit({
+      exitHooks: false,
+      spanExporter: exporter,
+      trail: { dir: mkdtempSync(join(tmpdir(), 'tooltrail-idempotent-')) },
+      pseudonymKey: key,
+      redaction: { keys: [{ key: 'tenant.customer', kind: 'customer', action: 'pseudonymize' }] },
+    });
+    try {
+      trace
+        .getTracer('other-library')
+        .startSpan('work', { attributes: { 'tenant.customer': 'ACME-42' } })
+        .end();
+      await audit.forceFlush();
+      const [span] = exporter.getFinishedSpans();
+      expect(span?.attributes['tenant.customer']).toBe(first);
+    } finally {
+      await audit.shutdown();
+    }
   });
 
   it('masks instead of hashing when no pseudonym key is configured', () => {

@@ -26,12 +26,30 @@ export class Pseudonymizer {
     this.keyId = key.id;
   }
 
-  /** `hmac:<keyid>:<hex>` of the value, normalised for its kind first. */
+  /**
+   * `hmac:<keyid>:<hex>` of the value, normalised for its kind first. A value that already is a pseudonym under
+   * this key is returned as it is: redaction runs more than once on some values (a span attribute at span start
+   * and at span end, a span turned into a record), and HMAC(HMAC(x)) would match neither the records nor the
+   * CLI's `pseudonym` command. (Such a value is a digest, not personal data; another key's pseudonym is hashed.)
+   */
   pseudonymize(value: unknown, kind: string): string {
+    if (typeof value === 'string' && this._isOwnPseudonym(value)) return value;
     const digest = createHmac('sha256', this._secret)
       .update(normalizeForPseudonym(value, kind))
       .digest('hex');
     return `hmac:${this.keyId}:${digest}`;
+  }
+
+  private _isOwnPseudonym(value: string): boolean {
+    const prefix = this.keyId.length + 6; // "hmac:" + id + ":"
+    if (value.length !== prefix + 64 || !value.startsWith('hmac:') || value.charCodeAt(prefix - 1) !== 58)
+      return false;
+    if (value.slice(5, prefix - 1) !== this.keyId) return false;
+    for (let i = prefix; i < value.length; i++) {
+      const c = value.charCodeAt(i);
+      if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+    }
+    return true;
   }
 }
 
