@@ -42,6 +42,14 @@ export const MCP_V2_MIN: McpApp = {
  * The agent has no tooltrail code except `withAuditContext` to say who the user is.
  */
 export function createMcpApp(app: McpApp, format: ModuleFormat): { dir: string; entry: string } {
+  const dir = linkMcpApp(app);
+  const entry = join(dir, format === 'esm' ? 'agent.mjs' : 'agent.cjs');
+  writeFileSync(entry, `${header(app.major, format)}\n${AGENT_BODY}`);
+  return { dir, entry };
+}
+
+/** A throwaway directory whose `node_modules` links the chosen MCP version, its zod and tooltrail. */
+export function linkMcpApp(app: McpApp): string {
   const dir = mkdtempSync(join(tmpdir(), 'tooltrail-mcp-app-'));
   const link = (name: string, target: string) => {
     const path = join(dir, 'node_modules', name);
@@ -60,9 +68,7 @@ export function createMcpApp(app: McpApp, format: ModuleFormat): { dir: string; 
   link('zod', zod.dir);
   link('@tooltrail/instrumentation', PACKAGE_DIR);
   link('@tooltrail/core', join(REPO_DIR, 'packages/core'));
-  const entry = join(dir, format === 'esm' ? 'agent.mjs' : 'agent.cjs');
-  writeFileSync(entry, `${header(app.major, format)}\n${AGENT_BODY}`);
-  return { dir, entry };
+  return dir;
 }
 
 function header(major: 1 | 2, format: ModuleFormat): string {
