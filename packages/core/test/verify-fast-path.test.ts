@@ -281,6 +281,24 @@ describe('verifier fast path (byte scanner)', () => {
     ]);
   });
 
+  it('leaves a line with a nested "hash" member before the top-level one to the slow path', () => {
+    const record = {
+      v: 1,
+      type: 'tool_call',
+      chain: 'c',
+      seq: 0,
+      prev: GENESIS_HASH,
+      ts: '2026-11-27T00:00:00.000Z',
+      args: { hash: 'x' },
+    };
+    const line = Buffer.from(sealRecord(record).line);
+    expect(line.indexOf('"hash":"')).toBeLessThan(line.lastIndexOf('"hash":"'));
+    expect(scanToolCallLine(line, 0, line.length)).toBeUndefined();
+    // Without the nested member the same record goes the fast way.
+    const plain = Buffer.from(sealRecord({ ...record, args: { other: 'x' } }).line);
+    expect(scanToolCallLine(plain, 0, plain.length)).toBeDefined();
+  });
+
   it('sealed records with arbitrary JSON content go the fast way and hash-match', () => {
     let runs = 0;
     let taken = 0;

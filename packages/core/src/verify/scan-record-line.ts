@@ -38,11 +38,14 @@ const stack = new Uint8Array(MAX_DEPTH);
 let sawHighByte = false;
 /** Set by skipString when the string held an escape. */
 let sawEscape = false;
+/** Set by skipValue on a nested `"hash":"` (a key `hash` with a string value): the only way those bytes occur. */
+let sawNestedHashMember = false;
 
 /** Scans `bytes[start, end)`; undefined means "not for the fast path", never "invalid". */
 export function scanToolCallLine(bytes: Uint8Array, start: number, end: number): ScannedLine | undefined {
   if (end - start < 2 || bytes[start] !== OPEN_OBJECT) return undefined;
   sawHighByte = false;
+  sawNestedHashMember = false;
   let i = start + 1;
   let type: string | undefined;
   let chain: string | undefined;
@@ -66,7 +69,9 @@ export function scanToolCallLine(bytes: Uint8Array, start: number, end: number):
     if (i < 0) return undefined;
     switch (keyName(bytes, keyStart, keyEnd)) {
       case 'hash':
-        if (hash !== undefined) return undefined;
+        // The slow path drops the first `"hash":"…"` text of the line: a nested one before the top-level member
+        // (only in a crafted line) is left to it, so both paths always give the same verdict.
+        if (hash !== undefined || sawNestedHashMember) return undefined;
         hash = hex64String(bytes, valueStart, i);
         if (hash === undefined) return undefined;
         hashStart = keyStart - 1;
@@ -115,6 +120,7 @@ export function scanToolCallLine(bytes: Uint8Array, start: number, end: number):
   if (!version || type === undefined || chain === undefined || seq < 0 || !prev || !hash) return undefined;
   // JSON.parse sees the line decoded as UTF-8: only a valid UTF-8 line has the same bytes to hash.
   if (sawHighByte && !isUtf8(bytes.subarray(start, end))) return undefined;
+
   const record: ChainFields = { v: 1, type, chain, seq, prev, hash };
   if (intentSeq >= 0) record.intent_seq = intentSeq;
   return { record, hashStart, hashEnd };
@@ -311,6 +317,17 @@ function skipDigits(bytes: Uint8Array, i: number, end: number): number {
   return i;
 }
 
+/** Whether the key `"…"` at [key, colon) is `"hash"` and its value a string: the bytes `"hash":"`. */
+function isHashKey(bytes: Uint8Array, key: number, colon: number): boolean {
+  return (
+    bytes[key + 1] === 104 &&
+    bytes[key + 2] === 97 &&
+    bytes[key + 3] === 115 &&
+    bytes[key + 4] === 104 &&
+    bytes[colon + 1] === QUOTE
+  );
+}
+
 /** Index after the JSON value at `bytes[i]` (no whitespace anywhere), or -1. Iterative: no recursion depth. */
 function skipValue(bytes: Uint8Array, i: number, end: number): number {
   let depth = 0;
@@ -330,8 +347,10 @@ function skipValue(bytes: Uint8Array, i: number, end: number): number {
       } else {
         if (c === OPEN_OBJECT) {
           if (bytes[i] !== QUOTE) return -1;
+          const key = i;
           i = skipString(bytes, i, end);
           if (i < 0 || bytes[i] !== COLON) return -1;
+          if (i - key === 6 && isHashKey(bytes, key, i)) sawNestedHashMember = true;
           i++;
         }
         continue;
@@ -361,8 +380,10 @@ function skipValue(bytes: Uint8Array, i: number, end: number): number {
         i++;
         if (open === OPEN_OBJECT) {
           if (bytes[i] !== QUOTE) return -1;
+          const key = i;
           i = skipString(bytes, i, end);
           if (i < 0 || bytes[i] !== COLON) return -1;
+          if (i - key === 6 && isHashKey(bytes, key, i)) sawNestedHashMember = true;
           i++;
         }
         break;
