@@ -106,11 +106,13 @@ function floorTool(tracer, fd) {
     });
 }
 
-/** bare OTel span vs the same tool through auditTool (and the floor), alternating rounds. */
-async function callOverhead() {
+/**
+ * The two sides of every comparison: `fn` in a plain OTel span (BasicTracerProvider + BatchSpanProcessor, no-op
+ * exporter), and `fn` through auditTool with the full pipeline writing its trail to `dir`.
+ */
+async function bareAndAudited(fn, dir) {
   const core = await import('@tooltrail/core');
   const { BasicTracerProvider, BatchSpanProcessor } = await load('@opentelemetry/sdk-trace-base');
-  const dir = mkdtempSync(join(tmpdir(), 'tooltrail-bench-'));
   // register: true installs the global provider and the AsyncLocalStorage context manager, which the bare
   // span below uses too (startActiveSpan → context.with), so both paths share the context machinery.
   const audit = core.setupToolAudit({
@@ -127,12 +129,26 @@ async function callOverhead() {
   const bare = (input) =>
     bareTracer.startActiveSpan('execute_tool lookup', async (span) => {
       try {
-        return await toolFn(input);
+        return await fn(input);
       } finally {
         span.end();
       }
     });
-  const audited = core.auditTool('lookup', toolFn);
+  return {
+    bare,
+    audited: core.auditTool('lookup', fn),
+    bareTracer,
+    close: async () => {
+      await audit.shutdown();
+      await bareProvider.shutdown();
+    },
+  };
+}
+
+/** bare OTel span vs the same tool through auditTool (and the floor), alternating rounds. */
+async function callOverhead() {
+  const dir = mkdtempSync(join(tmpdir(), 'tooltrail-bench-'));
+  const { bare, audited, bareTracer, close } = await bareAndAudited(toolFn, dir);
   const floorFd = openSync(join(dir, 'floor.jsonl'), 'a', 0o600);
   const floor = floorTool(bareTracer, floorFd);
   // The floor file starts empty every round (the trail rolls to a new segment every 64 MiB).
@@ -155,8 +171,7 @@ async function callOverhead() {
     floorUs.push(await floorRound(CALLS));
   }
   closeSync(floorFd);
-  await audit.shutdown();
-  await bareProvider.shutdown();
+  await close();
   rmSync(dir, { recursive: true, force: true });
   return {
     bare: median(bareUs),
@@ -173,8 +188,6 @@ async function callOverhead() {
  * (a server in a child process, keep-alive), the smallest I/O a real tool does. Bare span vs auditTool, alternating.
  */
 async function ioOverhead() {
-  const core = await import('@tooltrail/core');
-  const { BasicTracerProvider, BatchSpanProcessor } = await load('@opentelemetry/sdk-trace-base');
   const http = await import('node:http');
   const { spawn } = await import('node:child_process');
   const server = spawn(
@@ -208,26 +221,7 @@ async function ioOverhead() {
       request.end();
     });
   const dir = mkdtempSync(join(tmpdir(), 'tooltrail-bench-io-'));
-  const audit = core.setupToolAudit({
-    exitHooks: false,
-    trail: { dir },
-    spanExporter: noopSpanExporter,
-    logExporter: noopLogExporter,
-    onError: () => {},
-  });
-  const bareProvider = new BasicTracerProvider({
-    spanProcessors: [new BatchSpanProcessor(noopSpanExporter)],
-  });
-  const bareTracer = bareProvider.getTracer('bench');
-  const bare = (input) =>
-    bareTracer.startActiveSpan('execute_tool lookup', async (span) => {
-      try {
-        return await fetchObservation(input);
-      } finally {
-        span.end();
-      }
-    });
-  const audited = core.auditTool('lookup', fetchObservation);
+  const { bare, audited, close } = await bareAndAudited(fetchObservation, dir);
   const calls = Math.max(500, Math.round(CALLS / 20));
   try {
     for (let i = 0; i < 2; i++) {
@@ -244,8 +238,7 @@ async function ioOverhead() {
   } finally {
     agent.destroy();
     server.kill();
-    await audit.shutdown();
-    await bareProvider.shutdown();
+    await close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
