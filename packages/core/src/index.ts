@@ -47,7 +47,7 @@ export type {
   SetupToolAuditOptions,
   SigningKey,
 } from './types.js';
-export type { TrailLine, TrailSource } from './verify/read-trail-lines.js';
+export type { TrailLine, TrailPaths, TrailSource } from './verify/read-trail-lines.js';
 export { listTrailFiles, readTrailLines } from './verify/read-trail-lines.js';
 export type { PublicKeys } from './verify/record-integrity.js';
 export type { DeletedSegment, RetentionAnchor, RetentionAnchorFields } from './verify/retention-anchor.js';

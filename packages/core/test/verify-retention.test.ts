@@ -70,10 +70,10 @@ describe('verifyTrail with retention anchors', () => {
     // Passed explicitly with a file source too.
     const file = join(dir, `${CHAIN}.000001.jsonl`);
     const second = join(dir, `${CHAIN}.000002.jsonl`);
-    expect((await verifyTrail([file, second], { anchors: [anchor], publicKeys: [publicKeyPem] })).ok).toBe(
-      true,
-    );
-    expect((await verifyTrail([file, second], { publicKeys: [publicKeyPem] })).ok).toBe(false);
+    expect(
+      (await verifyTrail({ paths: [file, second] }, { anchors: [anchor], publicKeys: [publicKeyPem] })).ok,
+    ).toBe(true);
+    expect((await verifyTrail({ paths: [file, second] }, { publicKeys: [publicKeyPem] })).ok).toBe(false);
   });
 
   it('an anchor does not excuse cutting more than it says', async () => {

@@ -22,14 +22,14 @@ export class LocalTrailSource implements RecordSource {
   }
 
   async *records(filter: RecordFilter, onMalformed: OnMalformed): AsyncGenerator<SourcedRecord> {
-    for await (const { text, file, line } of readTrailLines(this._paths)) {
+    for await (const { text, file, line } of readTrailLines({ paths: this._paths })) {
       const record = parseRecordLine(text, `${file}:${line}`, onMalformed);
       if (record && matchesFilter(record, filter)) yield { record, text, file, line };
     }
   }
 
-  verifiable(): { input: string[]; ordered: boolean } {
+  verifiable(): { input: { paths: string[] }; ordered: boolean } {
     // Paths, not lines: core then reads the retention anchors of each directory and keeps file:line.
-    return { input: this._paths, ordered: true };
+    return { input: { paths: this._paths }, ordered: true };
   }
 }

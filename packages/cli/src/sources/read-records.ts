@@ -20,7 +20,7 @@ export async function* readRecords(
   for (const path of paths) {
     if (!existsSync(path)) throw new InputError(`no such file or directory: ${path}`);
   }
-  for await (const { text, file, line } of readTrailLines(paths)) {
+  for await (const { text, file, line } of readTrailLines({ paths })) {
     let record: unknown;
     try {
       record = JSON.parse(text);

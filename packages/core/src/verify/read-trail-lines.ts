@@ -8,24 +8,41 @@ export interface TrailLine {
   line?: number;
 }
 
+/** Trail directories or files to read, by path (never inferred from data). */
+export interface TrailPaths {
+  paths: readonly string[];
+}
+
 /**
- * Where records come from: a trail directory, a file, a list of paths, or an (async) iterable of record lines
- * (strings starting with `{`) such as log bodies fetched from Loki.
+ * Where records come from: a trail directory or file (a string), several of them (`{ paths }`), or an (async)
+ * iterable of record lines such as log bodies fetched from Loki. Items of an iterable are only ever record
+ * lines: one that is not a record is a malformed line, never a path to open.
  */
-export type TrailSource = string | Iterable<string> | AsyncIterable<string>;
+export type TrailSource = string | TrailPaths | Iterable<string> | AsyncIterable<string>;
+
+/** The paths a source names: a string, or `{ paths }`; undefined for an iterable of record lines. */
+export function trailPaths(source: TrailSource): readonly string[] | undefined {
+  if (typeof source === 'string') return [source];
+  if (isTrailPaths(source)) return source.paths;
+  return undefined;
+}
 
 /** Streams the lines of a source in order: a directory's `*.jsonl` files sorted by name, then line by line. */
 export async function* readTrailLines(source: TrailSource): AsyncGenerator<TrailLine> {
-  if (typeof source === 'string') {
-    yield* readPath(source);
+  const paths = trailPaths(source);
+  if (paths) {
+    for (const path of paths) yield* readPath(path);
     return;
   }
   let index = 0;
   for await (const item of source as AsyncIterable<string>) {
     index++;
-    if (item.trimStart().startsWith('{')) yield { text: item, line: index };
-    else yield* readPath(item);
+    yield { text: item, line: index };
   }
+}
+
+function isTrailPaths(source: TrailSource): source is TrailPaths {
+  return typeof source === 'object' && source !== null && Array.isArray((source as TrailPaths).paths);
 }
 
 /** The trail files under a path: itself if a file, else its `*.jsonl` files sorted by name (not recursive). */

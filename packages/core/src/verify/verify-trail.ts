@@ -1,5 +1,5 @@
 import { GENESIS_HASH } from '../record/audit-record.js';
-import type { TrailSource } from './read-trail-lines.js';
+import { type TrailSource, trailPaths } from './read-trail-lines.js';
 import type { PublicKeys } from './record-integrity.js';
 import { type RetentionAnchor, readRetentionAnchors } from './retention-anchor.js';
 import { TrailVerification } from './trail-verification.js';
@@ -88,19 +88,14 @@ export async function verifyTrail(
   source: TrailSource,
   options: VerifyTrailOptions = {},
 ): Promise<VerifyReport> {
-  const anchors =
-    options.anchors ??
-    readRetentionAnchors(typeof source === 'string' ? [source] : Array.isArray(source) ? source : []);
+  const paths = trailPaths(source);
+  const anchors = options.anchors ?? readRetentionAnchors(paths ?? []);
   const verification = new TrailVerification({ ...options, anchors });
-  if (typeof source === 'string') await verification.addPath(source);
+  if (paths) for (const path of paths) await verification.addPath(path);
   else {
-    // Items are record lines (log bodies from Loki, say) or paths, as in `readTrailLines`.
+    // Items are record lines only (log bodies from Loki, say): one that is not a record is malformed, never a path.
     let index = 0;
-    for await (const item of source as AsyncIterable<string>) {
-      index++;
-      if (item.trimStart().startsWith('{')) verification.addText(item, undefined, index);
-      else await verification.addPath(item);
-    }
+    for await (const item of source as AsyncIterable<string>) verification.addText(item, undefined, ++index);
   }
   return verification.finish();
 }
