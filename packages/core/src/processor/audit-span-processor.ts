@@ -21,6 +21,8 @@ import {
   ATTR_TOOLTRAIL_TRIGGER,
   GEN_AI_OPERATION_EXECUTE_TOOL,
 } from '../semconv/attributes.js';
+import { redactResourceInPlace } from './redact-resource.js';
+import { redactSpanAtEnd, redactSpanAtStart } from './redact-span.js';
 
 /** Identifiers chosen by the integrator (user id, conversation id, ...): kept as given, like in the record. */
 const ATTRIBUTION_KEYS: ReadonlySet<string> = new Set([
@@ -57,13 +59,20 @@ export interface AuditSpanProcessorOptions {
 }
 
 /**
- * Must be the first span processor on the provider. It redacts every span in place (attributes, event
- * attributes such as exception messages, status message, link attributes) before any later processor or
- * exporter sees it, and turns `execute_tool` spans from other instrumentations into chained audit records.
+ * Must be the first span processor on the provider. It redacts every span in place before any later processor
+ * or exporter sees it — name (at start and again at end, after any `updateName()`), attribute keys and values,
+ * event names and attributes (exception messages), link attributes, status message, and the resource's
+ * attributes once per resource — and turns `execute_tool` spans from other instrumentations into chained
+ * audit records. With sdk-trace-base 2.x the end-of-span work runs in `onEnding` (the span still writable,
+ * before any processor's `onEnd`), and once more in `onEnd` for whatever a later `onEnding` added.
  */
 export class AuditSpanProcessor implements SpanProcessor {
   private readonly _next: SpanProcessor[];
   private readonly _redactor: Redactor;
+  /** Resources already redacted in place (one per provider, usually). */
+  private readonly _resources = new WeakSet<object>();
+  /** Tool spans recorded in `onEnding`: not recorded again in `onEnd`. */
+  private readonly _endingSeen = new WeakSet<object>();
 
   constructor(private readonly _options: AuditSpanProcessorOptions) {
     this._next = _options.next ?? [];
@@ -74,7 +83,11 @@ export class AuditSpanProcessor implements SpanProcessor {
   onStart(span: Span, parentContext: Context): void {
     // A span that could not be redacted is never handed on: a lost span beats a leaked value.
     try {
-      this._redactor.redactAttributes(span.attributes, ATTRIBUTION_KEYS);
+      const resource = span.resource;
+      if (resource && !this._resources.has(resource)) {
+        if (redactResourceInPlace(this._redactor, resource)) this._resources.add(resource);
+      }
+      redactSpanAtStart(this._redactor, span, ATTRIBUTION_KEYS);
     } catch (error) {
       this._failed('redact_start', error);
       return;
@@ -88,21 +101,20 @@ export class AuditSpanProcessor implements SpanProcessor {
     }
   }
 
-  onEnd(span: ReadableSpan): void {
-    const audited = this._options.auditedSpans?.has(span) === true;
-    if (!audited && span.attributes[ATTR_GEN_AI_OPERATION_NAME] === GEN_AI_OPERATION_EXECUTE_TOOL) {
+  /** Called by sdk-trace-base 2.x just before the span ends: the span is still writable. */
+  onEnding(span: Span): void {
+    if (!this._end(span, true)) return;
+    for (const processor of this._next) {
       try {
-        if (span.attributes[ATTR_TOOLTRAIL_CHAIN_SEQ] === undefined) this._options.pipeline.recordSpan(span);
+        processor.onEnding?.(span);
       } catch (error) {
-        this._failed('record_span', error);
+        this._failed('next_ending', error);
       }
     }
-    try {
-      this._redactSpan(span, audited ? PRE_REDACTED_KEYS : ATTRIBUTION_KEYS);
-    } catch (error) {
-      this._failed('redact_end', error);
-      return;
-    }
+  }
+
+  onEnd(span: ReadableSpan): void {
+    if (!this._end(span, false)) return;
     for (const processor of this._next) {
       try {
         processor.onEnd(span);
@@ -112,32 +124,38 @@ export class AuditSpanProcessor implements SpanProcessor {
     }
   }
 
+  /**
+   * Records an `execute_tool` span of another instrumentation (once: in `onEnding` when the SDK calls it, else
+   * in `onEnd`), then redacts the span. False when it could not be redacted: it is then not handed on.
+   */
+  private _end(span: ReadableSpan, ending: boolean): boolean {
+    const audited = this._options.auditedSpans?.has(span) === true;
+    if (!audited && span.attributes[ATTR_GEN_AI_OPERATION_NAME] === GEN_AI_OPERATION_EXECUTE_TOOL) {
+      let recordNow = true;
+      if (ending) this._endingSeen.add(span);
+      else recordNow = !this._endingSeen.delete(span);
+      try {
+        if (recordNow && span.attributes[ATTR_TOOLTRAIL_CHAIN_SEQ] === undefined)
+          this._options.pipeline.recordSpan(span);
+      } catch (error) {
+        this._failed('record_span', error);
+      }
+    }
+    try {
+      redactSpanAtEnd(this._redactor, span, audited ? PRE_REDACTED_KEYS : ATTRIBUTION_KEYS, !audited);
+    } catch (error) {
+      this._failed('redact_end', error);
+      return false;
+    }
+    return true;
+  }
+
   async forceFlush(): Promise<void> {
     await Promise.all(this._next.map((processor) => processor.forceFlush()));
   }
 
   async shutdown(): Promise<void> {
     await Promise.all(this._next.map((processor) => processor.shutdown()));
-  }
-
-  private _redactSpan(span: ReadableSpan, skip: ReadonlySet<string>): void {
-    const redactor = this._redactor;
-    redactor.redactAttributes(span.attributes, skip);
-    const { events, links } = span;
-    for (let i = 0; i < events.length; i++) {
-      const attributes = events[i]?.attributes;
-      if (attributes) redactor.redactAttributes(attributes);
-    }
-    for (let i = 0; i < links.length; i++) {
-      const attributes = links[i]?.attributes;
-      if (attributes) redactor.redactAttributes(attributes);
-    }
-    const message = span.status.message;
-    if (message) {
-      const redacted = redactor.redactText(message);
-      if (redacted !== message)
-        (span as { status: ReadableSpan['status'] }).status = { ...span.status, message: redacted };
-    }
   }
 
   private _failed(kind: string, error: unknown): void {
