@@ -5,7 +5,7 @@ import { generateSigningKeyPair, loadSigningKey, verifyTrail } from '../src/inde
 import { signBytes } from '../src/keys/signing-key.js';
 import { type GeneratedTrail, makeTrail, writeLines } from './support/make-trail.js';
 
-// 20 tool calls with a checkpoint every 5 records: seqs 0-4 calls, 5 checkpoint, ..., 23 checkpoint, 24 final.
+// 20 tool calls with a checkpoint every 5 records: seq 0 genesis, 1-5 calls, 6 checkpoint, ..., 24 checkpoint, 25 final.
 const CALLS = 20;
 const EVERY = 5;
 
@@ -31,17 +31,31 @@ describe('tamper detection', () => {
     expect(report.ok).toBe(true);
     expect(report.problems).toEqual([]);
     expect(report.warnings).toEqual([]);
-    expect(report.records).toBe(25);
-    expect(report.checkpoints).toBe(5);
-    expect(report.chains[0]).toMatchObject({ final: true, unsigned: 0, firstSeq: 0, lastSeq: 24 });
+    expect(report.verdict).toBe('intact');
+    expect(report.records).toBe(26);
+    expect(report.checkpoints).toBe(6);
+    expect(report.chains[0]).toMatchObject({
+      final: true,
+      unsigned: 0,
+      firstSeq: 0,
+      lastSeq: 25,
+      protectedTo: 25,
+      unprotected: 0,
+    });
+    expect(parse(trail.lines[0]!)).toMatchObject({
+      type: 'checkpoint',
+      seq: 0,
+      genesis: true,
+      every_records: 5,
+    });
   });
 
   it('detects an edited field as a hash mismatch at that seq', async () => {
     const trail = await fresh();
     const lines = [...trail.lines];
-    lines[7] = lines[7]!.replace('"ORD-6"', '"ORD-666"');
+    lines[8] = lines[8]!.replace('"ORD-6"', '"ORD-666"');
     writeLines(trail, lines);
-    expect(kinds(await verify(trail))).toEqual([['hash_mismatch', 7]]);
+    expect(kinds(await verify(trail))).toEqual([['hash_mismatch', 8]]);
   });
 
   it('detects an edited record whose hash was recomputed as a broken link to the next record', async () => {
@@ -96,11 +110,11 @@ describe('tamper detection', () => {
     const trail = await fresh();
     const lines = [...trail.lines];
     // Canonical JSON cannot hold a lone surrogate: rebuilding the signed payload used to throw out of verify.
-    lines[5] = lines[5]!.replace('"alg":"ed25519"', '"alg":"ed25519","note":"\\ud800"');
+    lines[6] = lines[6]!.replace('"alg":"ed25519"', '"alg":"ed25519","note":"\\ud800"');
     writeLines(trail, lines);
     const report = await verify(trail);
     expect(report.ok).toBe(false);
-    expect(kinds(report)).toContainEqual(['bad_signature', 5]);
+    expect(kinds(report)).toContainEqual(['bad_signature', 6]);
     expect(report.problems.find((problem) => problem.kind === 'bad_signature')?.message).toMatch(
       /canonicalised/,
     );
@@ -108,14 +122,14 @@ describe('tamper detection', () => {
 
   it('detects a deleted checkpoint as a gap at its seq and a breach of the checkpoint policy', async () => {
     const trail = await fresh();
-    expect(parse(trail.lines[11]!).type).toBe('checkpoint');
+    expect(parse(trail.lines[12]!).type).toBe('checkpoint');
     writeLines(
       trail,
-      trail.lines.filter((_, i) => i !== 11),
+      trail.lines.filter((_, i) => i !== 12),
     );
     expect(kinds(await verify(trail))).toEqual([
-      ['gap', 11],
-      ['missing_checkpoint', 17],
+      ['gap', 12],
+      ['missing_checkpoint', 18],
     ]);
   });
 
@@ -126,8 +140,15 @@ describe('tamper detection', () => {
     });
     writeLines(trail, lines);
     const report = await verify(trail);
-    expect(report.problems.every((problem) => problem.kind === 'bad_signature')).toBe(true);
-    expect(report.problems.map((problem) => problem.seq)).toEqual([11, 17, 23, 24]);
+    // Every checkpoint after the rewrite fails, so nothing after seq 6 is protected and the chain is unfinished.
+    expect(kinds(report)).toEqual([
+      ['unprotected', 7],
+      ['bad_signature', 12],
+      ['bad_signature', 18],
+      ['bad_signature', 24],
+      ['bad_signature', 25],
+      ['unfinished', 25],
+    ]);
   });
 
   it('catches a tail rewritten and re-signed with another key, pinned or not', async () => {
@@ -144,24 +165,35 @@ describe('tamper detection', () => {
     writeLines(trail, lines);
     const pinned = await verify(trail);
     expect(pinned.problems.map((problem) => [problem.kind, problem.seq])).toEqual([
-      ['bad_signature', 11],
-      ['bad_signature', 17],
-      ['bad_signature', 23],
+      ['unprotected', 7],
+      ['bad_signature', 12],
+      ['bad_signature', 18],
       ['bad_signature', 24],
+      ['bad_signature', 25],
+      ['unfinished', 25],
     ]);
+    // Unpinned, the forger's key is compared as bytes with the genesis key, whatever key_id says.
     const unpinned = await verify(trail, false);
+    expect(unpinned.verdict).toBe('problems');
     expect(unpinned.problems.map((problem) => problem.kind)).toContain('bad_signature');
     expect(unpinned.warnings.map((warning) => warning.kind)).toContain('unpinned_keys');
   });
 
-  it('reports a tail cut after a checkpoint, final checkpoint included, as an unsigned tail', async () => {
+  it('reports a tail cut after a checkpoint, final checkpoint included, as unprotected and unfinished', async () => {
     const trail = await fresh();
-    // Keep seqs 0..20: the last checkpoint kept is seq 17, so 18..20 are unsigned and nothing is final.
+    // Keep seqs 0..20: the last checkpoint kept is seq 18, so 19..20 are unsigned and nothing is final.
     writeLines(trail, trail.lines.slice(0, 21));
     const report = await verify(trail);
-    expect(report.problems).toEqual([]);
-    expect(report.warnings.map((warning) => [warning.kind, warning.seq])).toEqual([['unsigned_tail', 18]]);
-    expect(report.chains[0]).toMatchObject({ final: false, unsigned: 3, lastCheckpointSeq: 17 });
+    expect(kinds(report)).toEqual([
+      ['unprotected', 19],
+      ['unfinished', 20],
+    ]);
+    expect(report.chains[0]).toMatchObject({
+      final: false,
+      unsigned: 2,
+      lastCheckpointSeq: 18,
+      unprotected: 2,
+    });
   });
 
   it('verifies records delivered in any order (Loki, replays) when told the source is unordered', async () => {
@@ -170,14 +202,14 @@ describe('tamper detection', () => {
     const lines = [...trail.lines].reverse();
     const asDelivered = { publicKeys: [trail.publicKeyPem], ordered: false };
     const clean = await verifyTrail(lines, asDelivered);
-    expect(clean).toMatchObject({ ok: true, records: 25, problems: [] });
+    expect(clean).toMatchObject({ ok: true, records: 26, problems: [] });
     expect(clean.chains[0]).toMatchObject({ final: true, firstSeq: 0 });
     // Reordering does not hide tampering: a deleted record is still a gap.
     const tampered = await verifyTrail(
       lines.filter((_, i) => i !== 3),
       asDelivered,
     );
-    expect(kinds(tampered)).toEqual([['gap', 21]]);
+    expect(kinds(tampered)).toEqual([['gap', 22]]);
     // In stored order, the same reversal is out of order.
     expect(
       (await verifyTrail(lines, { publicKeys: [trail.publicKeyPem] })).problems.map((p) => p.kind),

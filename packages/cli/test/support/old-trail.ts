@@ -24,9 +24,15 @@ export function writeOldTrail(
   const key = loadSigningKey({ privateKey: privateKeyPem });
   const hashChain = new HashChain({ id: chain });
   const lines: string[][] = [];
-  let from = 0;
   for (const [index, calls] of segments.entries()) {
     const segment: string[] = [];
+    if (hashChain.nextSeq === 0) {
+      // The signed genesis checkpoint, dated like the first call.
+      const ts = calls[0]?.ts ?? '2020-01-01T00:00:00.000Z';
+      segment.push(
+        appendCheckpoint(hashChain, key, { everyRecords: 100, everyMillis: 60_000, final: false, ts }).line,
+      );
+    }
     for (const [i, call] of calls.entries()) {
       const tool = call.tool ?? 'lookup_order';
       segment.push(
@@ -55,13 +61,12 @@ export function writeOldTrail(
     const last = calls[calls.length - 1]?.ts ?? '2020-01-01T00:00:00.000Z';
     segment.push(
       appendCheckpoint(hashChain, key, {
-        from,
         everyRecords: 100,
+        everyMillis: 60_000,
         final: index === segments.length - 1,
         ts: last,
       }).line,
     );
-    from = hashChain.nextSeq;
     writeFileSync(join(dir, `${chain}.${String(index).padStart(6, '0')}.jsonl`), `${segment.join('\n')}\n`, {
       mode: 0o600,
     });

@@ -91,8 +91,10 @@ export class AuditPipeline {
   constructor(readonly config: AuditPipelineConfig) {
     this.chain = new HashChain({ id: config.chainId });
     if (config.checkpointEveryMillis > 0) {
+      // Also when idle: a running chain always has a checkpoint younger than the interval, which is how a
+      // verifier tells a live chain (`--live`) from one that was cut or rolled back.
       this._timer = setInterval(() => {
-        if (this._sinceCheckpoint > 0) this.checkpoint(false);
+        if (this.chain.nextSeq > 0) this.checkpoint(false);
       }, config.checkpointEveryMillis);
       this._timer.unref();
     }
@@ -166,6 +168,7 @@ export class AuditPipeline {
     const args = this.config.redactor.redactValue(input.args);
     const fields = this._attribution(input);
     fields.args = args;
+    if (this.chain.nextSeq === 0) this._genesis();
     const sealed = this.chain.appendOwned('intent', isoTime(input.startTimeMs), fields);
     const trail = this.config.trail;
     const durable = sync ? trail.append(sealed.line, true) : trail.appendDurable(sealed.line);
@@ -188,9 +191,10 @@ export class AuditPipeline {
   checkpoint(final: boolean): SealedRecord | undefined {
     if (this._closed) return undefined;
     try {
+      if (this.chain.nextSeq === 0 && !this._genesis()) return undefined;
       const sealed = appendCheckpoint(this.chain, this.config.signingKey, {
-        from: 0,
         everyRecords: this.config.checkpointEveryRecords,
+        everyMillis: this.config.checkpointEveryMillis,
         final,
         ts: new Date().toISOString(),
       });
@@ -200,6 +204,27 @@ export class AuditPipeline {
     } catch (error) {
       this.config.errors.report('checkpoint_failed', 'could not write a signed checkpoint', error);
       return undefined;
+    }
+  }
+
+  /**
+   * Writes the chain's signed genesis checkpoint (seq 0) before its first record. False when it could not be
+   * signed: the caller's record is then still written (an unsigned chain is a verification problem, a lost record
+   * is worse).
+   */
+  private _genesis(): boolean {
+    try {
+      const sealed = appendCheckpoint(this.chain, this.config.signingKey, {
+        everyRecords: this.config.checkpointEveryRecords,
+        everyMillis: this.config.checkpointEveryMillis,
+        final: false,
+        ts: new Date().toISOString(),
+      });
+      this._store(sealed, false);
+      return true;
+    } catch (error) {
+      this.config.errors.report('checkpoint_failed', 'could not write the signed genesis checkpoint', error);
+      return false;
     }
   }
 
@@ -233,6 +258,7 @@ export class AuditPipeline {
       );
       return undefined;
     }
+    if (this.chain.nextSeq === 0) this._genesis();
     const sealed = owned
       ? this.chain.appendOwned(type, ts, fields, owned)
       : this.chain.append(type, ts, fields);

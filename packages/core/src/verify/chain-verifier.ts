@@ -1,8 +1,10 @@
 import type { KeyObject } from 'node:crypto';
 import { GENESIS_HASH } from '../record/audit-record.js';
-import { type ChainFields, checkpointProblem } from './record-integrity.js';
+import { type ChainEnd, judgeChainEnd } from './chain-verdict.js';
+import { type ChainFields, checkSignature } from './record-integrity.js';
 import { type RetentionAnchor, retentionAnchorProblem } from './retention-anchor.js';
 import type { ChainSummary, VerifyProblem } from './verify-trail.js';
+import type { WitnessChain } from './witness-index.js';
 
 /** Records held while waiting for a missing predecessor; past this, the missing ones are declared a gap. */
 const REORDER_WINDOW = 1024;
@@ -38,7 +40,23 @@ export class ChainVerifier {
   private _sinceCheckpoint = 0;
   private _everyRecords: number | undefined;
   private _final = false;
-  private _keyId: string | undefined;
+  /** The raw public key (base64) that signed this chain's first valid checkpoint or anchor. */
+  private _key: string | undefined;
+  /** Whether seq 0 is a valid signed genesis checkpoint. */
+  private _genesis = false;
+  /** seq of the last checkpoint whose signature is valid (it vouches for every record up to it). */
+  private _protectedTo: number | null = null;
+  /** ts of that checkpoint (for `live`). */
+  private _protectedAtMillis = Number.NaN;
+  /** seq of a valid final checkpoint, and how many records came after it. */
+  private _finalSeq: number | null = null;
+  private _afterFinal = 0;
+  /** Witness: records it holds with the same hash, in the tail after the last valid checkpoint; and overall. */
+  private _tailWitnessed = 0;
+  private _witnessed = 0;
+  private _forks = 0;
+  /** Signatures checked by `add` for the checkpoint being accepted. */
+  private readonly _validCheckpoints = new Set<number>();
   /** Intents (strict mode) whose tool call record has not been seen yet: seq → tool. */
   private readonly _openIntents = new Map<number, string>();
   private _retainedFrom: number | undefined;
@@ -49,6 +67,10 @@ export class ChainVerifier {
     private readonly _report: (problem: VerifyProblem) => void,
     /** Signed retention anchors of this chain: a head cut they account for is not `truncated`. */
     private readonly _anchors: readonly RetentionAnchor[] = [],
+    /** What the witness saw of this chain, when a witness is given (null: the witness never saw it). */
+    private readonly _witness: WitnessChain | null | undefined = undefined,
+    /** Chains whose newest valid checkpoint is younger than this are still being written: see `chain-verdict`. */
+    private readonly _liveMillis: number | undefined = undefined,
   ) {}
 
   add(record: ChainFields, where: Where): void {
@@ -98,7 +120,7 @@ export class ChainVerifier {
     this._drain();
   }
 
-  /** Flushes what is pending and returns the chain's summary; tail warnings go to `warnings`. */
+  /** Flushes what is pending and returns the chain's summary; tail problems or warnings go to `warnings`. */
   finish(warnings: VerifyProblem[]): ChainSummary {
     while (this._pending.size > 0) this._skipToPending();
     // An intent without its result: the process crashed mid-call, or the call is still running.
@@ -122,26 +144,40 @@ export class ChainVerifier {
         {},
       );
     }
-    if (!this._final && this._records > 0) {
-      warnings.push({
-        kind: 'unsigned_tail',
-        chain: this.chain,
-        seq: this._lastCheckpointSeq === null ? this._firstSeq : this._lastCheckpointSeq + 1,
-        message:
-          unsigned > 0
-            ? `${unsigned} records after ${this._lastCheckpointSeq === null ? 'the chain start' : `checkpoint seq ${this._lastCheckpointSeq}`} are unsigned and the chain has no final checkpoint (still running, crashed, or tail truncated)`
-            : 'the chain has no final checkpoint (still running, crashed, or tail truncated)',
-      });
-    }
-    return {
+    const end: ChainEnd = {
       chain: this.chain,
       records: this._records,
       firstSeq: Number.isFinite(this._firstSeq) ? this._firstSeq : 0,
+      lastSeq: this._lastSeq,
+      signed: this._key !== undefined,
+      genesis: this._genesis,
+      retainedFrom: this._retainedFrom,
+      protectedTo: this._protectedTo,
+      protectedAtMillis: this._protectedAtMillis,
+      finalSeq: this._finalSeq,
+      afterFinal: this._afterFinal,
+      tailWitnessed: this._tailWitnessed,
+      witness: this._witness,
+      liveMillis: this._liveMillis,
+      trusted: this._pinned !== undefined,
+    };
+    const verdict = judgeChainEnd(end);
+    for (const problem of verdict.problems) this._problem(problem.kind, problem.seq, problem.message, {});
+    for (const warning of verdict.warnings) warnings.push({ ...warning, chain: this.chain });
+    return {
+      chain: this.chain,
+      records: this._records,
+      firstSeq: end.firstSeq,
       lastSeq: this._lastSeq,
       checkpoints: this._checkpoints,
       lastCheckpointSeq: this._lastCheckpointSeq,
       final: this._final,
       unsigned: Math.max(0, unsigned),
+      protectedTo: verdict.protectedTo,
+      unprotected: verdict.unprotected,
+      ...(this._witness === undefined
+        ? {}
+        : { witnessed: this._witnessed, unwitnessed: this._records - this._witnessed - this._forks }),
       ...(this._retainedFrom === undefined ? {} : { retainedFrom: this._retainedFrom }),
     };
   }
@@ -160,6 +196,16 @@ export class ChainVerifier {
     this._remember(record.seq, record.hash);
     this._firstSeq = Math.min(this._firstSeq, record.seq);
     this._lastSeq = Math.max(this._lastSeq, record.seq);
+    if (this._finalSeq !== null) this._afterFinal++;
+    this._compareWithWitness(record, where);
+    const valid = record.type === 'checkpoint' && this._validCheckpoints.delete(record.seq);
+    if (valid) {
+      if (record.seq === 0 && record.genesis === true) this._genesis = true;
+      this._protectedTo = record.seq;
+      this._protectedAtMillis = Date.parse(String(record.ts));
+      this._tailWitnessed = 0;
+      if (record.final === true && this._finalSeq === null) this._finalSeq = record.seq;
+    }
     if (record.type === 'checkpoint') {
       if (this._everyRecords !== undefined && this._sinceCheckpoint > this._everyRecords) {
         this._problem(
@@ -173,7 +219,7 @@ export class ChainVerifier {
       this._lastCheckpointSeq = record.seq;
       this._sinceCheckpoint = 0;
       if (Number.isSafeInteger(record.every_records)) this._everyRecords = record.every_records as number;
-      this._final = record.final === true;
+      this._final = valid && record.final === true;
     } else {
       this._sinceCheckpoint++;
       this._final = false;
@@ -207,36 +253,62 @@ export class ChainVerifier {
   }
 
   private _checkSignature(record: ChainFields, where: Where): void {
-    const problem = checkpointProblem(record, this._pinned);
-    if (problem) {
-      this._problem('bad_signature', record.seq, problem, where);
+    const checked = checkSignature(record, this._pinned);
+    if (checked.problem !== undefined) {
+      this._problem('bad_signature', record.seq, checked.problem, where);
       return;
     }
-    if (this._keyId === undefined) this._keyId = record.key_id as string;
-    else if (!this._pinned && this._keyId !== record.key_id) {
+    if (!this._sameKey(checked.key, record.seq, where)) return;
+    this._validCheckpoints.add(record.seq);
+  }
+
+  /** One key per chain, compared as key bytes: a label (`key_id`) proves nothing. */
+  private _sameKey(key: string, seq: number, where: Where): boolean {
+    if (this._key === undefined) this._key = key;
+    else if (this._key !== key) {
       this._problem(
         'bad_signature',
-        record.seq,
-        `checkpoint key ${String(record.key_id)} differs from this chain's key ${this._keyId}`,
+        seq,
+        `signed with key ${key.slice(0, 12)}…, but this chain's key is ${this._key.slice(0, 12)}…`,
         where,
       );
+      return false;
     }
+    return true;
+  }
+
+  /** Witness: a different hash at the same (chain, seq) is a fork; the same hash protects a tail record. */
+  private _compareWithWitness(record: ChainFields, where: Where): void {
+    if (!this._witness) return;
+    const seen = this._witness.hash(record.seq);
+    if (seen === undefined) return;
+    if (seen === record.hash) {
+      this._witnessed++;
+      this._tailWitnessed++;
+      return;
+    }
+    this._forks++;
+    this._problem(
+      'fork',
+      record.seq,
+      `the witness holds another record at this seq (hash ${seen.slice(0, 12)}…, the trail has ${record.hash.slice(0, 12)}…)`,
+      where,
+    );
   }
 
   /** A head cut by retention: accepted when a valid anchor names this seq and this record's `prev`. */
   private _anchored(record: ChainFields, where: Where): boolean {
     const candidates = this._anchors.filter((anchor) => anchor.first_kept_seq === record.seq);
-    const problems = candidates.map((anchor) => retentionAnchorProblem(anchor, record, this._pinned));
-    const valid = candidates.find((_, i) => problems[i] === undefined);
-    if (valid) {
+    const results = candidates.map((anchor) => retentionAnchorProblem(anchor, record, this._pinned));
+    const valid = results.find((result) => 'key' in result);
+    if (valid && 'key' in valid && this._sameKey(valid.key, record.seq, where)) {
       this._head = record.prev;
       this._retainedFrom = record.seq;
-      if (this._keyId === undefined) this._keyId = valid.key_id;
       return true;
     }
-    for (const problem of problems) {
-      if (problem)
-        this._problem(problem.signature ? 'bad_signature' : 'truncated', record.seq, problem.message, where);
+    for (const result of results) {
+      if ('message' in result)
+        this._problem(result.signature ? 'bad_signature' : 'truncated', record.seq, result.message, where);
     }
     return false;
   }

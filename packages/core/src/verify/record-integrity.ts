@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { checkpointSigningPayload } from '../chain/checkpoint.js';
 import { computeRecordHash, sha256Hex } from '../chain/record-hash.js';
-import { loadPublicKey, verifyBytes } from '../keys/signing-key.js';
+import { keyFingerprint, loadPublicKey, rawPublicKey, verifyBytes } from '../keys/signing-key.js';
 
 /** 64 lowercase hex digits (a loop: the regex was a visible share of verify time). */
 function isHex64(text: string): boolean {
@@ -66,36 +66,76 @@ export function hashMatches(text: string, record: ChainFields): boolean {
 /** Pinned verification keys: key id → public key, or a list of keys accepted under any id. */
 export type PublicKeys = Record<string, string | KeyObject> | Array<string | KeyObject>;
 
-/** Checks a checkpoint's Ed25519 signature; returns a problem message, or undefined when it is valid. */
-export function checkpointProblem(
+/** The outcome of checking a checkpoint's (or an anchor's) signature. */
+export type SignatureCheck = { problem: string; key?: undefined } | { problem?: undefined; key: string };
+
+/**
+ * Checks a checkpoint's Ed25519 signature. Valid: `key` is the raw public key (base64) that verified it, so
+ * "one key per chain" compares keys, never labels. A `key_id` in fingerprint form must be that key's
+ * fingerprint, and an embedded `public_key` must be that key.
+ */
+export function checkSignature(
   record: ChainFields,
   pinned: KeyObject[] | Map<string, KeyObject> | undefined,
-): string | undefined {
+): SignatureCheck {
   if (record.alg !== 'ed25519' || typeof record.sig !== 'string' || typeof record.key_id !== 'string') {
-    return 'checkpoint without an ed25519 signature';
+    return { problem: 'checkpoint without an ed25519 signature' };
   }
   let payload: ReturnType<typeof checkpointSigningPayload>;
   try {
     payload = checkpointSigningPayload(record);
   } catch (error) {
     // A value canonical JSON cannot hold (a lone surrogate from a crafted escape): the writer never signs one.
-    return `checkpoint cannot be canonicalised: ${(error as Error).message}`;
+    return { problem: `checkpoint cannot be canonicalised: ${(error as Error).message}` };
   }
   let candidates: KeyObject[];
   if (pinned instanceof Map) {
     const key = pinned.get(record.key_id);
-    if (!key) return `checkpoint signed with key ${record.key_id}, which is not pinned`;
+    if (!key) return { problem: `checkpoint signed with key ${record.key_id}, which is not pinned` };
     candidates = [key];
   } else if (pinned) {
     candidates = pinned;
   } else {
-    if (typeof record.public_key !== 'string') return 'checkpoint carries no public key and none is pinned';
+    if (typeof record.public_key !== 'string')
+      return { problem: 'checkpoint carries no public key and none is pinned' };
     const key = embeddedKey(record.public_key);
-    if (!key) return 'checkpoint public key is not a valid Ed25519 key';
+    if (!key) return { problem: 'checkpoint public key is not a valid Ed25519 key' };
     candidates = [key];
   }
-  if (candidates.some((key) => verifyBytes(key, payload, record.sig as string))) return undefined;
-  return pinned ? 'signature does not verify with the pinned public key' : 'signature does not verify';
+  const signer = candidates.find((key) => verifyBytes(key, payload, record.sig as string));
+  if (!signer)
+    return {
+      problem: pinned ? 'signature does not verify with the pinned public key' : 'signature does not verify',
+    };
+  const raw = rawKeyBase64(signer);
+  if (typeof record.public_key === 'string' && record.public_key !== raw)
+    return { problem: 'checkpoint embeds a public key other than the one that verified its signature' };
+  if (FINGERPRINT.test(record.key_id) && record.key_id !== keyFingerprint(Buffer.from(raw, 'base64')))
+    return {
+      problem: `key_id ${record.key_id} is not the fingerprint of the key that signed the checkpoint`,
+    };
+  return { key: raw };
+}
+
+/** Checks a checkpoint's signature; returns a problem message, or undefined when it is valid. */
+export function checkpointProblem(
+  record: ChainFields,
+  pinned: KeyObject[] | Map<string, KeyObject> | undefined,
+): string | undefined {
+  return checkSignature(record, pinned).problem;
+}
+
+const FINGERPRINT = /^ed25519-[0-9a-f]{16}$/;
+const rawKeys = new WeakMap<KeyObject, string>();
+
+/** The raw 32-byte public key, base64, of a public key object (cached per object). */
+function rawKeyBase64(key: KeyObject): string {
+  let raw = rawKeys.get(key);
+  if (raw === undefined) {
+    raw = rawPublicKey(key).toString('base64');
+    rawKeys.set(key, raw);
+  }
+  return raw;
 }
 
 /** Keys embedded in checkpoints, parsed once per distinct key (a chain repeats its key in every checkpoint). */

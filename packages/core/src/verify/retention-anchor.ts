@@ -5,7 +5,7 @@ import { checkpointSigningPayload } from '../chain/checkpoint.js';
 import { sealRecord } from '../chain/record-hash.js';
 import { type LoadedSigningKey, signBytes } from '../keys/signing-key.js';
 import { GENESIS_HASH, RECORD_VERSION } from '../record/audit-record.js';
-import { type ChainFields, checkpointProblem } from './record-integrity.js';
+import { type ChainFields, checkSignature } from './record-integrity.js';
 
 /** A segment removed by retention. */
 export interface DeletedSegment {
@@ -99,21 +99,22 @@ export function readRetentionAnchors(paths: readonly string[]): RetentionAnchor[
 /**
  * Whether an anchor accounts for a chain that starts at `first` (seq > 0): same chain and seq, `prev` of the
  * first record equals the anchored hash, and the signature verifies (with the pinned keys when pinned).
- * Returns undefined when it does, else why not and whether the signature is what failed.
+ * Returns the key that signed it when it does (raw, base64), else why not and whether the signature failed.
  */
 export function retentionAnchorProblem(
   anchor: RetentionAnchor,
   first: ChainFields,
   pinned: KeyObject[] | Map<string, KeyObject> | undefined,
-): { signature: boolean; message: string } | undefined {
+): { signature: boolean; message: string } | { key: string } {
   if (anchor.chain !== first.chain || anchor.first_kept_seq !== first.seq)
     return { signature: false, message: 'retention anchor is for another chain or seq' };
-  const signature = checkpointProblem(anchor as unknown as ChainFields, pinned);
-  if (signature) return { signature: true, message: `retention anchor: ${signature}` };
+  const checked = checkSignature(anchor as unknown as ChainFields, pinned);
+  if (checked.problem !== undefined)
+    return { signature: true, message: `retention anchor: ${checked.problem}` };
   if (anchor.first_kept_prev !== first.prev)
     return {
       signature: false,
       message: `retention anchor says the first kept record links to ${anchor.first_kept_prev.slice(0, 12)}…, it links to ${first.prev.slice(0, 12)}…`,
     };
-  return undefined;
+  return { key: checked.key };
 }

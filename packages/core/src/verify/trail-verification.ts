@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import { canonicalize } from '../canonical/canonical-json.js';
 import { loadPublicKey } from '../keys/signing-key.js';
 import { ChainVerifier } from './chain-verifier.js';
 import { forEachLineBytes } from './read-line-bytes.js';
@@ -7,7 +8,19 @@ import { type ChainFields, hashMatches, malformedReason, type PublicKeys } from 
 import type { RetentionAnchor } from './retention-anchor.js';
 import { scannedHashMatches, scanToolCallLine } from './scan-record-line.js';
 import { SeqSorter, type Where } from './seq-sorter.js';
-import type { ChainSummary, VerifyProblem, VerifyReport, VerifyTrailOptions } from './verify-trail.js';
+import type {
+  ChainSummary,
+  VerifyProblem,
+  VerifyReport,
+  VerifyTrailOptions,
+  WitnessSummary,
+} from './verify-trail.js';
+import type { WitnessIndex } from './witness-index.js';
+
+type VerificationOptions = VerifyTrailOptions & {
+  anchors: readonly RetentionAnchor[];
+  witnessIndex?: WitnessIndex;
+};
 
 /** Records of an unordered source held in memory before sorted runs spill to temporary files. */
 const DEFAULT_MAX_HELD = 100_000;
@@ -31,7 +44,7 @@ export class TrailVerification {
   private _records = 0;
   private _scratch = Buffer.allocUnsafe(1 << 16);
 
-  constructor(private readonly _options: VerifyTrailOptions & { anchors: readonly RetentionAnchor[] }) {
+  constructor(private readonly _options: VerificationOptions) {
     this._pinned = pinnedKeys(_options.publicKeys);
     this._progressEvery = _options.progressEvery ?? 100_000;
     const maxHeld = _options.maxHeldRecords ?? DEFAULT_MAX_HELD;
@@ -65,7 +78,26 @@ export class TrailVerification {
       return;
     }
     const record = parsed as ChainFields;
-    this._addRecord(record, { file, line }, hashMatches(text, record));
+    // The stored bytes are what every other reader (grep, Loki, a first-wins parser) sees: they must be exactly
+    // the canonical JSON the writer emits, or the hash would vouch for content those readers never show.
+    let canonical: string | undefined;
+    try {
+      canonical = canonicalize(record);
+    } catch {
+      canonical = undefined;
+    }
+    if (canonical !== text) {
+      this._report({
+        kind: 'non_canonical',
+        chain: record.chain,
+        seq: record.seq,
+        message:
+          'the stored line is not the canonical JSON of its record (duplicate or reordered members, escapes, number forms or whitespace): other readers may see content the hash does not cover',
+        file,
+        line,
+      });
+    }
+    this._addRecord(record, { file, line }, canonical === text && hashMatches(text, record));
   }
 
   /** A trail file, or a directory's `*.jsonl` files in name order. */
@@ -85,24 +117,62 @@ export class TrailVerification {
     }
     const summaries: ChainSummary[] = [];
     for (const chain of this._chains.values()) summaries.push(chain.finish(this._warnings));
-    if (!this._pinned && summaries.some((summary) => summary.checkpoints > 0)) {
+    const witness = this._options.witnessIndex;
+    if (witness) this._checkWitnessChains(witness);
+    if (this._records === 0) {
+      this._report({
+        kind: 'empty',
+        chain: null,
+        seq: null,
+        message: 'no audit records found: an empty source proves nothing (check the path or source)',
+      });
+    }
+    const trusted = this._pinned !== undefined;
+    if (!trusted) {
       this._warnings.push({
         kind: 'unpinned_keys',
         chain: null,
         seq: null,
         message:
-          'signatures were checked against keys embedded in the trail; pin the public key to detect rewritten chains',
+          'no trusted key: signatures were checked against keys embedded in the trail, so a trail rewritten and re-signed with another key would pass; pin the public key (--public-key FILE or TOOLTRAIL_PUBLIC_KEY_FILE) kept away from the trail',
       });
     }
     this._problems.sort(byChainAndSeq);
+    const verdict = this._problems.length > 0 ? 'problems' : trusted ? 'intact' : 'unauthenticated';
     return {
-      ok: this._problems.length === 0,
+      ok: verdict === 'intact',
+      verdict,
+      trusted,
+      checked: describeChecks(trusted, witness !== undefined),
       records: this._records,
       checkpoints: summaries.reduce((sum, summary) => sum + summary.checkpoints, 0),
       chains: summaries.sort((a, b) => a.chain.localeCompare(b.chain)),
       problems: this._problems,
       warnings: this._warnings,
+      ...(witness ? { witness: witnessSummary(witness, summaries) } : {}),
     };
+  }
+
+  /** Chains the witness holds that the trail lacks, and records the witness itself holds twice differently. */
+  private _checkWitnessChains(witness: WitnessIndex): void {
+    for (const id of witness.chainIds) {
+      if (this._chains.has(id)) continue;
+      const seen = witness.chain(id);
+      this._report({
+        kind: 'missing_chain',
+        chain: id,
+        seq: null,
+        message: `the witness holds ${seen?.count ?? 0} record(s) of this chain (seq up to ${seen?.lastSeq ?? '?'}); the trail has none: the chain was deleted`,
+      });
+    }
+    for (const conflict of witness.conflicts) {
+      this._report({
+        kind: 'fork',
+        chain: conflict.chain,
+        seq: conflict.seq,
+        message: 'the witness itself holds two different records at this seq',
+      });
+    }
   }
 
   private _addLineBytes(bytes: Buffer, start: number, end: number, file: string, line: number): void {
@@ -123,11 +193,14 @@ export class TrailVerification {
       this._options.onProgress(this._records);
     let chain = this._chains.get(record.chain);
     if (!chain) {
+      const witness = this._options.witnessIndex;
       chain = new ChainVerifier(
         record.chain,
         this._pinned,
         this._report,
         this._options.anchors.filter((anchor) => anchor.chain === record.chain),
+        witness ? (witness.chain(record.chain) ?? null) : undefined,
+        this._options.liveMillis,
       );
       this._chains.set(record.chain, chain);
     }
@@ -149,6 +222,39 @@ function pinnedKeys(keys: PublicKeys | undefined): KeyObject[] | Map<string, Key
   if (!keys) return undefined;
   if (Array.isArray(keys)) return keys.map((key) => loadPublicKey(key));
   return new Map(Object.entries(keys).map(([id, key]) => [id, loadPublicKey(key)]));
+}
+
+function describeChecks(trusted: boolean, witnessed: boolean): string {
+  const signatures = trusted
+    ? 'checkpoint signatures by the pinned key(s)'
+    : 'checkpoint signatures by keys the trail itself names (unauthenticated: nothing shows they are yours)';
+  return `hashes, links and seq of every record, canonical bytes, ${signatures}, genesis and final checkpoints${
+    witnessed ? ', and every record and chain against the witness' : ''
+  }`;
+}
+
+function witnessSummary(witness: WitnessIndex, chains: ChainSummary[]): WitnessSummary {
+  let witnessed = 0;
+  let lag = 0;
+  let holes = 0;
+  for (const chain of chains) {
+    witnessed += chain.witnessed ?? 0;
+    const seen = witness.chain(chain.chain);
+    const last = seen ? seen.lastSeq : chain.firstSeq - 1;
+    // Trail records after the witness's newest one: export lag (or appended later); before it: holes.
+    const after = Math.max(0, chain.lastSeq - Math.max(last, chain.firstSeq - 1));
+    const unwitnessed = chain.unwitnessed ?? 0;
+    lag += Math.min(after, unwitnessed);
+    holes += Math.max(0, unwitnessed - after);
+  }
+  return {
+    records: witness.records,
+    chains: [...witness.chainIds].length,
+    witnessed,
+    unwitnessed: lag + holes,
+    lag,
+    holes,
+  };
 }
 
 function byChainAndSeq(a: VerifyProblem, b: VerifyProblem): number {

@@ -1,5 +1,6 @@
 import { GENESIS_HASH } from '../record/audit-record.js';
 import { type TrailSource, trailPaths } from './read-trail-lines.js';
+import { readWitness } from './read-witness.js';
 import type { PublicKeys } from './record-integrity.js';
 import { type RetentionAnchor, readRetentionAnchors } from './retention-anchor.js';
 import { TrailVerification } from './trail-verification.js';
@@ -15,10 +16,20 @@ export type ProblemKind =
   | 'truncated'
   | 'missing_checkpoint'
   | 'malformed'
-  | 'open_call';
+  | 'open_call'
+  | 'non_canonical'
+  | 'unsigned_chain'
+  | 'no_genesis'
+  | 'unprotected'
+  | 'unfinished'
+  | 'after_final'
+  | 'empty'
+  | 'fork'
+  | 'rolled_back'
+  | 'missing_chain';
 
 export interface VerifyProblem {
-  kind: ProblemKind | 'unsigned_tail' | 'unpinned_keys';
+  kind: ProblemKind | 'unpinned_keys';
   chain: string | null;
   seq: number | null;
   message: string;
@@ -38,19 +49,56 @@ export interface ChainSummary {
   final: boolean;
   /** Records after the last checkpoint: not covered by any signature. */
   unsigned: number;
+  /** seq of the last valid checkpoint: every record up to it is protected by its signature (null: none). */
+  protectedTo: number | null;
+  /** Records no valid checkpoint covers (and, with a witness, that the witness does not hold either). */
+  unprotected: number;
+  /** With a witness: records it holds with the same hash, and records it never saw. */
+  witnessed?: number;
+  unwitnessed?: number;
   /** Set when the chain starts after a head deleted by retention, vouched for by a signed anchor. */
   retainedFrom?: number;
 }
 
+/** Whether the trail is proven intact: only with trusted (pinned) keys and no problem. */
+export type VerifyVerdict = 'intact' | 'problems' | 'unauthenticated';
+
+/** The witness cross-check: what the witness holds, and how it compares with the trail. */
+export interface WitnessSummary {
+  /** Records read from the witness (repeats included). */
+  records: number;
+  chains: number;
+  /** Trail records the witness holds with the same hash. */
+  witnessed: number;
+  /**
+   * Trail records the witness never saw: `lag` after the witness's newest record of the chain (export lag, or
+   * appended later), `holes` before it (lost on the way to the witness, or inserted into the trail later).
+   */
+  unwitnessed: number;
+  lag: number;
+  holes: number;
+}
+
 export interface VerifyReport {
-  /** True when no problem was found (warnings do not count). */
+  /**
+   * True only when the trail is proven intact: trusted (pinned) keys and no problem. Without trusted keys a
+   * rewritten trail re-signed with another key cannot be told apart, so `ok` is false (`verdict`
+   * `unauthenticated`) even when every link, hash and signature checks out.
+   */
   ok: boolean;
+  verdict: VerifyVerdict;
+  /** Whether the checkpoint keys were pinned. */
+  trusted: boolean;
+  /** What was checked, in words (for reports). */
+  checked: string;
   records: number;
   checkpoints: number;
   chains: ChainSummary[];
   problems: VerifyProblem[];
-  /** Not tampering by themselves: unsigned tails (a running or crashed process), unpinned keys. */
+  /** Not tampering by themselves: a live chain's unsigned tail, a crash the witness agrees with, unpinned keys. */
   warnings: VerifyProblem[];
+  /** Set when a witness was given. */
+  witness?: WitnessSummary;
 }
 
 export interface VerifyTrailOptions {
@@ -78,6 +126,19 @@ export interface VerifyTrailOptions {
    * omitted, `<dir>/retention/*.anchors.jsonl` of each directory in the source is read.
    */
   anchors?: readonly RetentionAnchor[];
+  /**
+   * Another copy of the records (the collector archive, Loki, another trail directory), read first and
+   * compared by (chain, seq): records it holds that the trail lacks are `rolled_back`, chains it holds that
+   * the trail lacks are `missing_chain`, another hash at the same seq is a `fork`. A chain that ended without a
+   * final checkpoint is then only a warning when the witness holds nothing the trail lacks.
+   */
+  witness?: TrailSource;
+  /**
+   * Chains still being written: a chain whose newest valid checkpoint is younger than this (milliseconds) may
+   * lack its final checkpoint and have an unsigned tail (warnings). Choose it above the checkpoint interval
+   * (`every_millis`, 60 s by default). Undefined: every chain must be finished.
+   */
+  liveMillis?: number;
 }
 
 /**
@@ -90,7 +151,8 @@ export async function verifyTrail(
 ): Promise<VerifyReport> {
   const paths = trailPaths(source);
   const anchors = options.anchors ?? readRetentionAnchors(paths ?? []);
-  const verification = new TrailVerification({ ...options, anchors });
+  const witness = options.witness === undefined ? undefined : await readWitness(options.witness);
+  const verification = new TrailVerification({ ...options, anchors, witnessIndex: witness });
   if (paths) for (const path of paths) await verification.addPath(path);
   else {
     // Items are record lines only (log bodies from Loki, say): one that is not a record is malformed, never a path.

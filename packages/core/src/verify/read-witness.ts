@@ -1,0 +1,41 @@
+import { forEachLineBytes } from './read-line-bytes.js';
+import { listTrailFiles, type TrailSource, trailPaths } from './read-trail-lines.js';
+import { malformedReason } from './record-integrity.js';
+import { scanToolCallLine } from './scan-record-line.js';
+import { WitnessIndex } from './witness-index.js';
+
+/**
+ * Reads a witness (the collector archive, Loki, another copy of the trail) into a compact index of
+ * (chain, seq) → hash. Lines that are not chained records are skipped: the witness is compared with, not
+ * verified (verify it on its own to check it). Memory: about 33 bytes per witnessed record.
+ */
+export async function readWitness(source: TrailSource): Promise<WitnessIndex> {
+  const index = new WitnessIndex();
+  const paths = trailPaths(source);
+  if (paths) {
+    for (const path of paths) {
+      for (const file of listTrailFiles(path)) {
+        await forEachLineBytes(file, (bytes, start, end) => {
+          const scanned = scanToolCallLine(bytes, start, end);
+          if (scanned) index.add(scanned.record.chain, scanned.record.seq, scanned.record.hash);
+          else addText(index, bytes.toString('utf8', start, end));
+        });
+      }
+    }
+    return index;
+  }
+  for await (const line of source as AsyncIterable<string>) addText(index, line);
+  return index;
+}
+
+function addText(index: WitnessIndex, text: string): void {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return;
+  }
+  if (malformedReason(parsed) !== undefined) return;
+  const record = parsed as { chain: string; seq: number; hash: string };
+  index.add(record.chain, record.seq, record.hash);
+}
