@@ -9,16 +9,21 @@ export interface RegisteredInstrumentation extends EnableResult {
 }
 
 /**
- * Enables the tool-call instrumentations (all whose target package is installed, or `include`). CommonJS copies
- * are patched before this returns; await the promise before importing the agent so ES module copies are too.
- * Never throws: a hook that cannot be installed is logged once and left out.
+ * Enables the tool-call instrumentations (all whose target package is installed, or `include`). Every copy this
+ * Node can load synchronously (CommonJS, ES modules via `require(esm)`) is patched before this returns; await
+ * the promise before importing the agent so the rest are too. Never throws: a hook that cannot be installed,
+ * or that came late, is logged once and left out.
  */
 export async function registerToolInstrumentations(
   options: RegisterToolInstrumentationsOptions = {},
 ): Promise<RegisteredInstrumentation[]> {
   const log = options.log ?? logOnce;
   const include = options.include ?? namesFromEnv(log);
-  const context = { resolveFrom: options.resolveFrom ?? defaultResolveFrom(), log };
+  const context = {
+    resolveFrom: options.resolveFrom ?? defaultResolveFrom(),
+    log,
+    synchronous: options.synchronous === true,
+  };
   const pending: Promise<RegisteredInstrumentation>[] = [];
   for (const instrumentation of INSTRUMENTATIONS) {
     if (include && !include.includes(instrumentation.name)) continue;

@@ -7,6 +7,11 @@ export interface EnableContext {
   resolveFrom: string;
   /** Logs one line (diag + process warning); instrumentations call it once per problem, never per call. */
   log: (message: string) => void;
+  /**
+   * The caller cannot await (a CommonJS `-r` preload): a module copy that can only be patched after `enable()`
+   * returns is reported as late.
+   */
+  synchronous?: boolean;
 }
 
 /** One installed copy of a target package, found from `resolveFrom`. */
@@ -33,8 +38,9 @@ export interface ToolInstrumentation {
   /** Supported versions, as listed in the README (a semver range, or one range per package). */
   supportedVersions: string;
   /**
-   * Installs the hooks. Synchronous work (CommonJS patches) happens before the first `await`, so the `-r`
-   * entry, which cannot wait, still patches every CommonJS copy before the application runs.
+   * Installs the hooks. Every module copy this Node can load synchronously (CommonJS, and ES modules through
+   * `require(esm)`) is patched before the first `await`, so the `-r` entry, which cannot wait, still patches
+   * them before the application runs.
    */
   enable(context: EnableContext): Promise<EnableResult>;
 }
@@ -53,4 +59,10 @@ export interface RegisterToolInstrumentationsOptions {
   resolveFrom?: string;
   /** Receives the log lines (out-of-range versions, failed hooks). @default diag.warn + a process warning */
   log?: (message: string) => void;
+  /**
+   * Set by a CommonJS preload that cannot await the returned promise: a module copy this Node can only patch
+   * asynchronously (no `require(esm)`) is then reported as late (warning and metric).
+   * @default false
+   */
+  synchronous?: boolean;
 }

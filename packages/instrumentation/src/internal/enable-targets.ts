@@ -1,6 +1,7 @@
 import type { EnableContext, EnableResult, FoundPackage } from '../types.js';
 import { findPackage } from './find-package.js';
-import { importFile, requireFile } from './load-module.js';
+import { reportLateHook } from './late-hooks.js';
+import { importFile, loadedBefore, requireEsm, requireFile } from './load-module.js';
 import { resolveExport } from './resolve-export.js';
 import { inSupportedRange } from './version-check.js';
 
@@ -21,19 +22,31 @@ export interface PatchTarget {
   modules: { subpath: string; patch: ModulePatcher }[];
 }
 
+interface Copy {
+  found: FoundPackage;
+  subpath: string;
+  file: string;
+  loader: Loader;
+  patch: ModulePatcher;
+}
+
 /**
- * Finds each target from the application's directory, checks its version, patches its CommonJS build
- * synchronously, then imports and patches its ES module build. Dual packages load one copy per loader, so
- * both must be patched for `import` and `require` users alike.
+ * The one way tooltrail hooks a package: find it from the application's directory, check its version, then
+ * patch every copy a loader can hand the application — the CommonJS build with `require`, the ES module build
+ * with `require(esm)` — synchronously, before this function first awaits. So `-r` (which cannot wait) and
+ * `--import` both have every copy patched before the application's first import. Only a Node without
+ * `require(esm)` falls back to `import()`; a copy loaded before tooltrail, or patched after the `-r` preload
+ * returned, is reported once (warning and metric), never silently.
  */
 export async function enableTargets(targets: PatchTarget[], context: EnableContext): Promise<EnableResult> {
   const result: EnableResult = { patched: [], skipped: [] };
-  const esm: { file: string; patch: ModulePatcher; found: FoundPackage }[] = [];
-  const failures = new Map<string, string[]>();
-  const fail = (found: FoundPackage, what: string) => {
-    const key = `${found.name}@${found.version}`;
-    failures.set(key, [...(failures.get(key) ?? []), what]);
-  };
+  const failures = new Map<FoundPackage, string[]>();
+  const fail = (copy: Copy, what: string) =>
+    failures.set(copy.found, [
+      ...(failures.get(copy.found) ?? []),
+      `${copy.subpath} (${copy.loader})${what}`,
+    ]);
+  const deferred: Copy[] = [];
   const found: FoundPackage[] = [];
   for (const target of targets) {
     const pkg = findPackage(target.package, context.resolveFrom);
@@ -43,39 +56,60 @@ export async function enableTargets(targets: PatchTarget[], context: EnableConte
       continue;
     }
     found.push(pkg);
-    for (const { subpath, patch } of target.modules) {
-      const cjsFile = resolveExport(pkg.dir, subpath, 'require');
-      if (cjsFile) {
-        try {
-          if (!patch(requireFile(pkg.dir, cjsFile), pkg, 'require')) fail(pkg, `${subpath} (require)`);
-        } catch (error) {
-          fail(pkg, `${subpath} (require): ${String(error)}`);
+    for (const copy of copiesOf(pkg, target)) {
+      try {
+        const early = !loadedBefore(pkg.dir, copy.file);
+        const moduleExports =
+          copy.loader === 'require' ? requireFile(pkg.dir, copy.file) : requireEsm(pkg.dir, copy.file);
+        if (!moduleExports) {
+          deferred.push(copy);
+          continue;
         }
+        if (!copy.patch(moduleExports, pkg, copy.loader)) fail(copy, '');
+        else if (!early) reportLateHook(idOf(pkg), copy.loader, 'loaded-before', context.log);
+      } catch (error) {
+        fail(copy, `: ${String(error)}`);
       }
-      const esmFile = resolveExport(pkg.dir, subpath, 'import');
-      if (esmFile && esmFile !== cjsFile) esm.push({ file: esmFile, patch, found: pkg });
     }
   }
   await Promise.all(
-    esm.map(async ({ file, patch, found: pkg }) => {
+    deferred.map(async (copy) => {
       try {
-        if (!patch(await importFile(file), pkg, 'import')) fail(pkg, `${file} (import)`);
+        if (!copy.patch(await importFile(copy.file), copy.found, 'import')) fail(copy, '');
+        else if (context.synchronous)
+          reportLateHook(idOf(copy.found), 'import', 'patched-asynchronously', context.log);
       } catch (error) {
-        fail(pkg, `${file} (import): ${String(error)}`);
+        fail(copy, `: ${String(error)}`);
       }
     }),
   );
   for (const pkg of found) {
-    const key = `${pkg.name}@${pkg.version}`;
-    const problems = failures.get(key);
+    const problems = failures.get(pkg);
     if (!problems) {
-      result.patched.push(key);
+      result.patched.push(idOf(pkg));
       continue;
     }
-    result.skipped.push(`${key}: ${problems.join('; ')}`);
+    result.skipped.push(`${idOf(pkg)}: ${problems.join('; ')}`);
     context.log(
-      `tooltrail: could not hook ${key} (${problems.join('; ')}); some tool calls are not instrumented`,
+      `tooltrail: could not hook ${idOf(pkg)} (${problems.join('; ')}); some tool calls are not instrumented`,
     );
   }
   return result;
+}
+
+/** Each module file a loader can give the application: the `require` build, and the `import` build if it differs. */
+function copiesOf(found: FoundPackage, target: PatchTarget): Copy[] {
+  const copies: Copy[] = [];
+  for (const { subpath, patch } of target.modules) {
+    const cjsFile = resolveExport(found.dir, subpath, 'require');
+    if (cjsFile) copies.push({ found, subpath, file: cjsFile, loader: 'require', patch });
+    const esmFile = resolveExport(found.dir, subpath, 'import');
+    if (esmFile && esmFile !== cjsFile)
+      copies.push({ found, subpath, file: esmFile, loader: 'import', patch });
+  }
+  return copies;
+}
+
+function idOf(found: FoundPackage): string {
+  return `${found.name}@${found.version}`;
 }

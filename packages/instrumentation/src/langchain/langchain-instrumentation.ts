@@ -1,6 +1,4 @@
-import { findPackage } from '../internal/find-package.js';
-import { patchModuleCopies } from '../internal/patch-module-copies.js';
-import { inSupportedRange } from '../internal/version-check.js';
+import { enableTargets } from '../internal/enable-targets.js';
 import type { EnableContext, EnableResult, ToolInstrumentation } from '../types.js';
 import type { StructuredToolPrototype } from './patch-structured-tool.js';
 import { patchStructuredTool, unpatchStructuredTool } from './patch-structured-tool.js';
@@ -15,26 +13,20 @@ export class LangChainInstrumentation implements ToolInstrumentation {
   private _patched: StructuredToolPrototype[] = [];
 
   async enable(context: EnableContext): Promise<EnableResult> {
-    const found = findPackage('@langchain/core', context.resolveFrom);
-    if (!found) return { patched: [], skipped: [] };
-    const id = `@langchain/core@${found.version}`;
-    if (!inSupportedRange(found, this.supportedVersions, context.log))
-      return { patched: [], skipped: [`${id}: outside ${this.supportedVersions}`] };
-    const copies = await patchModuleCopies(
-      found,
-      './tools',
-      (tools) => {
-        const prototype = (tools.StructuredTool as { prototype?: StructuredToolPrototype } | undefined)
-          ?.prototype;
-        if (!prototype) return false;
-        if (patchStructuredTool(prototype)) this._patched.push(prototype);
-        return true;
+    const modules = [
+      {
+        subpath: './tools',
+        patch: (moduleExports: Record<string, unknown>) => {
+          const prototype = (
+            moduleExports.StructuredTool as { prototype?: StructuredToolPrototype } | undefined
+          )?.prototype;
+          if (!prototype) return false;
+          if (patchStructuredTool(prototype)) this._patched.push(prototype);
+          return true;
+        },
       },
-      context.log,
-    );
-    return copies > 0
-      ? { patched: [id], skipped: [] }
-      : { patched: [], skipped: [`${id}: StructuredTool not found`] };
+    ];
+    return enableTargets([{ package: '@langchain/core', range: this.supportedVersions, modules }], context);
   }
 
   /** Restores the original `call` in every patched copy. */

@@ -1,5 +1,5 @@
 import { findPackage } from '../internal/find-package.js';
-import { importFile, requireFile } from '../internal/load-module.js';
+import { importFile, requireEsm, requireFile } from '../internal/load-module.js';
 import { resolveExport } from '../internal/resolve-export.js';
 import { inSupportedRange } from '../internal/version-check.js';
 import type { EnableContext, EnableResult, FoundPackage, ToolInstrumentation } from '../types.js';
@@ -47,16 +47,17 @@ export class OpenAIAgentsInstrumentation implements ToolInstrumentation {
   }
 }
 
-/** The CommonJS entry when there is one (synchronous, for `-r`), else the ES module entry. */
+/** The CommonJS entry when there is one, else the ES module entry — synchronously when this Node can (`-r`). */
 async function loadAddTraceProcessor(
   found: FoundPackage,
   log: (message: string) => void,
 ): Promise<AddTraceProcessor | undefined> {
   try {
     const cjsFile = resolveExport(found.dir, '.', 'require');
+    const esmFile = resolveExport(found.dir, '.', 'import') ?? '';
     const moduleExports = cjsFile
       ? requireFile(found.dir, cjsFile)
-      : await importFile(resolveExport(found.dir, '.', 'import') ?? '');
+      : (requireEsm(found.dir, esmFile) ?? (await importFile(esmFile)));
     const add = moduleExports.addTraceProcessor;
     return typeof add === 'function' ? (add as AddTraceProcessor) : undefined;
   } catch (error) {

@@ -1,6 +1,4 @@
-import { findPackage } from '../internal/find-package.js';
-import { patchModuleCopies } from '../internal/patch-module-copies.js';
-import { inSupportedRange } from '../internal/version-check.js';
+import { enableTargets } from '../internal/enable-targets.js';
 import type { EnableContext, EnableResult, ToolInstrumentation } from '../types.js';
 import type { CompletionsPrototype } from './wrap-run-tools.js';
 import { patchRunTools, unpatchRunTools } from './wrap-run-tools.js';
@@ -15,26 +13,19 @@ export class OpenAIInstrumentation implements ToolInstrumentation {
   private _patched: CompletionsPrototype[] = [];
 
   async enable(context: EnableContext): Promise<EnableResult> {
-    const found = findPackage('openai', context.resolveFrom);
-    if (!found) return { patched: [], skipped: [] };
-    const id = `openai@${found.version}`;
-    if (!inSupportedRange(found, this.supportedVersions, context.log))
-      return { patched: [], skipped: [`${id}: outside ${this.supportedVersions}`] };
-    const copies = await patchModuleCopies(
-      found,
-      './resources/chat/completions/completions',
-      (completions) => {
-        const prototype = (completions.Completions as { prototype?: CompletionsPrototype } | undefined)
-          ?.prototype;
-        if (!prototype) return false;
-        if (patchRunTools(prototype)) this._patched.push(prototype);
-        return true;
+    const modules = [
+      {
+        subpath: './resources/chat/completions/completions',
+        patch: (moduleExports: Record<string, unknown>) => {
+          const prototype = (moduleExports.Completions as { prototype?: CompletionsPrototype } | undefined)
+            ?.prototype;
+          if (!prototype) return false;
+          if (patchRunTools(prototype)) this._patched.push(prototype);
+          return true;
+        },
       },
-      context.log,
-    );
-    return copies > 0
-      ? { patched: [id], skipped: [] }
-      : { patched: [], skipped: [`${id}: Completions not found`] };
+    ];
+    return enableTargets([{ package: 'openai', range: this.supportedVersions, modules }], context);
   }
 
   /** Restores the original `runTools` in every patched copy. */
