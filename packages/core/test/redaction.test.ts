@@ -160,7 +160,12 @@ describe('Redactor value detectors', () => {
     ['phone', 'call (555) 014-2233', 'call [REDACTED:phone]'],
     ['intl phone', 'call +44 20 7946 0958 now', 'call [REDACTED:phone] now'],
     ['jwt', 'token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abc_DEF-123', 'token [REDACTED:jwt]'],
-    ['bearer', 'Authorization: Bearer abc.def-ghi_jkl', 'Authorization: [REDACTED:bearer]'],
+    ['bearer', 'auth was Bearer abc.def-ghi_jkl', 'auth was [REDACTED:bearer]'],
+    [
+      'authorization header',
+      'Authorization: Bearer abc.def-ghi_jkl',
+      'Authorization: [REDACTED:authorization]',
+    ],
     ['aws key', 'id AKIAIOSFODNN7EXAMPLE used', 'id [REDACTED:cloud_key] used'],
     ['iban', 'pay to GB82 WEST 1234 5698 7654 32.', 'pay to [REDACTED:iban].'],
     [
@@ -193,8 +198,8 @@ describe('Redactor value detectors', () => {
   });
 
   it('redacts JSON held in a string field by field', () => {
-    expect(redactor.redactJsonOrText('{"user":{"password":"p","name":"n"}}')).toBe(
-      '{"user":{"password":"[REDACTED:password]","name":"n"}}',
+    expect(redactor.redactJsonOrText('{"user":{"password":"p","role":"n"}}')).toBe(
+      '{"user":{"password":"[REDACTED:password]","role":"n"}}',
     );
   });
 });
@@ -209,7 +214,7 @@ describe('Redactor bounds: never throws, always a finite, canonical-ready value'
         throw new Error('getter');
       }
     }
-    const cyclic: Record<string, unknown> = { name: 'loop' };
+    const cyclic: Record<string, unknown> = { label: 'loop' };
     cyclic.self = cyclic;
     const withThrowingGetter = Object.defineProperty({}, 'boom', {
       enumerable: true,
@@ -232,7 +237,7 @@ describe('Redactor bounds: never throws, always a finite, canonical-ready value'
       nan: Number.NaN,
     });
     expect(JSON.parse(canonicalize(out))).toEqual({
-      cyclic: { name: 'loop', self: '[circular]' },
+      cyclic: { label: 'loop', self: '[circular]' },
       big: '1000000000000000000000000000000',
       // As in JSON, members holding a symbol or a function are left out; in arrays they are marked.
       inArray: ['[symbol]', '[function]', null],

@@ -1,19 +1,16 @@
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
-import type { DetectorKind, KeyRule, PseudonymKey, RedactionAction, RedactionOptions } from '../types.js';
+import type { DetectorKind, PseudonymKey, RedactionOptions } from '../types.js';
 import { cutText } from './cut-text.js';
-import { DEFAULT_KEY_RULES } from './default-rules.js';
-import { type Detector, detectWith, enabledDetectors } from './detectors.js';
+import { DEFAULT_KEY_RULES, HEADER_CREDENTIAL, QUERY_KEY_RULES, TOKEN_COUNT } from './default-rules.js';
+import { type Detector, enabledDetectors } from './detectors.js';
+import { type CompiledRule, compileRule, keyWords, ruleMatches } from './key-rules.js';
 import { normalizeKey } from './normalize-key.js';
 import { Pseudonymizer } from './pseudonymizer.js';
+import { redactFreeText } from './redact-free-text.js';
 import { type SanitizeLimits, sanitizeValue } from './sanitize-value.js';
+import { isSemconvKey } from './semconv-allow-list.js';
 
-interface CompiledRule {
-  suffix: string;
-  kind: string;
-  action: RedactionAction;
-}
-
-const ACTIONS: readonly RedactionAction[] = ['mask', 'drop', 'pseudonymize'];
+const HEADER_RULE: CompiledRule = { key: 'credential', match: 'exact', kind: 'credential', action: 'mask' };
 const DETECTOR_KINDS: readonly DetectorKind[] = [
   'ssn',
   'card',
@@ -44,7 +41,10 @@ export interface RedactorOptions extends RedactionOptions {
  */
 export class Redactor {
   readonly limits: SanitizeLimits;
-  private readonly _rules: CompiledRule[];
+  private readonly _userRules: CompiledRule[];
+  private readonly _defaultRules: CompiledRule[];
+  private readonly _queryRules: CompiledRule[];
+  private readonly _queryCache = new Map<string, CompiledRule | null>();
   private readonly _ruleCache = new Map<string, CompiledRule | null>();
   private readonly _keyCache = new Map<string, string>();
   private readonly _enabled: Set<DetectorKind>;
@@ -58,8 +58,11 @@ export class Redactor {
     const userRules = (options.keys ?? []).map((rule, index) => compileRule(rule, index));
     const defaults =
       options.defaultKeys === false ? [] : DEFAULT_KEY_RULES.map((rule, i) => compileRule(rule, i));
-    // Longest suffix first, so `emailaddress` wins over `address`; user rules before defaults.
-    this._rules = [...userRules, ...defaults.sort((a, b) => b.suffix.length - a.suffix.length)];
+    // Longest key first, so `emailaddress` wins over `address`; user rules before defaults.
+    this._userRules = userRules;
+    this._defaultRules = defaults.sort((a, b) => b.key.length - a.key.length);
+    this._queryRules =
+      options.defaultKeys === false ? [] : QUERY_KEY_RULES.map((rule, i) => compileRule(rule, i));
     this._enabled = new Set(DETECTOR_KINDS);
     for (const [kind, setting] of Object.entries(options.detectors ?? {})) {
       if (!DETECTOR_KINDS.includes(kind as DetectorKind)) {
@@ -126,15 +129,50 @@ export class Redactor {
     return out;
   }
 
-  /** The rule for a field name, if any (cached: field names repeat). */
+  /**
+   * The rule for a field name, if any (cached: field names repeat). User rules first; the default rules skip
+   * semantic-convention names (`server.address`, `service.name`, ...) and counting names (`max_tokens`).
+   */
   ruleFor(key: string): CompiledRule | null {
     let rule = this._ruleCache.get(key);
     if (rule !== undefined) return rule;
-    const normalized = normalizeKey(key);
-    rule = this._rules.find((candidate) => normalized.endsWith(candidate.suffix)) ?? null;
+    rule = this._findRule(key, this._userRules);
+    if (rule === null && !isSemconvKey(key.toLowerCase())) {
+      rule = this._findRule(key, this._defaultRules);
+      if (rule === null && this._defaultRules.length > 0 && HEADER_CREDENTIAL.test(key)) rule = HEADER_RULE;
+    }
     if (this._ruleCache.size >= RULE_CACHE_LIMIT) this._ruleCache.clear();
     this._ruleCache.set(key, rule);
     return rule;
+  }
+
+  /** `ruleFor`, plus the query-only rules (`code`, `sig`, `key`) for a URL query parameter. */
+  private _ruleForPair(key: string, query: boolean): CompiledRule | null {
+    const rule = this.ruleFor(key);
+    if (rule !== null || !query) return rule;
+    let found = this._queryCache.get(key);
+    if (found === undefined) {
+      found = this._findRule(key, this._queryRules);
+      if (this._queryCache.size >= RULE_CACHE_LIMIT) this._queryCache.clear();
+      this._queryCache.set(key, found);
+    }
+    return found;
+  }
+
+  private _findRule(key: string, rules: readonly CompiledRule[]): CompiledRule | null {
+    if (rules.length === 0) return null;
+    const normalized = normalizeKey(key);
+    let words: string[] | undefined;
+    const lazyWords = () => {
+      words ??= keyWords(key);
+      return words;
+    };
+    for (const rule of rules) {
+      if (!ruleMatches(rule, normalized, lazyWords)) continue;
+      if (rule.key === 'token' && rule.match === 'contains' && TOKEN_COUNT.test(normalized)) continue;
+      return rule;
+    }
+    return null;
   }
 
   /** Applies a field-name rule to a value; `undefined` means drop the field. */
@@ -200,17 +238,15 @@ export class Redactor {
   }
 
   private _replaceDetected(text: string): string {
-    const found = detectWith(text, this._detectors);
-    if (found.length === 0) return text;
-    let out = '';
-    let position = 0;
-    for (const item of found) {
-      out += text.slice(position, item.start);
-      out += this._replacement(item.kind, text.slice(item.start, item.end));
-      position = item.end;
-    }
-    return out + text.slice(position);
+    return redactFreeText(text, this._detectors, this._pairLookup, this._replaceValue);
   }
+
+  private readonly _pairLookup = (key: string, query: boolean) => this._ruleForPair(key, query);
+
+  private readonly _replaceValue = (kind: DetectorKind | CompiledRule, value: string): string => {
+    if (typeof kind === 'string') return this._replacement(kind, value);
+    return this.applyRule(kind, value) ?? mask(kind.kind);
+  };
 
   private _replacement(kind: DetectorKind, value: string): string {
     const action = this._detectorActions.get(kind) ?? (SECRET_DETECTORS.has(kind) ? 'mask' : 'pseudonymize');
@@ -218,22 +254,6 @@ export class Redactor {
       return this._pseudonymizer.pseudonymize(value, kind);
     return mask(kind);
   }
-}
-
-function compileRule(rule: KeyRule, index: number): CompiledRule {
-  const where = `tooltrail: redaction rule #${index} (${JSON.stringify(rule?.key)})`;
-  if (typeof rule !== 'object' || rule === null || typeof rule.key !== 'string') {
-    throw new Error(
-      `${where}: expected { key: string, kind?: string, action?: 'mask' | 'drop' | 'pseudonymize' }`,
-    );
-  }
-  const suffix = normalizeKey(rule.key);
-  if (suffix.length === 0) throw new Error(`${where}: key has no letters or digits`);
-  const action = rule.action ?? 'mask';
-  if (!ACTIONS.includes(action)) throw new Error(`${where}: unknown action ${JSON.stringify(action)}`);
-  const kind = rule.kind ?? suffix;
-  if (!/^[A-Za-z0-9_.-]{1,40}$/.test(kind)) throw new Error(`${where}: kind must be 1-40 of [A-Za-z0-9_.-]`);
-  return { suffix, kind, action };
 }
 
 function resolveLimits(limits: RedactionOptions['limits'] = {}): SanitizeLimits {

@@ -1,0 +1,61 @@
+/**
+ * Credential formats of the major providers, one alternation (matched case-sensitively, as issued):
+ * AWS access key ids (`AKIA…`/`ASIA…`), Google API keys (`AIza…`), OpenAI (`sk-…`, `sk-proj-…`) and Anthropic
+ * (`sk-ant-…`) keys, GitHub tokens (`ghp_`, `gho_`, `ghs_`, `ghu_`, `ghr_`, `github_pat_`), Slack tokens
+ * (`xoxb-`, `xoxp-`, … , `xapp-`) and webhook URLs, Stripe secret and restricted keys (`sk_live_`, `rk_test_`,
+ * `whsec_`), npm tokens (`npm_`), GitLab PATs (`glpat-`), and the key of an Azure connection string
+ * (`AccountKey=`, `SharedAccessKey=`, `SharedAccessSignature=`: the value only).
+ */
+export const SECRET_PATTERN =
+  /\b(?:(?:AKIA|ASIA)[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35}|sk-(?:ant-|proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}|gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,}|xox[abposre]-[A-Za-z0-9-]{10,}|xapp-[A-Za-z0-9-]{10,}|(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,}|whsec_[A-Za-z0-9]{20,}|npm_[A-Za-z0-9]{36}|glpat-[A-Za-z0-9_-]{20,})|https?:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9/_-]{8,}|(?<=(?:AccountKey|SharedAccessKey|SharedAccessSignature)=)[^;\s"'&]+/g;
+
+/** Cheap pre-check for `SECRET_PATTERN`: one of the fixed prefixes is present. */
+export const SECRET_GATE =
+  /AKIA|ASIA|AIza|sk-|[sr]k_|gh[pousr]_|github_pat_|xox|xapp-|whsec_|npm_|glpat-|hooks\.slack|Key=|Signature=/;
+
+/**
+ * An AWS secret access key: 40 characters of `[A-Za-z0-9/+]` with a letter, a digit and both cases, only when
+ * "aws" or "secret" is written within 64 characters before it (40 such characters alone are as likely a hash).
+ */
+export const AWS_SECRET_PATTERN = /(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
+export const AWS_SECRET_CONTEXT = /aws|secret/i;
+
+export function isAwsSecretShaped(value: string): boolean {
+  return /[a-z]/.test(value) && /[A-Z]/.test(value) && /[0-9]/.test(value);
+}
+
+/** HTTP authentication schemes (IANA registry and common custom ones), for `Authorization: <scheme> <credential>`. */
+export const AUTH_SCHEMES = new Set([
+  'bearer',
+  'basic',
+  'token',
+  'digest',
+  'negotiate',
+  'ntlm',
+  'hoba',
+  'mutual',
+  'vapid',
+  'dpop',
+  'gnap',
+  'privatetoken',
+  'concealed',
+  'apikey',
+  'api-key',
+  'sso-key',
+  'otp',
+  'aws4-hmac-sha256',
+  'scram-sha-1',
+  'scram-sha-256',
+]);
+
+/**
+ * `Bearer <credential>` or `Basic <credential>` standing alone in any case, when the credential (8+ of
+ * `[A-Za-z0-9._~+/=-]`) has a digit, a symbol or an inner capital, so that "basic information" stays. Other
+ * schemes (`Token`, `Digest`, …) are ordinary words in prose and are caught after an `Authorization` key.
+ */
+export const BEARER_PATTERN = /\b(?:bearer|basic)\s+([A-Za-z0-9._~+/=-]{8,})/gi;
+
+export function isCredentialShaped(match: string): boolean {
+  const credential = match.replace(/^\S+\s+/, '');
+  return /[0-9._~+/=-]/.test(credential) || /.[A-Z]/.test(credential);
+}
