@@ -43,6 +43,11 @@ export interface KeyRule {
   kind?: string;
   /** @default 'mask' */
   action?: RedactionAction;
+  /**
+   * How the normalised key is compared with the normalised field name: `suffix` (equals it or ends with it),
+   * `prefix`, `contains`, `exact` or `word` (one word of the name: `card_pin`, `cardPin`). @default 'suffix'
+   */
+  match?: 'suffix' | 'prefix' | 'contains' | 'exact' | 'word';
 }
 
 /** Bounds that keep every record finite whatever the tool receives or returns. */
@@ -139,6 +144,14 @@ export interface SetupToolAuditOptions {
    * `TOOLTRAIL_SUBJECT_KEYS=patient_id=patient,customer_id=customer`. @default none
    */
   subjectKeys?: Record<string, string>;
+  /**
+   * Write every record's subject as a keyed pseudonym (`patient:hmac:<key-id>:<hex>`), not only subjects taken
+   * from values the redaction rules cover (those are always pseudonymised, or masked without a key). For
+   * identifiers that are personal data themselves (medical record numbers under HIPAA Safe Harbor). Needs
+   * `pseudonymKey`; `tooltrail pseudonym --kind subject` and `tooltrail report access` find them from the clear
+   * value. Env `TOOLTRAIL_SUBJECT_PSEUDONYMS=true`. @default false
+   */
+  subjectPseudonyms?: boolean;
   /** Top-level result keys copied into the result summary, besides `id`, `*_id`, `status` and `count`. */
   resultSummaryKeys?: string[];
   /**
