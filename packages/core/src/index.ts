@@ -1,12 +1,18 @@
 export { canonicalize } from './canonical/canonical-json.js';
 export { checkpointSigningPayload } from './chain/checkpoint.js';
 export { computeRecordHash, sealRecord } from './chain/record-hash.js';
-export { ensureLocalSigningKey, parsePseudonymKey, resolvePseudonymKey } from './config/keys-from-env.js';
+export {
+  ensureLocalPseudonymKey,
+  ensureLocalSigningKey,
+  parsePseudonymKey,
+  resolvePseudonymKey,
+} from './config/keys-from-env.js';
 export { DEFAULT_RETENTION_CLASSES, DEFAULT_RETENTION_TOOLS, RetentionPolicy } from './config/retention.js';
 export { getAuditContext, withAuditContext } from './context/audit-context.js';
 export type { AuditCounts } from './internal/audit-metrics.js';
 export { AUDIT_METRICS } from './internal/audit-metrics.js';
 export { generateSigningKeyPair, keyFingerprint, loadPublicKey, loadSigningKey } from './keys/signing-key.js';
+export { readKeyFile, UnsafePathError } from './keys/strict-modes.js';
 export type { RecordedToolCall, ToolCallInput } from './pipeline/audit-pipeline.js';
 export { AuditPipeline, describeError } from './pipeline/audit-pipeline.js';
 export type { AuditSpanProcessorOptions } from './processor/audit-span-processor.js';

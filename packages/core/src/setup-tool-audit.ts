@@ -17,6 +17,7 @@ import { RetentionPolicy } from './config/retention.js';
 import { registerAuditMetrics } from './internal/audit-metrics.js';
 import { ErrorHandler } from './internal/error-handler.js';
 import { installExitHooks } from './internal/exit-hooks.js';
+import { ensurePrivateDir, UnsafePathError } from './keys/strict-modes.js';
 import { AuditPipeline } from './pipeline/audit-pipeline.js';
 import { AuditSpanProcessor } from './processor/audit-span-processor.js';
 import { ResultSummarizer } from './record/result-summary.js';
@@ -75,6 +76,7 @@ export interface AuditStats {
 export function setupToolAudit(options: SetupToolAuditOptions & { exitHooks?: boolean } = {}): ToolAudit {
   const errors = new ErrorHandler(options.onError);
   const trailDir = resolve(options.trail?.dir ?? process.env.TOOLTRAIL_DIR ?? '.tooltrail');
+  prepareTrailDir(trailDir, errors);
   const redactor = new Redactor({
     ...options.redaction,
     pseudonymKey: resolvePseudonymKey(options.pseudonymKey),
@@ -194,6 +196,19 @@ export function setupToolAudit(options: SetupToolAuditOptions & { exitHooks?: bo
     },
     shutdown,
   };
+}
+
+/**
+ * Creates the trail directory (0700) now. One refused by the StrictModes checks (a link, writable by group or
+ * others, another user's) stops the setup; one that cannot be created yet is reported, and each write retries.
+ */
+function prepareTrailDir(dir: string, errors: ErrorHandler): void {
+  try {
+    ensurePrivateDir(dir, 'trail directory');
+  } catch (error) {
+    if (error instanceof UnsafePathError) throw error;
+    errors.report('trail_dir', `cannot create the trail directory ${dir}`, error);
+  }
 }
 
 function registerGlobals(

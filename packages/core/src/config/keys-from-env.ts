@@ -1,7 +1,9 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ErrorHandler } from '../internal/error-handler.js';
 import { generateSigningKeyPair, type LoadedSigningKey, loadSigningKey } from '../keys/signing-key.js';
+import { ensurePrivateDir, pathTaken, readKeyFile, writeNewFile } from '../keys/strict-modes.js';
 import type { PseudonymKey, SigningKey } from '../types.js';
 
 /** Signing key: option → `TOOLTRAIL_SIGNING_KEY_FILE` → `TOOLTRAIL_SIGNING_KEY` → generated beside the trail. */
@@ -13,7 +15,8 @@ export function resolveSigningKey(
   if (option) return loadSigningKey(option);
   const id = process.env.TOOLTRAIL_SIGNING_KEY_ID || undefined;
   const file = process.env.TOOLTRAIL_SIGNING_KEY_FILE;
-  if (file) return loadSigningKey({ id, privateKey: readSecretFile(file, 'TOOLTRAIL_SIGNING_KEY_FILE') });
+  if (file)
+    return loadSigningKey({ id, privateKey: readKeyFile(file, 'private', 'TOOLTRAIL_SIGNING_KEY_FILE') });
   const inline = process.env.TOOLTRAIL_SIGNING_KEY;
   if (inline) return loadSigningKey({ id, privateKey: inline });
   const { privateKeyPath } = ensureLocalSigningKey(trailDir);
@@ -22,10 +25,14 @@ export function resolveSigningKey(
     `no signing key configured; using ${privateKeyPath}. A key stored beside the trail does not protect against ` +
       'whoever can rewrite the trail: in production set TOOLTRAIL_SIGNING_KEY_FILE to a key kept elsewhere',
   );
-  return loadSigningKey({ privateKey: readFileSync(privateKeyPath, 'utf8') });
+  return loadSigningKey({ privateKey: readKeyFile(privateKeyPath, 'private', 'local signing key') });
 }
 
-/** Creates `<dir>/keys/signing-key.pem` (0600) and `signing-key.pub.pem` if missing; returns their paths. */
+/**
+ * Creates `<dir>/keys/signing-key.pem` (0600) and `signing-key.pub.pem` (0644) if the private key is missing;
+ * returns their paths. The trail and keys directories are created 0700 and checked (no link, not writable by
+ * group or others, owned by this user); key files are created exclusively, never through a link.
+ */
 export function ensureLocalSigningKey(trailDir: string): {
   privateKeyPath: string;
   publicKeyPath: string;
@@ -34,13 +41,29 @@ export function ensureLocalSigningKey(trailDir: string): {
   const keysDir = join(trailDir, 'keys');
   const privateKeyPath = join(keysDir, 'signing-key.pem');
   const publicKeyPath = join(keysDir, 'signing-key.pub.pem');
-  if (existsSync(privateKeyPath)) return { privateKeyPath, publicKeyPath, created: false };
-  mkdirSync(keysDir, { recursive: true, mode: 0o700 });
+  ensurePrivateDir(trailDir, 'trail directory');
+  ensurePrivateDir(keysDir, 'keys directory');
+  if (pathTaken(privateKeyPath)) return { privateKeyPath, publicKeyPath, created: false };
   const pair = generateSigningKeyPair();
-  writeFileSync(privateKeyPath, pair.privateKeyPem, { mode: 0o600, flag: 'wx' });
-  writeFileSync(publicKeyPath, pair.publicKeyPem, { mode: 0o644 });
-  chmodSync(privateKeyPath, 0o600);
+  writeNewFile(privateKeyPath, pair.privateKeyPem, 0o600);
+  // A public key left from an earlier key (or a link planted there) is replaced, never written through.
+  if (pathTaken(publicKeyPath)) unlinkSync(publicKeyPath);
+  writeNewFile(publicKeyPath, pair.publicKeyPem, 0o644);
   return { privateKeyPath, publicKeyPath, created: true };
+}
+
+/**
+ * Creates `<dir>/keys/pseudonym.key` (`<id>:<32 random bytes, base64>`, 0600) if nothing is there, with the
+ * same directory checks and exclusive creation as `ensureLocalSigningKey`; read it with `readKeyFile`.
+ */
+export function ensureLocalPseudonymKey(trailDir: string, id = 'local1'): { path: string; created: boolean } {
+  const keysDir = join(trailDir, 'keys');
+  const path = join(keysDir, 'pseudonym.key');
+  ensurePrivateDir(trailDir, 'trail directory');
+  ensurePrivateDir(keysDir, 'keys directory');
+  if (pathTaken(path)) return { path, created: false };
+  writeNewFile(path, `${id}:${randomBytes(32).toString('base64')}\n`, 0o600);
+  return { path, created: true };
 }
 
 /** Pseudonym key: option → `TOOLTRAIL_PSEUDONYM_KEY` (`<id>:<base64>`) → `TOOLTRAIL_PSEUDONYM_KEY_FILE`. */
@@ -49,7 +72,8 @@ export function resolvePseudonymKey(option: PseudonymKey | undefined): Pseudonym
   const inline = process.env.TOOLTRAIL_PSEUDONYM_KEY;
   if (inline) return parsePseudonymKey(inline, 'TOOLTRAIL_PSEUDONYM_KEY');
   const file = process.env.TOOLTRAIL_PSEUDONYM_KEY_FILE;
-  if (file) return parsePseudonymKey(readSecretFile(file, 'TOOLTRAIL_PSEUDONYM_KEY_FILE').trim(), file);
+  if (file)
+    return parsePseudonymKey(readKeyFile(file, 'private', 'TOOLTRAIL_PSEUDONYM_KEY_FILE').trim(), file);
   return undefined;
 }
 
@@ -59,12 +83,4 @@ export function parsePseudonymKey(text: string, where: string): PseudonymKey {
   if (at <= 0) throw new Error(`tooltrail: ${where} must look like <key-id>:<base64 secret>`);
   const secret = Buffer.from(text.slice(at + 1).trim(), 'base64');
   return { id: text.slice(0, at), secret };
-}
-
-function readSecretFile(path: string, name: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new Error(`tooltrail: cannot read ${name} (${path}): ${(error as Error).message}`);
-  }
 }

@@ -1,16 +1,17 @@
 import {
-  chmodSync,
   closeSync,
+  constants,
+  fchmodSync,
   fdatasync,
   fdatasyncSync,
   fstatSync,
   ftruncateSync,
-  mkdirSync,
   openSync,
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import type { ErrorHandler } from '../internal/error-handler.js';
+import { checkOwnedFile, ensurePrivateDir, NO_FOLLOW } from '../keys/strict-modes.js';
 import type { FsyncPolicy } from '../types.js';
 
 export interface LocalTrailConfig {
@@ -22,13 +23,16 @@ export interface LocalTrailConfig {
   errors: ErrorHandler;
 }
 
+const APPEND_NO_FOLLOW = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | NO_FOLLOW;
+
 /** File name of a chain's segment: `<chain>.<segment>.jsonl`, sorted by name = sorted by seq. */
 export function segmentFileName(chainId: string, segment: number): string {
   return `${chainId}.${String(segment).padStart(6, '0')}.jsonl`;
 }
 
 /**
- * The embedded default sink: append-only JSON Lines, one chain per file set, files 0600 in a 0700 directory.
+ * The embedded default sink: append-only JSON Lines, one chain per file set, files 0600 in a 0700 directory;
+ * neither the directory nor a segment is ever opened through a symbolic link.
  *
  * Every record is written with write(2) before the tool call returns, so it survives a crash of the agent
  * process (the kernel holds it). fsync(2) decides what survives a crash of the machine: `interval` (default)
@@ -163,17 +167,26 @@ export class LocalTrail {
       this._dropDescriptor();
       this._segment++;
     }
-    mkdirSync(this._config.dir, { recursive: true, mode: 0o700 });
+    // Checked at every segment (no link, 0700-like, ours): a directory swapped meanwhile is not written into.
+    ensurePrivateDir(this._config.dir, 'trail directory');
     for (;;) {
       const path = join(this._config.dir, segmentFileName(this._config.chainId, this._segment));
-      const fd = openSync(path, 'a', 0o600);
-      const size = fstatSync(fd).size;
+      // Never through a link planted at the segment's name (that would append records to its target).
+      const fd = openSync(path, APPEND_NO_FOLLOW, 0o600);
+      const stats = fstatSync(fd);
+      try {
+        checkOwnedFile(stats, path, 'trail segment');
+      } catch (error) {
+        closeSync(fd);
+        throw error;
+      }
+      const size = stats.size;
       if (size > 0 && size + incoming > this._config.maxFileBytes) {
         closeSync(fd);
         this._segment++;
         continue;
       }
-      chmodSync(path, 0o600);
+      fchmodSync(fd, 0o600);
       this._fd = fd;
       this._segmentBytes = size;
       return fd;

@@ -11,6 +11,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { NO_FOLLOW } from '../keys/strict-modes.js';
 
 /** How far a chain has been shipped: every record up to `seq` was acknowledged by the exporter. */
 export interface ShipPosition {
@@ -75,7 +76,11 @@ export class ShipPositionFile {
     line[POSITION_BYTES - 1] = 0x0a;
     if (this._fd === undefined) {
       // Created if missing, never truncated before the first write (a crash then would lose the position).
-      this._fd = openSync(cursorPath(this._dir, this._chain), constants.O_RDWR | constants.O_CREAT, 0o600);
+      this._fd = openSync(
+        cursorPath(this._dir, this._chain),
+        constants.O_RDWR | constants.O_CREAT | NO_FOLLOW, // never overwrite a link's target
+        0o600,
+      );
       writeSync(this._fd, line, 0, POSITION_BYTES, 0);
       ftruncateSync(this._fd, POSITION_BYTES);
       return;

@@ -1,6 +1,7 @@
-import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
+import { closeSync, constants, openSync, readdirSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SealedRecord } from '../chain/hash-chain.js';
+import { NO_FOLLOW } from '../keys/strict-modes.js';
 
 const CHUNK_BYTES = 256 * 1024;
 /** Bytes scanned per `read()` call at most, so that reading back never blocks the agent for long. */
@@ -165,7 +166,8 @@ export class ChainTrailReader {
     if (name === undefined) return undefined;
     this._segmentNumber = segmentNumber(name, this._chain);
     try {
-      this._fd = openSync(join(this._dir, name), 'r');
+      // A link planted at a segment's name is not followed (its target is not shipped as records).
+      this._fd = openSync(join(this._dir, name), constants.O_RDONLY | NO_FOLLOW);
       return this._fd;
     } catch {
       return undefined;
