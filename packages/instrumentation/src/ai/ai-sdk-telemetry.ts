@@ -7,6 +7,7 @@ import type {
   ToolExecutionEndEventV7,
 } from './event-types.js';
 import { recordNotExecuted } from './record-not-executed.js';
+import { ToolSpanContexts } from './tool-context.js';
 import { triggerFromMessages } from './triggers-from-messages.js';
 
 const MAX_TRACKED_GENERATIONS = 1000;
@@ -41,6 +42,7 @@ export class AiSdkTelemetry {
   private readonly _pendingV6 = new WeakMap<object, PendingCall>();
   private readonly _pendingV7 = new Map<string, PendingCall>();
   private readonly _models = new Map<string, string>();
+  private readonly _spanContexts = new ToolSpanContexts();
 
   constructor(private readonly _options: AiSdkTelemetryOptions) {
     // The SDK calls listeners detached from the integration object (6.x), so every hook is bound here.
@@ -57,13 +59,17 @@ export class AiSdkTelemetry {
     const toolCall = event?.toolCall;
     if (!auditor || !toolCall || typeof toolCall !== 'object') return;
     const name = String(toolCall.toolName ?? 'unknown');
-    const pending = startDeferredRun(auditor, {
-      name,
-      args: toolCall.input,
-      callId: toolCall.toolCallId,
-      trigger: triggerFromMessages(event.messages, name),
-      model: event.model?.modelId,
-    });
+    const pending = startDeferredRun(
+      auditor,
+      {
+        name,
+        args: toolCall.input,
+        callId: toolCall.toolCallId,
+        trigger: triggerFromMessages(event.messages, name),
+        model: event.model?.modelId,
+      },
+      () => this._spanContexts.remember(toolCall.toolCallId),
+    );
     if (pending) this._pendingV6.set(toolCall, pending);
   }
 
@@ -73,6 +79,7 @@ export class AiSdkTelemetry {
     const pending = this._pendingV6.get(toolCall);
     if (!pending) return;
     this._pendingV6.delete(toolCall);
+    this._spanContexts.forget(toolCall.toolCallId);
     if (event.success === false) pending.reject(event.error);
     else pending.resolve(event.output);
     // The SDK awaits this listener: the record is written before the step goes on.
@@ -87,7 +94,9 @@ export class AiSdkTelemetry {
 
   // ---- 7.x ----
 
-  onStart(event: { callId?: string; modelId?: string; aiVersion?: string }): void {
+  onStart(event: { callId?: string; modelId?: string; aiVersion?: string; tools?: unknown }): void {
+    // 6.x calls a tool's `execute` outside the listener that opened its span: wrap it to re-enter the span.
+    if (event?.aiVersion === undefined) this._spanContexts.wrapTools(event?.tools);
     this._rememberModel(event);
   }
 
