@@ -1,4 +1,4 @@
-import type { Attributes } from '@opentelemetry/api';
+import type { Attributes, SpanKind } from '@opentelemetry/api';
 import type { RecordedToolCall, ToolCallInput } from '../pipeline/audit-pipeline.js';
 import type { AuditContext, AuditTrigger } from '../types.js';
 
@@ -22,6 +22,16 @@ export interface ToolRun {
   attributes?: Attributes;
   /** Extra record fields (e.g. MCP server name); redacted. */
   extra?: Record<string, unknown>;
+  /**
+   * Extra record fields read from a successful result (e.g. an MCP resource's mime types and sizes), merged over
+   * `extra` and redacted like it. A throwing function adds nothing.
+   */
+  resultFields?: (result: unknown) => Record<string, unknown> | undefined;
+  /**
+   * A span other than `execute_tool {name}` (e.g. MCP `resources/read`): this name and kind, and none of the
+   * `gen_ai.*` tool attributes. The record is written the same way.
+   */
+  span?: { name: string; kind?: SpanKind };
   /** Fail closed for this call (intent record first); default: the setup's `strict`. */
   strict?: boolean;
   /**
@@ -37,6 +47,8 @@ export interface ToolAuditor {
   run(call: ToolRun): unknown;
   /** Records a tool call that was not run through `run` (e.g. requested by the model but not executed). */
   record(input: ToolCallInput): RecordedToolCall | undefined;
+  /** Applies the setup's redaction to a text (e.g. a subject taken from an MCP resource URI). */
+  redactText?(text: string): string;
 }
 
 // Symbol.for: the ESM and CJS builds of this package, if both get loaded, share one auditor.

@@ -102,6 +102,10 @@ export class ToolRunner implements ToolAuditor {
     return this._pipeline.recordToolCall(input);
   }
 
+  redactText(text: string): string {
+    return this._pipeline.redactor.redactText(text);
+  }
+
   run(call: ToolRun): unknown {
     const state = this._start(call);
     if (call.strict ?? this._strict.enabled) return this._runStrict(call, state);
@@ -194,11 +198,13 @@ export class ToolRunner implements ToolAuditor {
       const ctx: Readonly<AuditContext> = call.context ? { ...active, ...definedOnly(call.context) } : active;
       // No spread in the common case (no extra attributes): V8 builds a spread literal in a slow path.
       const attributes: Attributes = call.attributes ? { ...call.attributes } : {};
-      attributes[ATTR_GEN_AI_OPERATION_NAME] = GEN_AI_OPERATION_EXECUTE_TOOL;
-      attributes[ATTR_GEN_AI_TOOL_NAME] = call.name;
-      attributes[ATTR_GEN_AI_TOOL_TYPE] = call.type ?? 'function';
-      setIf(attributes, ATTR_GEN_AI_TOOL_DESCRIPTION, call.description);
-      setIf(attributes, ATTR_GEN_AI_TOOL_CALL_ID, call.callId);
+      if (!call.span) {
+        attributes[ATTR_GEN_AI_OPERATION_NAME] = GEN_AI_OPERATION_EXECUTE_TOOL;
+        attributes[ATTR_GEN_AI_TOOL_NAME] = call.name;
+        attributes[ATTR_GEN_AI_TOOL_TYPE] = call.type ?? 'function';
+        setIf(attributes, ATTR_GEN_AI_TOOL_DESCRIPTION, call.description);
+        setIf(attributes, ATTR_GEN_AI_TOOL_CALL_ID, call.callId);
+      }
       setIf(attributes, ATTR_GEN_AI_CONVERSATION_ID, ctx.conversationId);
       setIf(attributes, ATTR_GEN_AI_REQUEST_MODEL, ctx.model);
       setIf(attributes, ATTR_USER_ID, ctx.userId);
@@ -207,10 +213,10 @@ export class ToolRunner implements ToolAuditor {
       setIf(attributes, ATTR_TOOLTRAIL_TURN, ctx.turn);
       setIf(attributes, ATTR_TOOLTRAIL_PURPOSE, ctx.purpose);
       setIf(attributes, ATTR_TOOLTRAIL_TRIGGER, call.trigger ?? ctx.trigger ?? 'user_request');
-      setIf(attributes, ATTR_TOOLTRAIL_SUBJECT, call.subject);
+      // The subject goes on the span once recorded, as the record holds it (pseudonymised when personal data).
       if (ctx.emergency) attributes[ATTR_TOOLTRAIL_EMERGENCY] = true;
-      const span = this._currentTracer().startSpan(`execute_tool ${call.name}`, {
-        kind: SpanKind.INTERNAL,
+      const span = this._currentTracer().startSpan(call.span?.name ?? `execute_tool ${call.name}`, {
+        kind: call.span?.kind ?? SpanKind.INTERNAL,
         attributes,
       });
       this._auditedSpans.add(span);
@@ -233,7 +239,7 @@ export class ToolRunner implements ToolAuditor {
     try {
       const input: ToolCallInput = toolCallInput(state, outcome, link);
       const recorded = this._pipeline.recordToolCall(input, link?.intent ? { args: link.args } : undefined);
-      if (recorded) annotate(span, recorded);
+      if (recorded) annotate(span, recorded, call.span === undefined);
       else if (!outcome.ok) span.setStatus({ code: SpanStatusCode.ERROR });
     } catch (error) {
       this._pipeline.errors.report('tool_finish', `could not record tool ${call.name}`, error);
@@ -247,16 +253,21 @@ export class ToolRunner implements ToolAuditor {
   }
 }
 
-function annotate(span: Span, recorded: RecordedToolCall): void {
+function annotate(span: Span, recorded: RecordedToolCall, toolSpan: boolean): void {
   const { record } = recorded.sealed;
   span.setAttributes({
-    [ATTR_GEN_AI_TOOL_CALL_ARGUMENTS]: recorded.argsJson,
-    [ATTR_GEN_AI_TOOL_CALL_RESULT]: recorded.resultJson,
     [ATTR_TOOLTRAIL_RETENTION]: String(record.retention),
     [ATTR_TOOLTRAIL_CHAIN_ID]: record.chain,
     [ATTR_TOOLTRAIL_CHAIN_SEQ]: record.seq,
     [ATTR_TOOLTRAIL_CHAIN_HASH]: record.hash,
   });
+  if (typeof record.subject === 'string') span.setAttribute(ATTR_TOOLTRAIL_SUBJECT, record.subject);
+  // The GenAI argument and result attributes belong to `execute_tool` spans only.
+  if (toolSpan)
+    span.setAttributes({
+      [ATTR_GEN_AI_TOOL_CALL_ARGUMENTS]: recorded.argsJson,
+      [ATTR_GEN_AI_TOOL_CALL_RESULT]: recorded.resultJson,
+    });
   if (recorded.error) {
     span.setAttribute(ATTR_ERROR_TYPE, recorded.error.type);
     span.addEvent('exception', {
@@ -304,12 +315,22 @@ function toolCallInput(state: CallState, outcome: Outcome, link: IntentState | u
     subject: call.subject ?? null,
     retention: call.retention,
     trigger: call.trigger ?? null,
-    extra: call.extra,
+    extra: call.resultFields && outcome.ok ? withResultFields(call, outcome.result) : call.extra,
     outcome,
     durationMs,
     intent: link?.intent,
     executed: link?.executed,
   };
+}
+
+/** `extra` plus the fields `resultFields` reads from the result; a throwing reader adds nothing. */
+function withResultFields(call: ToolRun, result: unknown): Record<string, unknown> | undefined {
+  try {
+    const fields = call.resultFields?.(result);
+    return fields ? { ...call.extra, ...fields } : call.extra;
+  } catch {
+    return call.extra;
+  }
 }
 
 const TIMED_OUT = Symbol('timed out');
