@@ -25,7 +25,7 @@ const TARGETS: PatchTarget[] = [
   },
 ];
 
-/** MCP TypeScript SDK, client (`callTool`) and server (`tools/call` handlers). */
+/** MCP TypeScript SDK, client and server: `tools/call`, `resources/*`, `prompts/get`, sampling and elicitation. */
 export const mcpInstrumentation: ToolInstrumentation = {
   name: 'mcp',
   packages: TARGETS.map((target) => target.package),

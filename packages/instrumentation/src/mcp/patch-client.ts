@@ -4,6 +4,7 @@ import { activeSpanWithAttributes } from '../internal/active-span.js';
 import { wrapMethod } from '../internal/wrap-method.js';
 import { withPropagatedMeta } from './meta-propagation.js';
 import { markClientSpan, SERVER_SPANS } from './own-spans.js';
+import { patchMcpClientOperations } from './patch-client-operations.js';
 import {
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_TOOL_NAME,
@@ -33,6 +34,7 @@ interface CallToolParams {
 export function patchMcpClient(exports: Record<string, unknown>): boolean {
   const Client = exports.Client as ((...args: never[]) => unknown) | undefined;
   if (typeof Client !== 'function' || !Client.prototype) return false;
+  patchMcpClientOperations(Client);
   return wrapMethod(
     Client.prototype,
     'callTool',

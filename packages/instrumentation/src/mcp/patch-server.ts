@@ -6,6 +6,11 @@ import { wrapMethod } from '../internal/wrap-method.js';
 import { callerFromMeta, fillFromClaim } from './meta-propagation.js';
 import { CLIENT_SPANS, markServerSpan } from './own-spans.js';
 import {
+  patchMcpServerOperations,
+  SERVER_INBOUND,
+  traceServerOperations,
+} from './patch-server-operations.js';
+import {
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_MCP_METHOD_NAME,
   ATTR_MCP_SESSION_ID,
@@ -42,6 +47,7 @@ type Handler = (this: any, request: unknown, extra: unknown, ...rest: unknown[])
 export function patchMcpServer(exports: Record<string, unknown>): boolean {
   const Server = exports.Server as ((...args: never[]) => unknown) | undefined;
   if (typeof Server !== 'function' || !Server.prototype) return false;
+  patchMcpServerOperations(Server);
   return wrapMethod(
     Server.prototype,
     'setRequestHandler',
@@ -54,6 +60,9 @@ export function patchMcpServer(exports: Record<string, unknown>): boolean {
           (typeof method !== 'string' || method === MCP_METHOD_TOOLS_CALL)
         ) {
           rest[last] = traceToolsCall(this, handler as Handler);
+        }
+        if (typeof handler === 'function' && (typeof method !== 'string' || SERVER_INBOUND.has(method))) {
+          rest[last] = traceServerOperations(this, rest[last] as Handler);
         }
         return original.call(this, method, ...rest);
       },

@@ -2,7 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ToolCallRecord, verifyTrail } from '@tooltrail/core';
+import type { ToolCallRecord } from '@tooltrail/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MCP_V1_LATEST, MCP_V1_MIN, MCP_V2_LATEST, MCP_V2_MIN, type McpApp } from '../support/mcp-app.js';
 import {
@@ -14,7 +14,7 @@ import {
 } from '../support/mcp-http-app.js';
 import { startOtlpCapture } from '../support/otlp-capture.js';
 import { runNode } from '../support/run-node.js';
-import { readTrail, toolCalls } from '../support/trail.js';
+import { readTrail, toolCalls, verifyPinned } from '../support/trail.js';
 
 const SSN = '123-45-6789';
 
@@ -164,7 +164,7 @@ describe('MCP instrumentation across two processes (Streamable HTTP on 127.0.0.1
       for (const dir of run.trailDirs) {
         expect(readTrail(dir).text).not.toContain(SSN);
         expect(readTrail(dir).text).not.toContain(run.sessionId);
-        const report = await verifyTrail(dir);
+        const report = await verifyPinned(dir);
         expect(report.problems).toEqual([]);
         expect(report.ok).toBe(true);
       }
@@ -224,7 +224,7 @@ describe('MCP instrumentation across two processes (Streamable HTTP on 127.0.0.1
       ]);
       for (const dir of run.trailDirs) {
         expect(readTrail(dir).text).not.toContain(SSN);
-        expect((await verifyTrail(dir)).ok).toBe(true);
+        expect((await verifyPinned(dir)).ok).toBe(true);
       }
     },
     40_000,

@@ -1,8 +1,7 @@
-import { verifyTrail } from '@tooltrail/core';
 import { describe, expect, it } from 'vitest';
 import { MCP_V1_LATEST, MCP_V1_MIN, MCP_V2_LATEST, MCP_V2_MIN, type McpApp } from '../support/mcp-app.js';
 import { comparable, runAgent } from '../support/run-agent.js';
-import { readTrail } from '../support/trail.js';
+import { readTrail, verifyPinned } from '../support/trail.js';
 
 const SSN = '123-45-6789';
 
@@ -44,7 +43,7 @@ describe('MCP instrumentation, client and server in one process (InMemoryTranspo
       expect(client[1]!.error).toEqual({ type: 'tool_error', message: 'cannot do it: boom' });
       expect(client[0]!.args).toEqual({ patient_id: 'P-123', ssn: '[REDACTED:ssn]' });
       expect(readTrail(run.trailDir).text).not.toContain(SSN);
-      const report = await verifyTrail(run.trailDir);
+      const report = await verifyPinned(run.trailDir);
       expect(report.problems).toEqual([]);
       expect(report.ok).toBe(true);
     });
@@ -62,7 +61,7 @@ describe('MCP instrumentation, client and server in one process (InMemoryTranspo
       expect(esm.records).toHaveLength(4);
       expect(cjs.records.map(comparable)).toEqual(esm.records.map(comparable));
       expect(cjs.results).toEqual(esm.results);
-      expect((await verifyTrail(cjs.trailDir)).ok).toBe(true);
+      expect((await verifyPinned(cjs.trailDir)).ok).toBe(true);
     },
   );
 });

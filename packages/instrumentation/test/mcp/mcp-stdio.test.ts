@@ -1,9 +1,8 @@
-import { verifyTrail } from '@tooltrail/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MCP_V1_LATEST, MCP_V2_LATEST } from '../support/mcp-app.js';
 import { startOtlpCapture } from '../support/otlp-capture.js';
 import { runAgent } from '../support/run-agent.js';
-import { readTrail, toolCalls } from '../support/trail.js';
+import { readTrail, toolCalls, verifyPinned } from '../support/trail.js';
 
 const SSN = '123-45-6789';
 
@@ -59,7 +58,7 @@ describe('MCP instrumentation across two processes (stdio)', () => {
 
       for (const dir of [run.trailDir, run.serverTrailDir]) {
         expect(readTrail(dir).text).not.toContain(SSN);
-        const report = await verifyTrail(dir);
+        const report = await verifyPinned(dir);
         expect(report.problems).toEqual([]);
         expect(report.ok).toBe(true);
       }

@@ -1,0 +1,96 @@
+import { type Attributes, context, SpanKind } from '@opentelemetry/api';
+import { activeAuditor, auditToolCall, withAuditContext } from '@tooltrail/core';
+import { callerFromMeta, fillFromClaim, withPropagatedMeta } from './meta-propagation.js';
+import { requestArgs, resultFields } from './operation-fields.js';
+import { subjectFromUri } from './resource-subject.js';
+import {
+  ATTR_GEN_AI_PROMPT_NAME,
+  ATTR_MCP_METHOD_NAME,
+  ATTR_MCP_RESOURCE_URI,
+  ATTR_MCP_SESSION_ID,
+  ATTR_TOOLTRAIL_MCP_CLIENT_NAME,
+  ATTR_TOOLTRAIL_MCP_SERVER_NAME,
+  MCP_METHOD_PROMPTS_GET,
+} from './semconv.js';
+
+/** The peer of this process in one MCP operation: the server when this process is the client, and back. */
+export interface McpPeer {
+  /** `server` in a client process (record field `mcp_server`), `client` in a server process (`mcp_client`). */
+  role: 'server' | 'client';
+  name: string | undefined;
+  sessionId: string | undefined;
+}
+
+type Params = Record<string, unknown>;
+
+/**
+ * Sends an MCP request or notification this process initiates (`resources/read`, `prompts/get`,
+ * `sampling/createMessage`, …) as one audited operation: a CLIENT span `{method} {target}`, one record with
+ * `operation`, and trace and audit context in `params._meta`. `send` gets the params to send.
+ */
+export function auditOutbound(
+  method: string,
+  params: Params,
+  peer: McpPeer,
+  send: (params: Params) => unknown,
+): unknown {
+  if (!activeAuditor()) return send(withPropagatedMeta(params));
+  return auditToolCall(describe(method, params, peer, SpanKind.CLIENT, undefined), () =>
+    send(withPropagatedMeta(params)),
+  );
+}
+
+/**
+ * Runs the handler of an MCP request or notification the peer sent as one audited operation: a SERVER span in
+ * the caller's trace (from `_meta.traceparent`), the caller's audit context where this process has none, and a
+ * record naming the caller's span (`parent_span_id`).
+ */
+export function auditInbound(
+  method: string,
+  params: Params,
+  meta: unknown,
+  peer: McpPeer,
+  handle: () => unknown,
+): unknown {
+  if (!activeAuditor()) return handle();
+  const caller = callerFromMeta(meta ?? params._meta);
+  return context.with(caller.parent, () =>
+    withAuditContext(fillFromClaim(caller.claimed), () =>
+      auditToolCall(describe(method, params, peer, SpanKind.SERVER, caller.callerSpanId), handle),
+    ),
+  );
+}
+
+function describe(
+  method: string,
+  params: Params,
+  peer: McpPeer,
+  kind: SpanKind,
+  callerSpanId: string | undefined,
+): Parameters<typeof auditToolCall>[0] {
+  const prompt =
+    method === MCP_METHOD_PROMPTS_GET && typeof params.name === 'string' ? params.name : undefined;
+  const attributes: Attributes = { [ATTR_MCP_METHOD_NAME]: method };
+  if (prompt !== undefined) attributes[ATTR_GEN_AI_PROMPT_NAME] = prompt;
+  // Redacted with every other span attribute before any exporter sees it.
+  if (typeof params.uri === 'string') attributes[ATTR_MCP_RESOURCE_URI] = params.uri;
+  if (peer.sessionId) attributes[ATTR_MCP_SESSION_ID] = peer.sessionId;
+  const extra: Record<string, unknown> = { operation: method };
+  if (peer.name !== undefined) {
+    attributes[peer.role === 'server' ? ATTR_TOOLTRAIL_MCP_SERVER_NAME : ATTR_TOOLTRAIL_MCP_CLIENT_NAME] =
+      peer.name;
+    extra[peer.role === 'server' ? 'mcp_server' : 'mcp_client'] = peer.name;
+  }
+  if (callerSpanId !== undefined) extra.parent_span_id = callerSpanId;
+  return {
+    // The semantic conventions' target: the prompt name, else nothing (a resource URI is not low-cardinality).
+    name: prompt ?? method,
+    args: requestArgs(method, params),
+    type: 'extension',
+    subject: typeof params.uri === 'string' ? subjectFromUri(params.uri) : undefined,
+    attributes,
+    extra,
+    resultFields: (result) => resultFields(method, result),
+    span: { name: prompt === undefined ? method : `${method} ${prompt}`, kind },
+  };
+}
