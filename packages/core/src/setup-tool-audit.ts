@@ -20,6 +20,7 @@ import { installExitHooks } from './internal/exit-hooks.js';
 import { ensurePrivateDir, UnsafePathError } from './keys/strict-modes.js';
 import { AuditPipeline } from './pipeline/audit-pipeline.js';
 import { AuditSpanProcessor } from './processor/audit-span-processor.js';
+import { redactedResource } from './processor/redact-resource.js';
 import { ResultSummarizer } from './record/result-summary.js';
 import { Redactor } from './redaction/redactor.js';
 import { LocalTrail } from './sinks/local-trail.js';
@@ -83,7 +84,8 @@ export function setupToolAudit(options: SetupToolAuditOptions & { exitHooks?: bo
   });
   const signingKey = resolveSigningKey(options.signingKey, trailDir, errors);
   const retention = new RetentionPolicy(options.retention);
-  const resource = buildResource(options.serviceName);
+  // Resource attributes leave with every span and record (`OTEL_RESOURCE_ATTRIBUTES` may name a person).
+  const resource = redactedResource(redactor, buildResource(options.serviceName));
   const chainId = newChainId();
   const trail = new LocalTrail({
     dir: trailDir,
@@ -133,6 +135,7 @@ export function setupToolAudit(options: SetupToolAuditOptions & { exitHooks?: bo
     ),
     errors,
     subjectKeys: options.subjectKeys ?? subjectKeysFromEnv(process.env.TOOLTRAIL_SUBJECT_KEYS),
+    subjectPseudonyms: subjectPseudonyms(options.subjectPseudonyms, redactor),
   });
 
   const next: SpanProcessor[] = [];
@@ -273,6 +276,18 @@ function positive(
   if (Number.isFinite(raw) && raw > 0) return Math.floor(raw);
   errors.report('bad_option', `${envName}=${raw} is not a positive number; using ${fallback}`);
   return fallback;
+}
+
+/** Option → env var; without a pseudonym key every subject would be masked, so that is a setup error. */
+function subjectPseudonyms(option: boolean | undefined, redactor: Redactor): boolean {
+  const enabled = option ?? envFlag('TOOLTRAIL_SUBJECT_PSEUDONYMS');
+  if (enabled && !redactor.pseudonymsEnabled) {
+    throw new Error(
+      'tooltrail: subjectPseudonyms (TOOLTRAIL_SUBJECT_PSEUDONYMS) needs a pseudonym key: set pseudonymKey or ' +
+        'TOOLTRAIL_PSEUDONYM_KEY / TOOLTRAIL_PSEUDONYM_KEY_FILE',
+    );
+  }
+  return enabled;
 }
 
 /** `patient_id=patient,customer_id=customer` → `{ patient_id: 'patient', customer_id: 'customer' }`. */

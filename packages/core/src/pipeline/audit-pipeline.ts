@@ -11,6 +11,7 @@ import type { Redactor } from '../redaction/redactor.js';
 import type { LocalTrail } from '../sinks/local-trail.js';
 import type { LogShipper } from '../sinks/log-shipper.js';
 import type { AuditContext } from '../types.js';
+import { recordSubject, type SubjectPolicy } from './record-subject.js';
 import { toolCallFromSpan } from './tool-call-from-span.js';
 
 /** A finished tool call, before redaction. */
@@ -76,6 +77,8 @@ export interface AuditPipelineConfig {
   errors: ErrorHandler;
   /** Argument key → subject kind, for calls whose subject was not given (e.g. `patient_id` → `patient:<id>`). */
   subjectKeys?: Readonly<Record<string, string>>;
+  /** Every subject a keyed pseudonym (`patient:hmac:<key-id>:<hex>`), not only those from redacted values. */
+  subjectPseudonyms?: boolean;
 }
 
 /**
@@ -84,12 +87,18 @@ export interface AuditPipelineConfig {
  */
 export class AuditPipeline {
   readonly chain: HashChain;
+  private readonly _subjects: SubjectPolicy;
   private _sinceCheckpoint = 0;
   private _timer: NodeJS.Timeout | undefined;
   private _closed = false;
 
   constructor(readonly config: AuditPipelineConfig) {
     this.chain = new HashChain({ id: config.chainId });
+    this._subjects = {
+      redactor: config.redactor,
+      subjectKeys: config.subjectKeys,
+      pseudonymizeAll: config.subjectPseudonyms,
+    };
     if (config.checkpointEveryMillis > 0) {
       // Also when idle: a running chain always has a checkpoint younger than the interval, which is how a
       // verifier tells a live chain (`--live`) from one that was cut or rolled back.
@@ -274,21 +283,6 @@ export class AuditPipeline {
     return stored;
   }
 
-  /** `<kind>:<value>` from the first configured argument key present (top level of an object argument). */
-  private _subjectFromArgs(args: unknown): string | null {
-    const keys = this.config.subjectKeys;
-    if (!keys || args === null || typeof args !== 'object' || Array.isArray(args)) return null;
-    try {
-      for (const [key, kind] of Object.entries(keys)) {
-        const value = (args as Record<string, unknown>)[key];
-        if (typeof value === 'string' || typeof value === 'number') return clean(`${kind}:${value}`);
-      }
-    } catch {
-      // A hostile argument object (throwing getter, proxy): no subject rather than no record.
-    }
-    return null;
-  }
-
   /** The fields every tool call and intent record carries besides its arguments and outcome. */
   private _attribution(input: IntentInput): Record<string, unknown> {
     const { redactor } = this.config;
@@ -305,7 +299,7 @@ export class AuditPipeline {
       model: clean(ctx.model),
       trigger: clean(input.trigger ?? ctx.trigger) ?? 'user_request',
       purpose: clean(ctx.purpose),
-      subject: clean(input.subject) ?? this._subjectFromArgs(input.args),
+      subject: recordSubject(this._subjects, input.subject ?? undefined, input.args),
       retention: this._retentionFor(input.tool, input.retention),
     };
     if (ctx.session) fields.session = redactor.redactValue(ctx.session);
@@ -417,7 +411,8 @@ export function describeError(error: unknown, redactor: Redactor): { type: strin
   try {
     if (error instanceof Error) {
       return {
-        type: clean(error.name) ?? 'Error',
+        // The name is the thrower's text too (a custom error class may put a value in it).
+        type: redactor.redactKey(clean(error.name) ?? 'Error'),
         message: cutText(redactor.redactText(String(error.message)), 1024),
       };
     }

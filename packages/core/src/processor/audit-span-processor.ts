@@ -135,8 +135,15 @@ export class AuditSpanProcessor implements SpanProcessor {
       if (ending) this._endingSeen.add(span);
       else recordNow = !this._endingSeen.delete(span);
       try {
-        if (recordNow && span.attributes[ATTR_TOOLTRAIL_CHAIN_SEQ] === undefined)
-          this._options.pipeline.recordSpan(span);
+        if (recordNow && span.attributes[ATTR_TOOLTRAIL_CHAIN_SEQ] === undefined) {
+          const recorded = this._options.pipeline.recordSpan(span);
+          // The span's subject as the record holds it (pseudonymised when personal data), never the clear one.
+          if (span.attributes[ATTR_TOOLTRAIL_SUBJECT] !== undefined) {
+            const subject = recorded?.sealed.record.subject;
+            if (typeof subject === 'string') span.attributes[ATTR_TOOLTRAIL_SUBJECT] = subject;
+            else delete span.attributes[ATTR_TOOLTRAIL_SUBJECT];
+          }
+        }
       } catch (error) {
         this._failed('record_span', error);
       }
