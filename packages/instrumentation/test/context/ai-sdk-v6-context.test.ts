@@ -58,7 +58,7 @@ describe('AI SDK 6: spans made inside a tool body are children of its execute_to
     let turn = 0;
     const model = new MockLanguageModelV3({
       doStream: async () => ({
-        stream: simulateReadableStream({
+        stream: simulateReadableStream<unknown>({
           chunks:
             turn++ === 0
               ? [
@@ -71,7 +71,7 @@ describe('AI SDK 6: spans made inside a tool body are children of its execute_to
                   { type: 'text-end', id: 't' },
                   { type: 'finish', finishReason: finish('stop'), usage },
                 ],
-        }),
+        }) as never,
       }),
     });
     const result = streamText({ model, prompt: 'charts', tools: tools(), stopWhen: stepCountIs(3) });
