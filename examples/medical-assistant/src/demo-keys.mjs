@@ -1,7 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureLocalSigningKey, parsePseudonymKey } from '@tooltrail/core';
+import {
+  ensureLocalPseudonymKey,
+  ensureLocalSigningKey,
+  parsePseudonymKey,
+  readKeyFile,
+} from '@tooltrail/core';
 
 /**
  * Demo keys: generated on first run into <trail>/keys with 0600 permissions. Production keys come from env or
@@ -10,15 +13,10 @@ import { ensureLocalSigningKey, parsePseudonymKey } from '@tooltrail/core';
 export function loadDemoKeys(trailDir) {
   const notes = [];
   const signing = ensureLocalSigningKey(trailDir);
-  const pseudonymPath = join(trailDir, 'keys', 'pseudonym.key');
-  const createdPseudonym = !existsSync(pseudonymPath);
-  if (createdPseudonym) {
-    writeFileSync(pseudonymPath, `demo1:${randomBytes(32).toString('base64')}\n`, {
-      mode: 0o600,
-      flag: 'wx',
-    });
-    chmodSync(pseudonymPath, 0o600);
-  }
+  // Created 0600 and exclusively (never through a link); read back only if still private (OpenSSH StrictModes).
+  const pseudonym = ensureLocalPseudonymKey(trailDir, 'demo1');
+  const pseudonymPath = pseudonym.path;
+  const createdPseudonym = pseudonym.created;
   if (signing.created || createdPseudonym)
     notes.push(`generated demo keys in ${join(trailDir, 'keys')} (0600)`);
   notes.push(
@@ -26,8 +24,8 @@ export function loadDemoKeys(trailDir) {
     '      (TOOLTRAIL_SIGNING_KEY_FILE, TOOLTRAIL_PSEUDONYM_KEY_FILE)',
   );
   return {
-    signingKey: { privateKey: readFileSync(signing.privateKeyPath, 'utf8') },
-    pseudonymKey: parsePseudonymKey(readFileSync(pseudonymPath, 'utf8').trim(), pseudonymPath),
+    signingKey: { privateKey: readKeyFile(signing.privateKeyPath, 'private') },
+    pseudonymKey: parsePseudonymKey(readKeyFile(pseudonymPath, 'private').trim(), pseudonymPath),
     publicKeyPath: signing.publicKeyPath,
     notes,
   };

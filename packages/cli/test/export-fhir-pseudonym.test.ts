@@ -234,7 +234,7 @@ describe('tooltrail export fhir and pseudonym on the demo trail', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/cannot read key file/);
     const badKey = join(dir, '..', 'bad.key');
-    writeFileSync(badKey, 'no-colon-here');
+    writeFileSync(badKey, 'no-colon-here', { mode: 0o600 });
     const bad = tooltrail(['pseudonym', 'x', '--key-file', badKey]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/<key-id>:<base64 secret>/);

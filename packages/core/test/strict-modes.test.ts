@@ -101,7 +101,7 @@ describe('keys and trail files, like OpenSSH StrictModes', () => {
     const real = tempDir();
     const link = join(tempDir(), 'trail');
     symlinkSync(real, link);
-    expect(() => setup(link)).toThrow(`the trail directory ${link} is a symbolic link`);
+    expect(() => setup(link)).toThrow(`trail directory ${link} is a symbolic link`);
     const dir = tempDir();
     symlinkSync(tempDir(), join(dir, 'keys'));
     expect(() => setup(dir)).toThrow(/keys directory .* is a symbolic link/);

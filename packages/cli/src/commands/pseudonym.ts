@@ -1,6 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { Pseudonymizer, type PseudonymKey, parsePseudonymKey, resolvePseudonymKey } from '@tooltrail/core';
+import {
+  Pseudonymizer,
+  type PseudonymKey,
+  parsePseudonymKey,
+  readKeyFile,
+  resolvePseudonymKey,
+} from '@tooltrail/core';
 import { InputError, UsageError } from '../usage-error.js';
 
 /** The kinds the redactor pseudonymises (docs/redaction.md); digit kinds ignore spaces, dashes and case. */
@@ -44,9 +49,9 @@ export async function pseudonymCommand(argv: string[]): Promise<number> {
     if (values['key-file']) {
       let text: string;
       try {
-        text = readFileSync(values['key-file'], 'utf8');
+        text = readKeyFile(values['key-file'], 'private', 'key file');
       } catch (error) {
-        throw new InputError(`cannot read key file ${values['key-file']}: ${(error as Error).message}`);
+        throw new InputError((error as Error).message.replace(/^tooltrail: /, ''));
       }
       key = parsePseudonymKey(text.trim(), values['key-file']);
     } else {

@@ -1,5 +1,6 @@
 import {
   closeSync,
+  constants,
   existsSync,
   fsyncSync,
   mkdirSync,
@@ -15,6 +16,7 @@ import {
   DEFAULT_RETENTION_CLASSES,
   loadSigningKey,
   type RetentionAnchor,
+  readKeyFile,
   readRetentionAnchors,
   retentionAnchorsFile,
   signRetentionAnchor,
@@ -24,6 +26,8 @@ import { parseDateFlag } from '../fhir/dates.js';
 import { alignColumns, styleFor } from '../output/style.js';
 import { type PlannedSegment, planRetention, type RetentionPlan } from '../retention/plan.js';
 import { InputError, UsageError } from '../usage-error.js';
+
+const APPEND_NO_FOLLOW = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW;
 
 export const RETENTION_USAGE = `usage: tooltrail retention plan|apply [--now DATE] [--source DIR] [--class NAME=DAYS]... [--json] [--yes]
 
@@ -138,10 +142,10 @@ function signingKey(dir: string): LoadedSigningKey {
   let pem = process.env.TOOLTRAIL_SIGNING_KEY;
   if (file) {
     try {
-      pem = readFileSync(file, 'utf8');
+      pem = readKeyFile(file, 'private', 'signing key file');
     } catch (error) {
       throw new InputError(
-        `retention apply signs its anchor and needs the trail's signing key: cannot read ${file} (${(error as Error).message}); set TOOLTRAIL_SIGNING_KEY_FILE`,
+        `retention apply signs its anchor and needs the trail's signing key: ${(error as Error).message.replace(/^tooltrail: /, '')}; set TOOLTRAIL_SIGNING_KEY_FILE`,
       );
     }
   }
@@ -223,7 +227,7 @@ async function apply(dir: string, plan: RetentionPlan, json: boolean): Promise<n
     // The anchor is durable before anything is deleted: a crash in between leaves extra records, never a hole.
     const file = retentionAnchorsFile(dir, chain);
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    const fd = openSync(file, 'a', 0o600);
+    const fd = openAnchorsFile(file);
     try {
       writeSync(fd, `${line}\n`);
       fsyncSync(fd);
@@ -244,4 +248,14 @@ async function apply(dir: string, plan: RetentionPlan, json: boolean): Promise<n
     }
   }
   return 0;
+}
+
+/** Opens the anchors file for appending, never through a link planted at its name. */
+function openAnchorsFile(file: string): number {
+  try {
+    return openSync(file, APPEND_NO_FOLLOW, 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ELOOP') throw error;
+    throw new InputError(`refusing to write the retention anchor: ${file} is a symbolic link`);
+  }
 }

@@ -34,7 +34,7 @@ export function ensurePrivateDir(path: string, what: string): void {
     mkdirSync(path, { mode: 0o700 });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST')
-      throw new Error(`tooltrail: cannot create the ${what} ${path}: ${(error as Error).message}`, {
+      throw new Error(`tooltrail: cannot create ${what} ${path}: ${(error as Error).message}`, {
         cause: error,
       });
   }
@@ -46,13 +46,13 @@ export function checkPrivateDir(path: string, what: string): void {
   const stats = lstatSync(path);
   if (stats.isSymbolicLink())
     throw new UnsafePathError(
-      `tooltrail: the ${what} ${path} is a symbolic link; tooltrail does not follow links there: use the real path`,
+      `tooltrail: ${what} ${path} is a symbolic link; tooltrail does not follow links there: use the real path`,
     );
-  if (!stats.isDirectory()) throw new UnsafePathError(`tooltrail: the ${what} ${path} is not a directory`);
+  if (!stats.isDirectory()) throw new UnsafePathError(`tooltrail: ${what} ${path} is not a directory`);
   checkOwner(stats, path, what);
   if (enforced() && (stats.mode & 0o022) !== 0)
     throw new UnsafePathError(
-      `tooltrail: the ${what} ${path} is writable by group or others (mode ${octal(stats.mode)}): run chmod 700 ${path}`,
+      `tooltrail: ${what} ${path} is writable by group or others (mode ${octal(stats.mode)}): run chmod 700 ${path}`,
     );
 }
 
@@ -68,21 +68,21 @@ export function readKeyFile(path: string, kind: 'private' | 'public', what = `${
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ELOOP')
       throw new UnsafePathError(
-        `tooltrail: the ${what} ${path} is a symbolic link; tooltrail does not follow links to keys: use the real path`,
+        `tooltrail: ${what} ${path} is a symbolic link; tooltrail does not follow links to keys: use the real path`,
       );
-    throw new Error(`tooltrail: cannot read the ${what} ${path}: ${(error as Error).message}`, {
+    throw new Error(`tooltrail: cannot read ${what} ${path}: ${(error as Error).message}`, {
       cause: error,
     });
   }
   try {
     const stats = fstatSync(fd);
-    if (!stats.isFile()) throw new UnsafePathError(`tooltrail: the ${what} ${path} is not a regular file`);
+    if (!stats.isFile()) throw new UnsafePathError(`tooltrail: ${what} ${path} is not a regular file`);
     checkOwner(stats, path, what);
     const forbidden = kind === 'private' ? 0o077 : 0o022;
     if (enforced() && (stats.mode & forbidden) !== 0) {
       const how = kind === 'private' ? 'readable or writable' : 'writable';
       throw new UnsafePathError(
-        `tooltrail: the ${what} ${path} is ${how} by group or others (mode ${octal(stats.mode)}): ` +
+        `tooltrail: ${what} ${path} is ${how} by group or others (mode ${octal(stats.mode)}): ` +
           `run chmod ${kind === 'private' ? 600 : 644} ${path}`,
       );
     }
@@ -121,7 +121,7 @@ export function pathTaken(path: string): boolean {
 
 /** Checks a file opened for writing in a private directory: a regular file owned by this user (or root). */
 export function checkOwnedFile(stats: Stats, path: string, what: string): void {
-  if (!stats.isFile()) throw new UnsafePathError(`tooltrail: the ${what} ${path} is not a regular file`);
+  if (!stats.isFile()) throw new UnsafePathError(`tooltrail: ${what} ${path} is not a regular file`);
   checkOwner(stats, path, what);
 }
 
@@ -129,7 +129,7 @@ function checkOwner(stats: Stats, path: string, what: string): void {
   const uid = process.getuid?.();
   if (!enforced() || uid === undefined || stats.uid === uid || stats.uid === 0) return;
   throw new UnsafePathError(
-    `tooltrail: the ${what} ${path} is owned by uid ${stats.uid}, not by the user running tooltrail ` +
+    `tooltrail: ${what} ${path} is owned by uid ${stats.uid}, not by the user running tooltrail ` +
       `(uid ${uid}) or root: run chown ${uid} ${path}, or use a path that user owns`,
   );
 }
