@@ -102,7 +102,7 @@ for (const agent of agents) {
       const logs = readLogs(pipeline.lokiOutput).filter((log) => log.scope === 'tooltrail.audit');
       expect(logs.map((log) => log.body).sort()).toEqual([...run.lines].sort());
       expect(recomputeChains(logs.map((log) => log.body!))).toEqual([]);
-      const report = await verifyLines(inChainOrder(logs.map((log) => log.body!)));
+      const report = await verifyLines(inChainOrder(logs.map((log) => log.body!)), run.publicKeys);
       expect(report.problems).toEqual([]);
       expect(report.ok).toBe(true);
       expect(report.records).toBe(run.lines.length);
@@ -148,7 +148,7 @@ for (const agent of agents) {
       );
       expect([...bodies].sort()).toEqual([...run.lines].sort());
       expect(recomputeChains(bodies)).toEqual([]);
-      const report = await verifyLines(inChainOrder(bodies));
+      const report = await verifyLines(inChainOrder(bodies), run.publicKeys);
       expect(report.problems).toEqual([]);
       expect(report.ok).toBe(true);
       // Only audit records belong in the evidence archive.

@@ -88,7 +88,17 @@ it('pins every builder module to the v0.161.0 release (core stable modules at v1
 
 it('keeps the audit pipeline free of processors that could rewrite a hashed body', () => {
   const audit = config.service.pipelines['logs/audit']!;
-  expect(audit.processors).toEqual(['memory_limiter', 'filter/audit_only', 'groupbyattrs/retention']);
+  expect(audit.processors).toEqual([
+    'memory_limiter',
+    'filter/audit_only',
+    'groupbyattrs/retention',
+    'transform/ingest_time',
+  ]);
+  // Its one transform sets the log record's timestamp (Loki's line time), which no hash covers; nothing else.
+  expect(config.processors['transform/ingest_time']).toEqual({
+    error_mode: 'ignore',
+    log_statements: [{ context: 'log', statements: ['set(log.time, Now())'] }],
+  });
   expect(audit.exporters).toEqual(['otlp_http/loki', 'file/archive']);
   const loki = config.exporters['otlp_http/loki'] as {
     sending_queue: { storage: string; enabled: boolean };

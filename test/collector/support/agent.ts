@@ -16,6 +16,8 @@ export interface AgentRun {
   lines: string[];
   /** Tool spans the agent produced. */
   toolCalls: number;
+  /** The public keys its checkpoints are signed with (what a verifier trusts). */
+  publicKeys: string[];
 }
 
 /** Whether the demo can run here: its entry point exists and `pnpm build` has built core. */
@@ -38,14 +40,17 @@ export async function runAgent(
     const toolCalls = lines.filter(
       (line) => (JSON.parse(line) as { type?: string }).type === 'tool_call',
     ).length;
-    return { source: 'demo', lines, toolCalls };
+    const publicKey = join(trailDir, 'keys', 'signing-key.pub.pem');
+    const publicKeys = existsSync(publicKey) ? [readFileSync(publicKey, 'utf8')] : [];
+    return { source: 'demo', lines, toolCalls, publicKeys };
   }
   const sender = new OtlpSender(endpoint);
   const sent = await sender.send([
     { tool: 'lookup_patient', calls: 12, failEvery: 0 },
     { tool: 'order_lab_test', calls: 8, failEvery: 4 },
   ]);
-  return { source: 'sender', lines: sent.map((call) => call.line), toolCalls: sent.length };
+  await sender.finish();
+  return { source: 'sender', lines: sender.lines, toolCalls: sent.length, publicKeys: [sender.publicKey] };
 }
 
 function runDemo(endpoint: string, trailDir: string): Promise<void> {

@@ -1,9 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { signedCheckpoint, testSigningKey } from './signed-checkpoint.js';
 
 /**
  * A small agent stand-in that speaks the SDK's data contract over OTLP/HTTP (JSON encoding): one
- * `execute_tool` span and one chained `tooltrail.audit` log record per tool call. Used where a test needs to
- * control failure ratios or volume, which the demo does not offer.
+ * `execute_tool` span and one chained `tooltrail.audit` log record per tool call, a signed genesis checkpoint
+ * first and a final one on finish(). Used where a test needs to control failure ratios, volume or record
+ * times, which the demo does not offer.
  */
 
 /** RFC 8785 for the value shapes these records use (strings, safe integers, booleans, null, objects). */
@@ -47,12 +49,17 @@ export const SENDER_CANARIES = ['123-45-6789', '4111 1111 1111 1111'];
 
 export class OtlpSender {
   readonly chain = `chain-${randomBytes(4).toString('hex')}`;
+  /** Every audit record line sent (checkpoints included), in chain order. */
+  readonly lines: string[] = [];
   private _seq = 0;
   private _prev = '0'.repeat(64);
+  private readonly _key = testSigningKey();
 
   constructor(
     private readonly _endpoint: string,
     private readonly _serviceName = 'medical-assistant',
+    /** Records and spans dated this long ago: an agent replaying its trail after an outage. */
+    private readonly _lateByMillis = 0,
   ) {}
 
   /** Sends `plan` interleaved, `batchSize` calls per OTLP request; resolves with what was sent. */
@@ -67,6 +74,7 @@ export class OtlpSender {
     }
     const sent: SentCall[] = [];
     for (let i = 0; i < queue.length; i += batchSize) {
+      const genesis = this._seq === 0 ? [this._checkpoint(false)] : [];
       const batch = queue.slice(i, i + batchSize).map((call) => this._call(call.tool, call.fail));
       await this._post('/v1/traces', {
         resourceSpans: [
@@ -77,7 +85,10 @@ export class OtlpSender {
         resourceLogs: [
           this._resource({
             scopeLogs: [
-              { scope: { name: 'tooltrail.audit', version: '0.1.0' }, logRecords: batch.map((b) => b.log) },
+              {
+                scope: { name: 'tooltrail.audit', version: '0.1.0' },
+                logRecords: [...genesis, ...batch.map((b) => b.log)],
+              },
               // An application log carrying PII: the collector's transform processor must mask it.
               {
                 scope: { name: 'medical-assistant' },
@@ -92,6 +103,52 @@ export class OtlpSender {
       sent.push(...batch.map((b) => b.sent));
     }
     return sent;
+  }
+
+  /** The raw Ed25519 public key (base64) that signs this chain's checkpoints: what a verifier trusts. */
+  get publicKey(): string {
+    return this._key.publicKeyBase64;
+  }
+
+  /** Sends the chain's final checkpoint (what the SDK writes at shutdown). */
+  async finish(): Promise<void> {
+    const log = this._checkpoint(true);
+    await this._post('/v1/logs', {
+      resourceLogs: [
+        this._resource({
+          scopeLogs: [{ scope: { name: 'tooltrail.audit', version: '0.1.0' }, logRecords: [log] }],
+        }),
+      ],
+    });
+  }
+
+  private _checkpoint(final: boolean): Record<string, unknown> {
+    const now = Date.now() - this._lateByMillis;
+    const { line, hash } = signedCheckpoint(this._key, {
+      chain: this.chain,
+      seq: this._seq,
+      prev: this._prev,
+      ts: new Date(now).toISOString(),
+      final,
+    });
+    const attributes = [
+      attr('tooltrail.record.type', 'checkpoint'),
+      attr('tooltrail.chain', this.chain),
+      attr('tooltrail.seq', this._seq),
+    ];
+    this._seq++;
+    this._prev = hash;
+    this.lines.push(line);
+    const nanos = `${BigInt(now) * 1_000_000n}`;
+    return {
+      timeUnixNano: nanos,
+      observedTimeUnixNano: nanos,
+      severityNumber: 9,
+      severityText: 'INFO',
+      eventName: 'tooltrail.audit.checkpoint',
+      body: { stringValue: line },
+      attributes,
+    };
   }
 
   private _resource(body: Record<string, unknown>): Record<string, unknown> {
@@ -111,7 +168,7 @@ export class OtlpSender {
     const traceId = randomBytes(16).toString('hex');
     const spanId = randomBytes(8).toString('hex');
     const seq = this._seq++;
-    const now = Date.now();
+    const now = Date.now() - this._lateByMillis;
     const nanos = (millis: number) => `${BigInt(millis) * 1_000_000n}`;
     const callId = `call_${seq}`;
     const record: Record<string, unknown> = {
@@ -144,6 +201,7 @@ export class OtlpSender {
     record.hash = hash;
     this._prev = hash;
     const line = canonicalJson(record);
+    this.lines.push(line);
     const spanAttributes = [
       attr('gen_ai.operation.name', 'execute_tool'),
       attr('gen_ai.tool.name', tool),

@@ -3,11 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeCaptureConfig } from './capture.js';
 import { collectorConfig, type RunningCollector, startCollector } from './collector.js';
+import { LokiStandIn } from './loki-stand-in.js';
 import { freePort } from './ports.js';
 
 /**
- * The tooltrail collector on 127.0.0.1 with its Tempo and Loki endpoints pointed at two capture collectors.
- * Everything lives in one temp dir; stop() ends the three processes.
+ * The tooltrail collector on 127.0.0.1 with its Tempo endpoint pointed at a capture collector and its Loki
+ * endpoint at the Loki stand-in (loki-stand-in.ts: Loki's acceptance rules as stack/loki.yaml sets them).
+ * Everything lives in one temp dir; stop() ends the collectors and the stand-in.
  */
 export class Pipeline {
   readonly dir = mkdtempSync(join(tmpdir(), 'tooltrail-collector-'));
@@ -24,11 +26,11 @@ export class Pipeline {
     tempo: 0,
     tempoHealth: 0,
     loki: 0,
-    lokiHealth: 0,
   };
   collector: RunningCollector | undefined;
   tempo: RunningCollector | undefined;
-  loki: RunningCollector | undefined;
+  /** The Loki stand-in; its acceptance state (refusals, streams) outlives stop()/startLoki(). */
+  readonly loki = new LokiStandIn();
 
   constructor(
     private readonly _binary: string,
@@ -90,8 +92,8 @@ export class Pipeline {
   private _lokiStarts = 0;
 
   /**
-   * (Re)starts the Loki stand-in on the same port. The file exporter truncates its file on start, so each
-   * start writes a new file next to the first; readers take every file sharing the stem.
+   * (Re)starts the Loki stand-in on the same port. Each start writes a new file next to the first; readers
+   * take every file sharing the stem.
    */
   async startLoki(): Promise<void> {
     const output =
@@ -99,13 +101,13 @@ export class Pipeline {
         ? this.lokiOutput
         : this.lokiOutput.replace(/\.jsonl$/, `-${this._lokiStarts}.jsonl`);
     this._lokiStarts++;
-    this.loki = await this._startCapture('loki', 'http', this.ports.loki, this.ports.lokiHealth, output);
+    await this.loki.start(this.ports.loki, output);
   }
 
-  /** Ends the three processes; removes the temp dir unless TOOLTRAIL_KEEP_TEST_DIRS=1 (for post-mortems). */
+  /** Ends the collectors and the stand-in; removes the temp dir unless TOOLTRAIL_KEEP_TEST_DIRS=1 (for post-mortems). */
   async stop(): Promise<void> {
     await this.collector?.stop();
-    await Promise.all([this.tempo?.stop(), this.loki?.stop()]);
+    await Promise.all([this.tempo?.stop(), this.loki.stop()]);
     if (process.env.TOOLTRAIL_KEEP_TEST_DIRS !== '1') rmSync(this.dir, { recursive: true, force: true });
   }
 

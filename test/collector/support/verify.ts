@@ -14,14 +14,18 @@ export function inChainOrder(lines: string[]): string[] {
   });
 }
 
-/** Verifies audit records given as canonical JSON strings (what Loki and the archive hold) with core. */
-export async function verifyLines(lines: string[]) {
+/**
+ * Verifies audit records given as canonical JSON strings (what Loki and the archive hold) with core, trusting
+ * `publicKeys` (raw base64 or PEM) for the checkpoint signatures: only then can the verdict be `intact`.
+ */
+export async function verifyLines(lines: string[], publicKeys?: string[]) {
   const { verifyTrail } = await import('@tooltrail/core');
   // A generator, not an array: verifyTrail reads an array as a list of file paths.
   return verifyTrail(
     (function* () {
       yield* lines;
     })(),
+    publicKeys ? { publicKeys } : {},
   );
 }
 
