@@ -2,9 +2,11 @@ import { type Baggage, type Context, context, propagation, trace } from '@opente
 import { type AuditContext, type AuditTrigger, getAuditContext } from '@tooltrail/core';
 
 /**
- * Audit context fields sent to the MCP server as W3C baggage entries in `params._meta.baggage`. `session`
- * (client IP, user agent) stays local. What a client sends is a claim, not authentication: the server's own
- * audit context, when it has one, wins field by field.
+ * Audit context fields sent to the MCP server as W3C baggage entries in `params._meta.baggage`: identifiers
+ * only. `session` (client IP, user agent) stays local, and so does the break-the-glass reason (free text a
+ * clinician typed): only the flag `tooltrail.emergency=1` travels, the reason is in the client's own record.
+ * What a client sends is a claim, not authentication: the server's own audit context, when it has one, wins
+ * field by field.
  */
 const BAGGAGE_KEYS = {
   userId: 'tooltrail.user',
@@ -16,6 +18,10 @@ const BAGGAGE_KEYS = {
   purpose: 'tooltrail.purpose',
   emergency: 'tooltrail.emergency',
 } as const;
+
+/** The reason a server records for a caller's emergency access: where to read the real one. */
+export const EMERGENCY_DECLARED_BY_CALLER =
+  "declared by the MCP client (its reason is in the client's record)";
 
 const TRIGGERS: ReadonlySet<string> = new Set(['user_request', 'proactive', 'retry', 'follow_up', 'system']);
 
@@ -39,7 +45,7 @@ function withAuditBaggage(active: Context): Context {
   let baggage: Baggage = propagation.getBaggage(active) ?? propagation.createBaggage();
   let changed = false;
   for (const [field, key] of Object.entries(BAGGAGE_KEYS) as [keyof typeof BAGGAGE_KEYS, string][]) {
-    const value = field === 'emergency' ? audit.emergency?.reason : audit[field];
+    const value = field === 'emergency' ? (audit.emergency ? '1' : undefined) : audit[field];
     if (value === undefined || value === null || value === '') continue;
     baggage = baggage.setEntry(key, { value: String(value) });
     changed = true;
@@ -81,8 +87,8 @@ export function callerFromMeta(meta: unknown): CallerContext {
     if (Number.isSafeInteger(turn)) claimed.turn = turn;
     const trigger = entry(BAGGAGE_KEYS.trigger);
     if (trigger && TRIGGERS.has(trigger)) claimed.trigger = trigger as AuditTrigger;
-    const reason = entry(BAGGAGE_KEYS.emergency);
-    if (reason) claimed.emergency = { reason };
+    // Any value is only a flag: free text from the wire (an older client's reason) is not stored.
+    if (entry(BAGGAGE_KEYS.emergency)) claimed.emergency = { reason: EMERGENCY_DECLARED_BY_CALLER };
     // The attribution is now in the audit context; it is not forwarded to whatever the tool calls next.
     baggage = baggage.removeEntries(...Object.values(BAGGAGE_KEYS));
   }
