@@ -14,13 +14,22 @@ const INVISIBLE = /^(?:\p{Cf}|\u034f|\u115f|\u1160|\u3164|\uffa0|[\ufe00-\ufe0f]
 const HEX = /^[0-9A-Fa-f]{2}$/;
 const cache = new Map<string, string>();
 
-/** Whether `text` needs a view: any non-ASCII character or a `%`. Pure-ASCII text without `%` is its own view. */
-export function needsView(text: string): boolean {
+/** `textFlags` bit: a character outside printable ASCII. */
+export const NON_ASCII = 1;
+/** `textFlags` bit: a `%`, or a `+` after a `?` (a space in a query string). */
+export const PERCENT = 2;
+
+/** What a view would change: `NON_ASCII | PERCENT`, 0 for text that is its own view. */
+export function textFlags(text: string): number {
+  let flags = 0;
+  let query = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c > 126 || c === 37) return true;
+    if (c > 126) flags |= NON_ASCII;
+    else if (c === 37 || (c === 43 && query)) flags |= PERCENT;
+    else if (c === 63) query = true;
   }
-  return false;
+  return flags;
 }
 
 /** NFKC of one code point, '' for an invisible one (cached: texts repeat their characters). */
@@ -51,8 +60,24 @@ function decodeRun(run: string): string | undefined {
   }
 }
 
-/** Builds the detection view of `text` (see `DetectionView`). */
-export function detectionView(text: string): DetectionView {
+/**
+ * Builds the detection view of `text` (see `DetectionView`); `percent: false` leaves `%XX` and `+` as written
+ * (keyed pairs are found on that view, so an encoded `&` or `;` inside a value does not end it). With
+ * `percent`, a `+` after a `?` (up to the next whitespace or `#`) reads as a space, and text encoded twice
+ * (`%2540`) is decoded twice.
+ */
+export function detectionView(text: string, percent = true): DetectionView {
+  const once = buildView(text, percent);
+  if (!percent || !/%[0-9A-Fa-f]{2}/.test(once.text)) return once;
+  const twice = buildView(once.text, true);
+  return {
+    text: twice.text,
+    start: twice.start.map((at) => once.start[at] as number),
+    end: twice.end.map((at) => once.end[at - 1] as number),
+  };
+}
+
+function buildView(text: string, percent: boolean): DetectionView {
   let out = '';
   const start: number[] = [];
   const end: number[] = [];
@@ -64,9 +89,17 @@ export function detectionView(text: string): DetectionView {
     out += piece;
   };
   let i = 0;
+  let query = false;
   while (i < text.length) {
     const c = text.charCodeAt(i);
-    if (c === 37 && HEX.test(text.slice(i + 1, i + 3))) {
+    if (c === 63) query = true;
+    else if (c <= 32 || c === 35) query = false;
+    else if (c === 43 && query && percent) {
+      emit(' ', i, i + 1);
+      i++;
+      continue;
+    }
+    if (c === 37 && percent && HEX.test(text.slice(i + 1, i + 3))) {
       let j = i;
       while (text.charCodeAt(j) === 37 && HEX.test(text.slice(j + 1, j + 3))) j += 3;
       const decoded = decodeRun(text.slice(i, j));

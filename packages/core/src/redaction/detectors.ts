@@ -113,7 +113,7 @@ export const DETECTORS: readonly Detector[] = [
     // dash, dot, `+`; `%20` is decoded, zero-width characters are gone).
     pattern:
       /(?<![\d])(?:\d{13,19}|\d{4}(?:[ .+-]?\d{4}){2}[ .+-]?\d{1,4}(?:[ .+-]?\d{1,3})?|\d{4}[ .+-]?\d{6}[ .+-]?\d{4,5})(?![\d])/g,
-    valid: isLuhnValid,
+    valid: (match) => isLuhnValid(match) && !isEpochTimestamp(match),
     prefixes: true,
   },
   {
@@ -204,6 +204,17 @@ export function detectWith(
   }
   if (!found) return [];
   return found.sort((a, b) => a.start - b.start);
+}
+
+/**
+ * 13, 16 or 19 plain digits reading as a Unix time between 2015 and 2035 in milliseconds, microseconds or
+ * nanoseconds (OpenTelemetry's own timestamps): not a card. No card brand issues numbers in that range.
+ */
+function isEpochTimestamp(match: string): boolean {
+  const length = match.length;
+  if ((length !== 13 && length !== 16 && length !== 19) || !/^\d+$/.test(match)) return false;
+  const millis = Number(match.slice(0, 13));
+  return millis >= 1_420_000_000_000 && millis <= 2_050_000_000_000;
 }
 
 /** 8 to 15 digits (E.164 allows 15). */

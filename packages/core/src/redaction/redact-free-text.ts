@@ -1,5 +1,5 @@
 import type { DetectorKind } from '../types.js';
-import { type DetectionView, detectionView, needsView } from './detection-view.js';
+import { type DetectionView, detectionView, NON_ASCII, PERCENT, textFlags } from './detection-view.js';
 import { type Detector, detectWith } from './detectors.js';
 import { findKeyedValues, type RuleLookup } from './structured-text.js';
 
@@ -7,17 +7,34 @@ import { findKeyedValues, type RuleLookup } from './structured-text.js';
 const PROTECTED = /\[REDACTED:[A-Za-z0-9_.-]+\]|hmac:[A-Za-z0-9_.-]+:[0-9a-f]{64}/g;
 
 interface Replacement<Rule> {
+  /** Original offsets. */
   start: number;
   end: number;
   what: DetectorKind | Rule;
   value: string;
 }
 
+const toOriginal = (view: DetectionView | undefined, start: number, end: number) =>
+  view ? { start: view.start[start] as number, end: view.end[end - 1] as number } : { start, end };
+
+/** A keyed value as a pseudonym sees it: percent- and plus-decoded. */
+function decodeValue(value: string): string {
+  let out = value.includes('+') && !value.includes(' ') ? value.replace(/\+/g, ' ') : value;
+  if (out.includes('%')) {
+    try {
+      out = decodeURIComponent(out);
+    } catch {
+      // Not percent-encoding after all.
+    }
+  }
+  return out;
+}
+
 /**
- * Redacts free text: builds the detection view (normalised, percent-decoded; see `detectionView`), takes the
- * values of keyed pairs whose key has a rule (`findKeyedValues`), then the value detectors' findings elsewhere,
- * and replaces each on the original characters it came from. `replace` turns a detector kind or a rule and the
- * (normalised) value into its replacement.
+ * Redacts free text. Keyed pairs (`findKeyedValues`) are read on the normalised text with `%XX` as written, so
+ * an encoded `&` stays inside its value; the value detectors read the normalised, percent-decoded text. Each
+ * finding replaces the original characters it came from; a detection overlapping a keyed value is dropped.
+ * `replace` turns a detector kind or a rule and the decoded value into the replacement.
  */
 export function redactFreeText<Rule extends object>(
   text: string,
@@ -25,45 +42,46 @@ export function redactFreeText<Rule extends object>(
   lookup: RuleLookup<Rule>,
   replace: (what: DetectorKind | Rule, value: string) => string,
 ): string {
-  const view: DetectionView | undefined = needsView(text) ? detectionView(text) : undefined;
-  const seen = view ? view.text : text;
+  const flags = textFlags(text);
+  const keyView = flags & NON_ASCII ? detectionView(text, false) : undefined;
+  const valueView = flags & PERCENT ? detectionView(text, true) : keyView;
   const spans: Replacement<Rule>[] = [];
-  const claimed: Array<{ start: number; end: number }> = [];
+  const keyed = keyView ? keyView.text : text;
+  if (keyed.includes('=') || keyed.includes(':')) {
+    for (const pair of findKeyedValues(keyed, lookup)) {
+      const { start, end } = toOriginal(keyView, pair.start, pair.end);
+      spans.push({ start, end, what: pair.rule, value: decodeValue(pair.value) });
+    }
+  }
+  const seen = valueView ? valueView.text : text;
+  let claimed: Array<{ start: number; end: number }> | undefined;
   if (seen.includes('[REDACTED:') || seen.includes('hmac:')) {
+    claimed = [];
     PROTECTED.lastIndex = 0;
     for (let match = PROTECTED.exec(seen); match !== null; match = PROTECTED.exec(seen)) {
       claimed.push({ start: match.index, end: match.index + match[0].length });
     }
   }
-  if (seen.includes('=') || seen.includes(':')) {
-    for (const pair of findKeyedValues(seen, lookup)) {
-      if (claimed.some((other) => pair.start < other.end && other.start < pair.end)) continue;
-      const value =
-        pair.value.includes('+') && !pair.value.includes(' ') ? pair.value.replace(/\+/g, ' ') : pair.value;
-      spans.push({ start: pair.start, end: pair.end, what: pair.rule, value });
-      claimed.push(pair);
-    }
-  }
+  const keyedCount = spans.length;
   for (const item of detectWith(seen, detectors, undefined, claimed)) {
-    spans.push({
-      start: item.start,
-      end: item.end,
-      what: item.kind,
-      value: seen.slice(item.start, item.end),
-    });
+    const { start, end } = toOriginal(valueView, item.start, item.end);
+    let overlaps = false;
+    for (let i = 0; i < keyedCount && !overlaps; i++) {
+      const other = spans[i] as Replacement<Rule>;
+      overlaps = start < other.end && other.start < end;
+    }
+    if (!overlaps) spans.push({ start, end, what: item.kind, value: seen.slice(item.start, item.end) });
   }
   if (spans.length === 0) return text;
-  spans.sort((a, b) => a.start - b.start);
+  if (spans.length > 1) spans.sort((a, b) => a.start - b.start);
   let out = '';
   let position = 0;
   for (const span of spans) {
-    const start = view ? (view.start[span.start] as number) : span.start;
-    const end = view ? (view.end[span.end - 1] as number) : span.end;
-    // Two view spans can come from one original run (one `%XX` sequence): the first one covers it.
-    if (end <= position) continue;
-    out += text.slice(position, Math.max(position, start));
+    // Two findings can come from one original run (one `%XX` sequence): the first one covers it.
+    if (span.end <= position) continue;
+    out += text.slice(position, Math.max(position, span.start));
     out += replace(span.what, span.value);
-    position = end;
+    position = span.end;
   }
   return out + text.slice(position);
 }

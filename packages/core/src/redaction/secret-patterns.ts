@@ -14,10 +14,11 @@ export const SECRET_GATE =
   /AKIA|ASIA|AIza|sk-|[sr]k_|gh[pousr]_|github_pat_|xox|xapp-|whsec_|npm_|glpat-|hooks\.slack|Key=|Signature=/;
 
 /**
- * An AWS secret access key: 40 characters of `[A-Za-z0-9/+]` with a letter, a digit and both cases, only when
- * "aws" or "secret" is written within 64 characters before it (40 such characters alone are as likely a hash).
+ * An AWS secret access key: 40 characters of `[A-Za-z0-9/+]` (a `/` may border it, as in a URL path) with a
+ * digit and both cases, only when "aws" or "secret" is written within 64 characters before it (40 such
+ * characters alone are as likely a hash).
  */
-export const AWS_SECRET_PATTERN = /(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
+export const AWS_SECRET_PATTERN = /(?<![A-Za-z0-9+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9+=])/g;
 export const AWS_SECRET_CONTEXT = /aws|secret/i;
 
 export function isAwsSecretShaped(value: string): boolean {
