@@ -16,11 +16,17 @@ const parsers: Record<QueryLanguage, Parser> = {
  * range variables become a duration and the rest a plain word (they only appear inside strings here).
  */
 export function expandGrafanaVariables(query: string): string {
-  return query.replace(/\$__(rate_interval|interval|range)\b/g, '5m').replace(
-    /\$\{([^}]+)\}|\$(\w+)/g,
-    (_match, braced: string | undefined, bare: string | undefined) =>
-      // `${__span.tags["service.name"]}` → `var___span_tags__service_name__`: quotes would end the string.
-      `var_${(braced ?? bare ?? '').replace(/\W/g, '_')}`,
+  return (
+    query
+      .replace(/\$__(rate_interval|interval|range)\b/g, '5m')
+      // The Tempo datasource's `$__tags` becomes label matchers (`service_name="…", …`).
+      .replace(/\$__tags\b/g, 'var___tags=""')
+      .replace(
+        /\$\{([^}]+)\}|\$(\w+)/g,
+        (_match, braced: string | undefined, bare: string | undefined) =>
+          // `${__span.tags["service.name"]}` → `var___span_tags__service_name__`: quotes would end the string.
+          `var_${(braced ?? bare ?? '').replace(/\W/g, '_')}`,
+      )
   );
 }
 

@@ -1,9 +1,10 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { type AgentRun, demoAvailable, demoMain, PII_CANARIES, runAgent } from './support/agent.js';
 import { auditBodies, readLogs, readSpans } from './support/capture.js';
-import { buildCollector } from './support/collector.js';
+import { buildCollector, repoRoot } from './support/collector.js';
 import { Pipeline } from './support/pipeline.js';
 import { eventually } from './support/ports.js';
 import { describeWithTools, isCI } from './support/toolchain.js';
@@ -174,6 +175,21 @@ for (const agent of agents) {
       ).length;
       if (failures > 0)
         expect(series.some((line) => line.includes('status_code="STATUS_CODE_ERROR"'))).toBe(true);
+    });
+
+    it('serves every metric the Tempo datasource’s span → metrics links query (grafana/provisioning)', () => {
+      const datasources = parse(
+        readFileSync(join(repoRoot, 'grafana', 'provisioning', 'datasources', 'tooltrail.yaml'), 'utf8'),
+      ) as {
+        datasources: Array<{ jsonData?: { tracesToMetrics?: { queries?: Array<{ query: string }> } } }>;
+      };
+      const queries = datasources.datasources.flatMap((d) => d.jsonData?.tracesToMetrics?.queries ?? []);
+      expect(queries.length).toBeGreaterThan(0);
+      const names = new Set(queries.flatMap((q) => q.query.match(/\btraces_[a-z_]+/g) ?? []));
+      expect(names.size).toBeGreaterThan(0);
+      for (const name of names) expect(metricsText, name).toMatch(new RegExp(`^${name}\\{`, 'm'));
+      // The labels the links fill in from the span's attributes exist on those series.
+      expect(metricsText).toMatch(/^traces_span_metrics_calls_total\{[^}]*service_name="medical-assistant"/m);
     });
 
     it('lets no PII canary through to Tempo, Loki, the archive or the metrics', () => {

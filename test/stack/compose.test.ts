@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -57,24 +57,72 @@ describeWithTools('docker-compose.yml, checked offline with the Compose spec loa
     }
   });
 
-  it('has health checks on every backend that ships a probe, and Grafana waits for them', () => {
-    for (const name of ['tempo', 'loki', 'prometheus', 'alertmanager', 'grafana']) {
-      expect(project.services[name]?.healthcheck?.test?.length, name).toBeGreaterThan(0);
+  it('probes readiness from a pinned busybox, not with tools inside the backends’ images', () => {
+    for (const name of BACKENDS) {
+      const check = project.services[name]?.healthcheck;
+      expect(check?.test === undefined || check.disable === true, name).toBe(true);
     }
+    const probe = project.services['stack-probe']!;
+    expect(probe.image).toMatch(/^busybox:\d+\.\d+\.\d+$/);
+    const test = (probe.healthcheck?.test ?? []).join(' ');
+    for (const url of [
+      'http://loki:3100/ready',
+      'http://tempo:3200/ready',
+      'http://prometheus:9090/-/ready',
+      'http://alertmanager:9093/-/ready',
+      'http://grafana:3000/api/health',
+      'http://otel-collector:13133/',
+    ]) {
+      expect(test).toContain(url);
+    }
+    // Grafana needs its datasources only when a view or rule queries them: it waits for nothing to be healthy.
     const grafana = project.services.grafana!;
     for (const dependency of ['prometheus', 'loki', 'tempo']) {
-      expect(grafana.depends_on?.[dependency]?.condition).toBe('service_healthy');
+      expect(grafana.depends_on?.[dependency]?.condition).toBe('service_started');
     }
   });
 
-  it('publishes OTLP on 4317/4318 and Grafana on 3000, with anonymous access off', () => {
-    const published = (name: string) =>
-      (project.services[name]?.ports ?? []).map((port) => Number(port.published));
-    expect(published('otel-collector')).toEqual(expect.arrayContaining([4317, 4318]));
-    expect(published('grafana')).toContain(3000);
-    const environment = project.services.grafana?.environment ?? {};
-    expect(environment.GF_AUTH_ANONYMOUS_ENABLED).toBe('false');
-    expect(environment.GF_SECURITY_ADMIN_PASSWORD).toBe('test-only-password');
+  it('runs Tempo and Loki as their images’ own user (10001), on volumes volume-init hands to it', () => {
+    for (const [name, path] of [
+      ['tempo', '/var/tempo'],
+      ['loki', '/loki'],
+    ] as const) {
+      const service = project.services[name]!;
+      expect(service.user, name).toBe('10001:10001');
+      expect(service.depends_on?.['volume-init']?.condition).toBe('service_completed_successfully');
+      const volume = service.volumes?.find((v) => v.type === 'volume');
+      const init = project.services['volume-init']!;
+      expect(
+        init.volumes?.some((v) => v.source === volume?.source && v.target === path),
+        name,
+      ).toBe(true);
+      expect(init.command?.join(' ')).toContain(`10001:10001`);
+      expect(init.command?.join(' ')).toContain(path);
+    }
+  });
+
+  it('publishes Loki (3100), Tempo (3200), Prometheus and Alertmanager on 127.0.0.1 only, for the CLI', () => {
+    const bound = (name: string) =>
+      (project.services[name]?.ports ?? []).map((port) => `${port.host_ip}:${port.published}`);
+    expect(bound('loki')).toEqual(['127.0.0.1:3100']);
+    expect(bound('tempo')).toEqual(['127.0.0.1:3200']);
+    expect(bound('prometheus')).toEqual(['127.0.0.1:9090']);
+    expect(bound('alertmanager')).toEqual(['127.0.0.1:9093']);
+    expect(project.services.prometheus?.command).toContain('--web.enable-remote-write-receiver');
+  });
+
+  it('provisions the Grafana-managed alert rules only with TOOLTRAIL_GRAFANA_ALERTS=on', () => {
+    const alerting = (p: ComposeProject) =>
+      p.services.grafana?.volumes?.find((v) => v.target === '/etc/grafana/provisioning/alerting')?.source;
+    expect(alerting(project)).toBe(join(repoRoot, 'grafana', 'provisioning', 'alerting-off'));
+    const rulesOff = readdirSync(alerting(project)!).filter((f) => /\.(ya?ml|json)$/.test(f));
+    expect(rulesOff).toEqual([]);
+    const on = loadCompose({ GRAFANA_ADMIN_PASSWORD: 'x', TOOLTRAIL_GRAFANA_ALERTS: 'on' }).project!;
+    expect(alerting(on)).toBe(join(repoRoot, 'grafana', 'provisioning', 'alerting-on'));
+    expect(readdirSync(alerting(on)!).sort()).toEqual([
+      'alertmanager-contact-point.yaml',
+      'tooltrail-rules.yaml',
+    ]);
   });
 
   it('points the collector at the persistent queue and archive on its volume', () => {

@@ -34,7 +34,7 @@ function ruleFileQueries(path: string, language: QueryLanguage): Query[] {
 }
 
 function grafanaRuleQueries(): Query[] {
-  const path = 'grafana/provisioning/alerting/tooltrail-rules.yaml';
+  const path = 'grafana/provisioning/alerting-on/tooltrail-rules.yaml';
   const file = parse(readFileSync(join(repoRoot, path), 'utf8')) as {
     groups: Array<{
       rules: Array<{ title: string; data: Array<{ datasourceUid: string; model: { expr?: string } }> }>;
@@ -53,21 +53,30 @@ function grafanaRuleQueries(): Query[] {
   );
 }
 
+type TempoLinks = {
+  tracesToLogsV2?: { query?: string };
+  tracesToMetrics?: { queries?: Array<{ name: string; query: string }> };
+};
+
+/** The LogQL and PromQL the Tempo datasource's span links run (`$$` is the provisioning escape for `$`). */
 function datasourceQueries(): Query[] {
   const path = 'grafana/provisioning/datasources/tooltrail.yaml';
   const file = parse(readFileSync(join(repoRoot, path), 'utf8')) as {
-    datasources: Array<{ name: string; jsonData?: { tracesToLogsV2?: { query?: string } } }>;
+    datasources: Array<{ name: string; jsonData?: TempoLinks }>;
   };
-  return (
-    file.datasources
-      .filter((source) => source.jsonData?.tracesToLogsV2?.query)
-      // `$$` is the provisioning escape for a literal `$`.
-      .map((source) => ({
-        where: `${path} › ${source.name}`,
-        language: 'logql',
-        query: source.jsonData!.tracesToLogsV2!.query!.replaceAll('$$', '$'),
-      }))
-  );
+  return file.datasources.flatMap((source) => {
+    const links = source.jsonData ?? {};
+    const where = `${path} › ${source.name}`;
+    const logs = links.tracesToLogsV2?.query;
+    return [
+      ...(logs ? [{ where, language: 'logql' as const, query: logs.replaceAll('$$', '$') }] : []),
+      ...(links.tracesToMetrics?.queries ?? []).map((q) => ({
+        where: `${where} › ${q.name}`,
+        language: 'promql' as const,
+        query: q.query.replaceAll('$$', '$'),
+      })),
+    ];
+  });
 }
 
 const queries = [

@@ -52,7 +52,7 @@ function grafanaRule(definition: AlertDefinition): alerting.Rule {
   );
 }
 
-/** Grafana alerting provisioning file (grafana/provisioning/alerting/) for every definition. */
+/** Grafana alerting provisioning file (grafana/provisioning/alerting-on/, provisioned when TOOLTRAIL_GRAFANA_ALERTS=on) for every definition. */
 export function grafanaAlertRules(definitions: AlertDefinition[]): string {
   const rules = definitions.map((definition) => {
     const { folderUID: _folder, ruleGroup: _group, orgID: _org, ...rule } = grafanaRule(definition);

@@ -41,8 +41,10 @@ export interface ComposeService {
   image?: string;
   environment?: Record<string, string | null>;
   volumes?: Array<{ type: string; source: string; target: string; read_only?: boolean }>;
-  ports?: Array<{ target: number; published: string; protocol?: string }>;
+  ports?: Array<{ target: number; published: string; protocol?: string; host_ip?: string }>;
   healthcheck?: { test?: string[]; disable?: boolean };
+  user?: string;
+  command?: string[];
   depends_on?: Record<string, { condition: string }>;
 }
 
