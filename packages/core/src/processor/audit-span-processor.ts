@@ -21,7 +21,7 @@ import {
   ATTR_TOOLTRAIL_TRIGGER,
   GEN_AI_OPERATION_EXECUTE_TOOL,
 } from '../semconv/attributes.js';
-import { redactResourceInPlace } from './redact-resource.js';
+import { ResourceRedactions } from './redact-resource.js';
 import { redactSpanAtEnd, redactSpanAtStart } from './redact-span.js';
 
 /** Identifiers chosen by the integrator (user id, conversation id, ...): kept as given, like in the record. */
@@ -61,22 +61,23 @@ export interface AuditSpanProcessorOptions {
 /**
  * Must be the first span processor on the provider. It redacts every span in place before any later processor
  * or exporter sees it — name (at start and again at end, after any `updateName()`), attribute keys and values,
- * event names and attributes (exception messages), link attributes, status message, and the resource's
- * attributes once per resource — and turns `execute_tool` spans from other instrumentations into chained
+ * event names and attributes (exception messages), link attributes, status message, and the resource (each
+ * span gets a redacted copy of its provider's resource, made once) — and turns `execute_tool` spans from other instrumentations into chained
  * audit records. With sdk-trace-base 2.x the end-of-span work runs in `onEnding` (the span still writable,
  * before any processor's `onEnd`), and once more in `onEnd` for whatever a later `onEnding` added.
  */
 export class AuditSpanProcessor implements SpanProcessor {
   private readonly _next: SpanProcessor[];
   private readonly _redactor: Redactor;
-  /** Resources already redacted in place (one per provider, usually). */
-  private readonly _resources = new WeakSet<object>();
+  /** Redacted copies of the providers' resources, put on each span at start. */
+  private readonly _resources: ResourceRedactions;
   /** Tool spans recorded in `onEnding`: not recorded again in `onEnd`. */
   private readonly _endingSeen = new WeakSet<object>();
 
   constructor(private readonly _options: AuditSpanProcessorOptions) {
     this._next = _options.next ?? [];
     this._redactor = _options.pipeline.redactor;
+    this._resources = new ResourceRedactions(this._redactor);
   }
 
   // try/catch inline rather than through `_guard(kind, () => ...)`: no closure per span on the hot path.
@@ -84,9 +85,8 @@ export class AuditSpanProcessor implements SpanProcessor {
     // A span that could not be redacted is never handed on: a lost span beats a leaked value.
     try {
       const resource = span.resource;
-      if (resource && !this._resources.has(resource)) {
-        if (redactResourceInPlace(this._redactor, resource)) this._resources.add(resource);
-      }
+      if (resource)
+        (span as { resource: ReadableSpan['resource'] }).resource = this._resources.copyOf(resource);
       redactSpanAtStart(this._redactor, span, ATTRIBUTION_KEYS);
     } catch (error) {
       this._failed('redact_start', error);

@@ -1,31 +1,68 @@
-import type { Attributes } from '@opentelemetry/api';
+import type { Attributes, AttributeValue } from '@opentelemetry/api';
 import { type Resource, resourceFromAttributes } from '@opentelemetry/resources';
 import type { Redactor } from '../redaction/redactor.js';
 import { redactAttributeMap } from './redact-span.js';
 
+type RawValue = AttributeValue | undefined | Promise<AttributeValue | undefined>;
+
 /**
  * A copy of a resource with its attribute keys and values redacted (`OTEL_RESOURCE_ATTRIBUTES` can hold an
- * owner's e-mail). Used where tooltrail builds the resource itself, for spans and exported records alike.
- * Attributes still pending (async detectors) are not read, and so not carried over.
+ * owner's e-mail). Attributes still pending (async detectors) are redacted when they settle, so the copy can be
+ * made at once; exporters wait for them as they do for the original. Never throws: a resource that cannot be
+ * read gives an empty one (a lost attribute beats a leaked value).
  */
 export function redactedResource(redactor: Redactor, resource: Resource): Resource {
-  if (resource.asyncAttributesPending) return resource;
-  const attributes: Attributes = { ...resource.attributes };
-  redactAttributeMap(redactor, attributes);
-  return resourceFromAttributes(attributes, resource.schemaUrl ? { schemaUrl: resource.schemaUrl } : {});
+  try {
+    const raw = resource.getRawAttributes() as Array<[string, RawValue]>;
+    const attributes: Record<string, RawValue> = {};
+    for (const [key, value] of raw) {
+      const settled = redactEntry(redactor, key, value);
+      if (settled) {
+        const [redactedKey, redactedValue] = settled;
+        // The first value of a key wins, as in the SDK's own resource.
+        if (!(redactedKey in attributes)) attributes[redactedKey] = redactedValue;
+      }
+    }
+    const options = resource.schemaUrl ? { schemaUrl: resource.schemaUrl } : {};
+    return resourceFromAttributes(attributes as Parameters<typeof resourceFromAttributes>[0], options);
+  } catch {
+    return resourceFromAttributes({});
+  }
+}
+
+/** One raw attribute, redacted by the span attribute rules (key rules, value detectors, key detectors). */
+function redactEntry(redactor: Redactor, key: string, value: RawValue): [string, RawValue] | undefined {
+  if (value !== null && typeof value === 'object' && typeof (value as Promise<unknown>).then === 'function') {
+    const redactedKey = redactor.redactKey(key);
+    const pending = (value as Promise<AttributeValue | undefined>).then(
+      (settled) => redactEntry(redactor, key, settled)?.[1] as AttributeValue | undefined,
+      () => undefined,
+    );
+    return [redactedKey, pending];
+  }
+  const one: Attributes = { [key]: value as AttributeValue | undefined };
+  redactAttributeMap(redactor, one);
+  const entries = Object.entries(one);
+  return entries.length === 1 ? (entries[0] as [string, AttributeValue]) : undefined;
 }
 
 /**
- * Redacts, in place and once, the attributes of a resource tooltrail did not build (a user's own NodeSDK
- * provider): the settled attributes object the SDK memoises is what every exporter reads. A resource whose
- * detectors are still pending is tried again on a later span. Returns whether the resource is now redacted.
+ * Redacted copies of the resources of a user's own provider, made once per resource: the processor puts the
+ * copy on each span (its `resource` field) before any later processor or exporter reads it.
  */
-export function redactResourceInPlace(redactor: Redactor, resource: Resource | undefined): boolean {
-  if (!resource) return true;
-  if (resource.asyncAttributesPending) return false;
-  const attributes = resource.attributes;
-  // The same object must come back on the next read, or there is nothing to redact in place.
-  if (attributes !== resource.attributes) return false;
-  redactAttributeMap(redactor, attributes as Attributes);
-  return true;
+export class ResourceRedactions {
+  private readonly _copies = new WeakMap<Resource, Resource>();
+
+  constructor(private readonly _redactor: Redactor) {}
+
+  /** The redacted copy of `resource` (the resource itself when it is one of the copies). */
+  copyOf(resource: Resource): Resource {
+    let copy = this._copies.get(resource);
+    if (!copy) {
+      copy = redactedResource(this._redactor, resource);
+      this._copies.set(resource, copy);
+      this._copies.set(copy, copy);
+    }
+    return copy;
+  }
 }

@@ -125,7 +125,7 @@ describe('AuditSpanProcessor: every string of a non-tool span', () => {
     expect(exporter.getFinishedSpans()[1]?.status.message).toBe('denied for [REDACTED:email]');
   });
 
-  it("redacts a user provider's resource attributes in place before any exporter reads them", () => {
+  it('gives each span of a user provider a redacted copy of its resource before any exporter reads it', () => {
     const { tracer, exporter, spy } = userProvider({ 'deployment.owner': CANARY.email });
     tracer.startSpan('op').end();
     expect(leaksIn(spy.seen.join('\n'))).toEqual([]);
