@@ -1,8 +1,10 @@
+import { tracingChannel } from 'node:diagnostics_channel';
 import semver from 'semver';
 import { findPackage } from '../internal/find-package.js';
 import { inSupportedRange } from '../internal/version-check.js';
 import type { EnableContext, EnableResult, ToolInstrumentation } from '../types.js';
 import { AiSdkTelemetry } from './ai-sdk-telemetry.js';
+import { AI_SDK_TRACING_CHANNEL } from './tracing-channel-audit.js';
 
 /** Vercel AI SDK majors whose telemetry hooks this instrumentation implements. */
 // 6.0.111 is the first 6.x whose global telemetry integrations receive the tool hooks.
@@ -12,8 +14,9 @@ type IntegrationsHolder = { AI_SDK_TELEMETRY_INTEGRATIONS?: unknown[] };
 
 /**
  * Audits the Vercel AI SDK's tool calls through the SDK's own global telemetry integration list (the one
- * `registerTelemetryIntegration` (6.x) / `registerTelemetry` (7.x) fill): no patching, and it works whether the
- * app imports `ai` as ESM or CJS, before or after this runs.
+ * `registerTelemetryIntegration` (6.x) / `registerTelemetry` (7.x) fill), plus the SDK's `ai:telemetry` tracing
+ * channel for 7.x calls that bring their own integrations: no patching, and it works whether the app imports `ai`
+ * as ESM or CJS, before or after this runs.
  */
 export class AiSdkInstrumentation implements ToolInstrumentation {
   readonly name = 'ai' as const;
@@ -47,6 +50,12 @@ export class AiSdkInstrumentation implements ToolInstrumentation {
       const holder = globalThis as IntegrationsHolder;
       if (!Array.isArray(holder.AI_SDK_TELEMETRY_INTEGRATIONS)) holder.AI_SDK_TELEMETRY_INTEGRATIONS = [];
       holder.AI_SDK_TELEMETRY_INTEGRATIONS.push(this._integration);
+      // 7.x: calls that pass their own `telemetry.integrations` skip the global list, not the tracing channel.
+      try {
+        tracingChannel(AI_SDK_TRACING_CHANNEL).subscribe(this._integration.channelHandlers);
+      } catch (error) {
+        context.log(`tooltrail: could not subscribe to the AI SDK tracing channel: ${String(error)}`);
+      }
     }
     return { patched: [id], skipped: [] };
   }
@@ -56,6 +65,7 @@ export class AiSdkInstrumentation implements ToolInstrumentation {
     const integration = this._integration;
     if (!integration) return;
     this._integration = undefined;
+    tracingChannel(AI_SDK_TRACING_CHANNEL).unsubscribe(integration.channelHandlers);
     const list = (globalThis as IntegrationsHolder).AI_SDK_TELEMETRY_INTEGRATIONS;
     const index = Array.isArray(list) ? list.indexOf(integration) : -1;
     if (index >= 0) list?.splice(index, 1);

@@ -8,6 +8,7 @@ import type {
 } from './event-types.js';
 import { recordNotExecuted } from './record-not-executed.js';
 import { ToolSpanContexts } from './tool-context.js';
+import { type ChannelMessage, TracingChannelAudit } from './tracing-channel-audit.js';
 import { triggerFromMessages } from './triggers-from-messages.js';
 
 const MAX_TRACKED_GENERATIONS = 1000;
@@ -43,6 +44,15 @@ export class AiSdkTelemetry {
   private readonly _pendingV7 = new Map<string, PendingCall>();
   private readonly _models = new Map<string, string>();
   private readonly _spanContexts = new ToolSpanContexts();
+  /** 7.x generations this integration takes part in (a call's own `telemetry.integrations` replace it). */
+  private readonly _integrationCalls = new Set<string>();
+  private readonly _channel = new TracingChannelAudit({
+    acceptsVersion: (version) => this._options.acceptsVersion(version),
+    integrationHandles: (callId) => callId !== undefined && this._integrationCalls.has(callId),
+    rememberModel: (event) => this._rememberModel(event),
+    modelOf: (callId) => (callId === undefined ? undefined : this._models.get(callId)),
+    spanContexts: this._spanContexts,
+  });
 
   constructor(private readonly _options: AiSdkTelemetryOptions) {
     // The SDK calls listeners detached from the integration object (6.x), so every hook is bound here.
@@ -97,6 +107,8 @@ export class AiSdkTelemetry {
   onStart(event: { callId?: string; modelId?: string; aiVersion?: string; tools?: unknown }): void {
     // 6.x calls a tool's `execute` outside the listener that opened its span: wrap it to re-enter the span.
     if (event?.aiVersion === undefined) this._spanContexts.wrapTools(event?.tools);
+    else if (typeof event.callId === 'string' && this._options.acceptsVersion(event.aiVersion))
+      boundedAdd(this._integrationCalls, event.callId);
     this._rememberModel(event);
   }
 
@@ -168,12 +180,25 @@ export class AiSdkTelemetry {
   }
 
   onEnd(event: { callId?: string }): void {
-    if (typeof event?.callId === 'string') this._models.delete(event.callId);
+    if (typeof event?.callId !== 'string') return;
+    this._models.delete(event.callId);
+    this._integrationCalls.delete(event.callId);
   }
 
   onAbort(event: { callId?: string }): void {
     this.onEnd(event);
   }
+
+  // ---- 7.x tracing channel (calls with their own `telemetry.integrations`) ----
+
+  /** Handlers for `diagnostics_channel.tracingChannel('ai:telemetry')`. */
+  readonly channelHandlers = {
+    start: (message: unknown) => this._channel.start(message as ChannelMessage),
+    end: () => undefined,
+    asyncStart: () => undefined,
+    asyncEnd: (message: unknown) => this._channel.asyncEnd(message as ChannelMessage),
+    error: (message: unknown) => this._channel.error(message as ChannelMessage),
+  };
 
   // ---- shared ----
 
@@ -216,6 +241,13 @@ export class AiSdkTelemetry {
       });
     }
   }
+}
+
+function boundedAdd(set: Set<string>, value: string): void {
+  set.add(value);
+  if (set.size <= MAX_TRACKED_GENERATIONS) return;
+  const oldest = set.values().next().value;
+  if (oldest !== undefined) set.delete(oldest);
 }
 
 function errorText(error: unknown): string | undefined {
