@@ -75,12 +75,15 @@ function describe(
   // Redacted with every other span attribute before any exporter sees it.
   if (typeof params.uri === 'string') attributes[ATTR_MCP_RESOURCE_URI] = params.uri;
   if (peer.sessionId) attributes[ATTR_MCP_SESSION_ID] = peer.sessionId;
-  const extra: Record<string, unknown> = { operation: method };
-  if (peer.name !== undefined) {
+  // The peer field is always there (null when the peer did not say its name, as a stateless HTTP server's
+  // fresh instance never hears it): it tells which side of the operation the record was written on.
+  const extra: Record<string, unknown> = {
+    operation: method,
+    [peer.role === 'server' ? 'mcp_server' : 'mcp_client']: peer.name ?? null,
+  };
+  if (peer.name !== undefined)
     attributes[peer.role === 'server' ? ATTR_TOOLTRAIL_MCP_SERVER_NAME : ATTR_TOOLTRAIL_MCP_CLIENT_NAME] =
       peer.name;
-    extra[peer.role === 'server' ? 'mcp_server' : 'mcp_client'] = peer.name;
-  }
   if (callerSpanId !== undefined) extra.parent_span_id = callerSpanId;
   return {
     // The semantic conventions' target: the prompt name, else nothing (a resource URI is not low-cardinality).
