@@ -10,11 +10,14 @@ import { inChainOrder, recomputeChains, verifyLines } from './support/verify.js'
 
 const LOKI = 'otlp_http/loki';
 const HOUR = 3_600_000;
-/** How late each replaying agent's records are: past Loki's default 1 h window, past 36 h, past 7 days. */
-const LATENESS = { '30h': 30 * HOUR, '40h': 40 * HOUR, '9d': 9 * 24 * HOUR } as const;
+/**
+ * How late each agent's records are: past Loki's default 1 h window, past 36 h, past 7 days; and one agent whose
+ * clock runs 20 minutes ahead (past Loki's 10-minute creation grace period).
+ */
+const LATENESS = { '30h': 30 * HOUR, '40h': 40 * HOUR, '9d': 9 * 24 * HOUR, ahead: -HOUR / 3 } as const;
 const CALLS = 15;
-/** Records the exporter drops without transform/ingest_time: the 40 h and the 9-day replays, checkpoints too. */
-const LATENESS_REFUSED = 2 * (CALLS + 2);
+/** Records the exporter drops without transform/ingest_time: 40 h, 9 days and ahead, checkpoints included. */
+const LATENESS_REFUSED = 3 * (CALLS + 2);
 
 /** Each agent's audit records: its tool calls between a signed genesis and a final checkpoint. */
 interface Run {
@@ -56,7 +59,7 @@ async function replayLate(config?: string): Promise<Run> {
 const allSent = (run: Run) => [...run.live, ...Object.values(run.late).flat()];
 
 describeWithTools(
-  'audit records replayed 30 h, 40 h and 9 days late (Loki stand-in enforcing stack/loki.yaml)',
+  'audit records 30 h, 40 h, 9 days late and 20 min ahead (Loki stand-in enforcing stack/loki.yaml)',
   ['go'],
   () => {
     let run: Run;
@@ -93,7 +96,7 @@ describeWithTools(
       expect(report.records).toBe(allSent(run).length);
     });
 
-    it('dates each Loki line at receipt, while the record keeps its own time in `ts`', () => {
+    it('dates a late record’s Loki line at receipt and a timely one at its own `ts`', () => {
       type Stored = {
         resourceLogs: Array<{
           scopeLogs: Array<{ logRecords: Array<{ timeUnixNano: string; body: { stringValue: string } }> }>;
@@ -102,14 +105,21 @@ describeWithTools(
       const entries = (readJsonLines(run.pipeline.lokiOutput) as Stored[]).flatMap((line) =>
         line.resourceLogs.flatMap((rl) => rl.scopeLogs.flatMap((sl) => sl.logRecords)),
       );
-      const late = new Set(run.late['9d']);
+      const ownTime = (entry: (typeof entries)[number]) =>
+        BigInt(Date.parse((JSON.parse(entry.body.stringValue) as { ts: string }).ts)) * 1_000_000n;
+      const late = new Set(Object.values(run.late).flat());
       const replayed = entries.filter((entry) => late.has(entry.body.stringValue));
-      expect(replayed).toHaveLength(run.late['9d'].length);
+      expect(replayed).toHaveLength(late.size);
       for (const entry of replayed) {
         expect(BigInt(entry.timeUnixNano)).toBeGreaterThanOrEqual(run.startedAtNanos);
-        const ts = Date.parse((JSON.parse(entry.body.stringValue) as { ts: string }).ts);
-        expect(Date.now() - ts).toBeGreaterThan(LATENESS['9d'] - HOUR);
+        const shift = BigInt(entry.timeUnixNano) - ownTime(entry);
+        expect(shift < 0n ? -shift : shift).toBeGreaterThan(BigInt(HOUR / 4) * 1_000_000n);
       }
+      // Live records keep their own time: dashboards, span links and Loki's dedup of re-sent lines work as before.
+      const live = new Set(run.live);
+      const timely = entries.filter((entry) => live.has(entry.body.stringValue));
+      expect(timely).toHaveLength(live.size);
+      for (const entry of timely) expect(BigInt(entry.timeUnixNano)).toBe(ownTime(entry));
     });
 
     it('archives them all as well', () => {
@@ -120,7 +130,7 @@ describeWithTools(
 );
 
 // What transform/ingest_time prevents: with the records' own times as Loki line times, Loki refuses the 40 h
-// replay (too far behind the stream's newest entry) and the 9-day one (too old), for good.
+// replay (too far behind the stream's newest entry), the 9-day one (too old) and the clock ahead (too new).
 describeWithTools('the same replays without transform/ingest_time', ['go'], () => {
   let run: Run;
 
@@ -147,12 +157,13 @@ describeWithTools('the same replays without transform/ingest_time', ['go'], () =
     await run?.pipeline.stop();
   });
 
-  it('loses the 40 h and 9-day replays in Loki (the archive still has them)', () => {
+  it('loses the 40 h, 9-day and clock-ahead records in Loki (the archive still has them)', () => {
     const reasons = new Set(run.pipeline.loki.acceptance.refusals.map((refusal) => refusal.reason));
-    expect(reasons).toEqual(new Set(['too far behind', 'too old']));
+    expect(reasons).toEqual(new Set(['too far behind', 'too old', 'too new']));
     const stored = new Set(auditBodies(readLogs(run.pipeline.lokiOutput)));
     expect(run.late['40h'].some((line) => stored.has(line))).toBe(false);
     expect(run.late['9d'].some((line) => stored.has(line))).toBe(false);
+    expect(run.late.ahead.some((line) => stored.has(line))).toBe(false);
     // 30 h behind is inside the 36 h window stack/loki.yaml configures.
     expect(run.late['30h'].every((line) => stored.has(line))).toBe(true);
     const archived = new Set(auditBodies(readLogs(run.pipeline.archivePath)));
