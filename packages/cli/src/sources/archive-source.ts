@@ -1,6 +1,6 @@
-import { closeSync, createReadStream, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { readTrailLines } from '@tooltrail/core';
 import { InputError } from '../usage-error.js';
 import {
   matchesFilter,
@@ -65,34 +65,34 @@ export class ArchiveSource implements RecordSource {
   private async *_bodies(
     onMalformed: OnMalformed,
   ): AsyncGenerator<{ text: string; file: string; line: number }> {
-    for (const file of this._files) {
-      const lines = createInterface({
-        input: createReadStream(file, { highWaterMark: 1 << 20 }),
-        crlfDelay: Infinity,
-      });
-      let line = 0;
-      for await (const text of lines) {
-        line++;
-        if (text.trim() === '') continue;
-        let request: OtlpExport;
-        try {
-          request = JSON.parse(text) as OtlpExport;
-        } catch (error) {
-          onMalformed(`${file}:${line}`, `not an OTLP JSON line (${(error as Error).message})`);
-          continue;
-        }
-        if (!Array.isArray(request?.resourceLogs)) {
-          onMalformed(`${file}:${line}`, 'not an OTLP logs export (no resourceLogs)');
-          continue;
-        }
-        for (const resource of request.resourceLogs) {
-          for (const scope of resource.scopeLogs ?? []) {
-            if (scope.scope?.name !== AUDIT_SCOPE) continue;
-            for (const log of scope.logRecords ?? []) {
-              const body = log.body?.stringValue;
-              if (typeof body === 'string') yield { text: body, file, line };
-              else onMalformed(`${file}:${line}`, 'audit log record without a string body');
-            }
+    // Bounded lines (core's MAX_LINE_BYTES): a longer OTLP line is skipped unread and reported, reading goes on.
+    for await (const read of readTrailLines({ paths: this._files })) {
+      const { text, error } = read;
+      const file = read.file as string;
+      const line = read.line as number;
+      if (error) {
+        onMalformed(`${file}:${line}`, error);
+        continue;
+      }
+      if (text.trim() === '') continue;
+      let request: OtlpExport;
+      try {
+        request = JSON.parse(text) as OtlpExport;
+      } catch (error) {
+        onMalformed(`${file}:${line}`, `not an OTLP JSON line (${(error as Error).message})`);
+        continue;
+      }
+      if (!Array.isArray(request?.resourceLogs)) {
+        onMalformed(`${file}:${line}`, 'not an OTLP logs export (no resourceLogs)');
+        continue;
+      }
+      for (const resource of request.resourceLogs) {
+        for (const scope of resource.scopeLogs ?? []) {
+          if (scope.scope?.name !== AUDIT_SCOPE) continue;
+          for (const log of scope.logRecords ?? []) {
+            const body = log.body?.stringValue;
+            if (typeof body === 'string') yield { text: body, file, line };
+            else onMalformed(`${file}:${line}`, 'audit log record without a string body');
           }
         }
       }

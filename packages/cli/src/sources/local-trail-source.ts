@@ -22,7 +22,11 @@ export class LocalTrailSource implements RecordSource {
   }
 
   async *records(filter: RecordFilter, onMalformed: OnMalformed): AsyncGenerator<SourcedRecord> {
-    for await (const { text, file, line } of readTrailLines({ paths: this._paths })) {
+    for await (const { text, file, line, error } of readTrailLines({ paths: this._paths })) {
+      if (error) {
+        onMalformed(`${file}:${line}`, error);
+        continue;
+      }
       const record = parseRecordLine(text, `${file}:${line}`, onMalformed);
       if (record && matchesFilter(record, filter)) yield { record, text, file, line };
     }

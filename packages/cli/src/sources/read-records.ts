@@ -20,7 +20,11 @@ export async function* readRecords(
   for (const path of paths) {
     if (!existsSync(path)) throw new InputError(`no such file or directory: ${path}`);
   }
-  for await (const { text, file, line } of readTrailLines({ paths })) {
+  for await (const { text, file, line, error } of readTrailLines({ paths })) {
+    if (error) {
+      onMalformed(`${file}:${line}`, error);
+      continue;
+    }
     let record: unknown;
     try {
       record = JSON.parse(text);

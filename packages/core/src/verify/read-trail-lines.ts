@@ -1,11 +1,18 @@
-import { createReadStream, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
+import { LineSplitter, MAX_LINE_BYTES } from './line-splitter.js';
+import type { VerifyProblem } from './verify-trail.js';
+
+const CHUNK_BYTES = 1 << 20;
 
 /** One line of a trail, with where it came from (for problem reports). */
 export interface TrailLine {
   text: string;
   file?: string;
   line?: number;
+  /** Set (and `text` empty) when the line could not be read: longer than `MAX_LINE_BYTES`. */
+  error?: string;
 }
 
 /** Trail directories or files to read, by path (never inferred from data). */
@@ -57,36 +64,37 @@ export function listTrailFiles(path: string): string[] {
 
 async function* readPath(path: string): AsyncGenerator<TrailLine> {
   for (const file of listTrailFiles(path)) {
-    // Splits like readline with crlfDelay: Infinity (\n, \r\n and a lone \r end a line), without its overhead.
-    const stream = createReadStream(file, { highWaterMark: 1 << 20, encoding: 'utf8' });
-    let number = 0;
-    let rest = '';
-    for await (const chunk of stream as AsyncIterable<string>) {
-      const text = rest === '' ? chunk : rest + chunk;
-      let start = 0;
-      let end = text.indexOf('\n');
-      while (end !== -1) {
-        const stop = end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
-        for (const line of splitLoneCr(text.slice(start, stop))) {
-          number++;
-          if (line.length > 0) yield { text: line, file, line: number };
-        }
-        start = end + 1;
-        end = text.indexOf('\n', start);
+    // Lines are split as bytes (\n, \r\n and a lone \r end a line, as in readline with crlfDelay: Infinity) and
+    // decoded one by one; a line longer than MAX_LINE_BYTES is skipped unread and yielded as an error.
+    const lines: TrailLine[] = [];
+    const splitter = new LineSplitter(
+      (bytes, start, end, line) => lines.push({ text: bytes.toString('utf8', start, end), file, line }),
+      (line, bytes) => lines.push({ text: '', file, line, error: tooLong(bytes) }),
+    );
+    const handle = await open(file, 'r');
+    try {
+      const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+      for (;;) {
+        const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, null);
+        if (bytesRead === 0) break;
+        splitter.push(buffer.subarray(0, bytesRead));
+        yield* lines;
+        lines.length = 0;
       }
-      rest = text.slice(start);
-    }
-    if (rest !== '') {
-      const last = rest.endsWith('\r') ? rest.slice(0, -1) : rest;
-      for (const line of splitLoneCr(last)) {
-        number++;
-        if (line.length > 0) yield { text: line, file, line: number };
-      }
+      splitter.end();
+      yield* lines;
+    } finally {
+      await handle.close();
     }
   }
 }
 
-/** A lone carriage return also ends a line (as in readline); canonical JSON lines never hold one. */
-function splitLoneCr(line: string): string[] {
-  return line.indexOf('\r') === -1 ? [line] : line.split('\r');
+/** The `malformed` problem the verifier reports for a line longer than `MAX_LINE_BYTES`. */
+export function longLineProblem(file: string, line: number, bytes: number): VerifyProblem {
+  return { kind: 'malformed', chain: null, seq: null, message: tooLong(bytes), file, line };
+}
+
+/** The reason given for a line longer than `MAX_LINE_BYTES`. */
+export function tooLong(bytes: number): string {
+  return `line of ${bytes} bytes is longer than the ${MAX_LINE_BYTES}-byte limit: not read`;
 }

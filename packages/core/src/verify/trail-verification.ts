@@ -3,7 +3,7 @@ import { canonicalize } from '../canonical/canonical-json.js';
 import { loadPublicKey } from '../keys/signing-key.js';
 import { ChainVerifier } from './chain-verifier.js';
 import { forEachLineBytes } from './read-line-bytes.js';
-import { listTrailFiles } from './read-trail-lines.js';
+import { listTrailFiles, longLineProblem } from './read-trail-lines.js';
 import { type ChainFields, hashMatches, malformedReason, type PublicKeys } from './record-integrity.js';
 import type { RetentionAnchor } from './retention-anchor.js';
 import { scannedHashMatches, scanToolCallLine } from './scan-record-line.js';
@@ -103,8 +103,11 @@ export class TrailVerification {
   /** A trail file, or a directory's `*.jsonl` files in name order. */
   async addPath(path: string): Promise<void> {
     for (const file of listTrailFiles(path)) {
-      await forEachLineBytes(file, (bytes, start, end, line) =>
-        this._addLineBytes(bytes, start, end, file, line),
+      await forEachLineBytes(
+        file,
+        (bytes, start, end, line) => this._addLineBytes(bytes, start, end, file, line),
+        // A line past MAX_LINE_BYTES is skipped unread (bounded memory): one malformed line, reading goes on.
+        { onTooLong: (line, bytes) => this._report(longLineProblem(file, line, bytes)) },
       );
     }
   }
