@@ -114,17 +114,15 @@ function traceToolsCall(server: ServerLike, handler: Handler): Handler {
 }
 
 /**
- * Fields a server-side record adds: the client's name, and the caller's span id (`parent_span_id`), which pairs
- * this record exactly with the client's record of the same call (its `span_id`) when both sides are audited.
+ * Fields a server-side record adds: the client's name (null when the client never said it, as for a stateless
+ * HTTP server's fresh instance: the field still marks the server side), and the caller's span id
+ * (`parent_span_id`), which pairs this record exactly with the client's record of the same call (its `span_id`)
+ * when both sides are audited.
  */
-function serverRecordFields(
-  client: unknown,
-  callerSpanId: string | undefined,
-): Record<string, unknown> | undefined {
-  const fields: Record<string, unknown> = {};
-  if (client !== undefined) fields.mcp_client = client;
+function serverRecordFields(client: unknown, callerSpanId: string | undefined): Record<string, unknown> {
+  const fields: Record<string, unknown> = { mcp_client: client ?? null };
   if (callerSpanId !== undefined) fields.parent_span_id = callerSpanId;
-  return Object.keys(fields).length > 0 ? fields : undefined;
+  return fields;
 }
 
 function serverAttributes(server: ServerLike, extra: HandlerExtra): Attributes {

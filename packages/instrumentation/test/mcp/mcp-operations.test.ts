@@ -77,18 +77,27 @@ const CASES: Case[] = [
 ];
 
 /** Operations the client starts (the server's record is the child) and those the server starts. */
-const FROM_CLIENT = ['resources/read', 'prompts/get', 'resources/subscribe', 'tools/call'];
+const FROM_CLIENT = [
+  'resources/read',
+  'prompts/get',
+  'resources/subscribe',
+  'tools/call chart_status',
+  'tools/call ask_model',
+];
 const FROM_SERVER = ['notifications/resources/updated', 'sampling/createMessage', 'elicitation/create'];
 
 function expectedOperations(testCase: Case): string[] {
   // Stateless HTTP has no channel for the server's own requests and notifications, and no subscriptions.
-  if (testCase.transport === 'http-stateless') return ['prompts/get', 'resources/read'];
+  if (testCase.transport === 'http-stateless')
+    return ['prompts/get', 'resources/read', 'tools/call chart_status'];
   return [...FROM_CLIENT, ...FROM_SERVER]
     .filter((operation) => testCase.elicitation || operation !== 'elicitation/create')
     .sort();
 }
 
-const operationOf = (record: AnyRecord) => String(record.operation ?? 'tools/call');
+/** `operation`, or `tools/call <tool>` for a tool call (which has none). */
+const operationOf = (record: AnyRecord) =>
+  record.operation === undefined ? `tools/call ${String(record.tool)}` : String(record.operation);
 
 function byOperation(records: AnyRecord[]): Map<string, AnyRecord> {
   return new Map(records.map((record) => [operationOf(record), record]));
@@ -133,6 +142,7 @@ describe('MCP operations beyond tools/call, client and server in two processes',
       // The app gets every result unchanged.
       expect(run.outcome.resourceText).toContain('RESOURCE-CANARY');
       expect(run.outcome.promptText).toContain('PROMPT-CANARY');
+      expect(run.outcome.statusText).toBe('P-123 chart open');
       const expected = expectedOperations(testCase);
       expect(run.client.map(operationOf).sort()).toEqual(expected);
       expect(run.server.map(operationOf).sort()).toEqual(expected);
@@ -218,7 +228,7 @@ function expectRecordFields(run: OperationsRun, testCase: Case): void {
 function expectSpans(run: OperationsRun, expected: string[]): void {
   const clientSpans = spansOf(run.clientOtlp.bodies.get('/v1/traces'));
   const serverSpans = spansOf(run.serverOtlp.bodies.get('/v1/traces'));
-  for (const operation of expected.filter((name) => name !== 'tools/call')) {
+  for (const operation of expected.filter((name) => !name.startsWith('tools/call'))) {
     const name = operation === 'prompts/get' ? 'prompts/get patient_summary' : operation;
     const onClient = clientSpans.filter((span) => span.name === name);
     const onServer = serverSpans.filter((span) => span.name === name);

@@ -65,6 +65,7 @@ async function main() {
   const outcome = await withAuditContext(attribution, async () => {
     const resource = await client.readResource({ uri: URI });
     const prompt = await client.getPrompt({ name: 'patient_summary', arguments: { patient_id: 'P-123', note: 'NOTE 123-45-6789' } });
+    const status = await client.callTool({ name: 'chart_status', arguments: { patient_id: 'P-123' } });
     let update = null;
     let tool = null;
     if (serverInitiated) {
@@ -76,6 +77,7 @@ async function main() {
       resourceText: resource.contents[0].text,
       promptText: prompt.messages[0].content.text,
       update,
+      statusText: status.content[0].text,
       toolText: tool && tool.content[0].text,
       elicited,
     };

@@ -20,6 +20,7 @@ const REGISTER = ['--import', '@tooltrail/instrumentation/register'];
 export interface OperationsOutcome {
   resourceText: string;
   promptText: string;
+  statusText: string;
   update: string | null;
   toolText: string | null;
   elicited: boolean;

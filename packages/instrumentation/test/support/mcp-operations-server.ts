@@ -72,6 +72,9 @@ function makeServer() {
     await server.server.sendResourceUpdated({ uri: request.params.uri });
     return {};
   });
+  addTool(server, 'chart_status', { patient_id: z.string() }, async ({ patient_id }) => ({
+    content: [{ type: 'text', text: patient_id + ' chart open' }],
+  }));
   addTool(server, 'ask_model', { patient_id: z.string() }, async () => {
     const sampled = await server.server.createMessage({
       messages: [{ role: 'user', content: { type: 'text', text: 'SAMPLING-CANARY diagnose 123-45-6789' } }],
