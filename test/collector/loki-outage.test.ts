@@ -79,6 +79,8 @@ describeWithTools('collector during a Loki outage (persistent queue)', ['go'], (
     const failed = (await pipeline.metric('otelcol_exporter_send_failed_log_records', LOKI)) ?? 0;
     // Retries are not failures; a record counted as failed has been given up on.
     expect(failed).toBe(0);
+    // The tail re-sent after the restart came back behind newer entries: within Loki's window, none refused.
+    expect(pipeline.loki.acceptance.refusals).toEqual([]);
   });
 
   it('delivers every audit record once Loki is back, and the chain verifies', async () => {

@@ -100,6 +100,8 @@ for (const agent of agents) {
     });
 
     it('delivers every audit record to the Loki side byte for byte, and the bodies verify', async () => {
+      // Under Loki's acceptance rules as stack/loki.yaml sets them, nothing was refused.
+      expect(pipeline.loki.acceptance.refusals).toEqual([]);
       const logs = readLogs(pipeline.lokiOutput).filter((log) => log.scope === 'tooltrail.audit');
       expect(logs.map((log) => log.body).sort()).toEqual([...run.lines].sort());
       expect(recomputeChains(logs.map((log) => log.body!))).toEqual([]);
