@@ -1,6 +1,8 @@
+import { symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readTrailLines, verifyTrail } from '../src/index.js';
-import { makeTrail } from './support/make-trail.js';
+import { makeTrail, tempDir } from './support/make-trail.js';
 
 async function* lines(items: string[]): AsyncGenerator<string> {
   for (const item of items) yield item;
@@ -56,5 +58,34 @@ describe('readTrailLines', () => {
     for await (const line of readTrailLines({ paths: [trail.dir] })) read.push(line);
     expect(read.map((line) => line.text)).toEqual(trail.lines);
     expect(read[0]).toMatchObject({ file: trail.file, line: 1 });
+  });
+});
+
+describe('a symbolic link planted in a trail directory', () => {
+  it('is not followed: one malformed problem naming it, and nothing of its target in the report', async () => {
+    const trail = await makeTrail({ calls: 2, every: 2 });
+    const secret = join(tempDir('tooltrail-secret-'), 'shadow');
+    writeFileSync(secret, 'root:$6$SECRET-HASH:19000:0:99999:7:::\n');
+    const link = join(trail.dir, 'zz-planted.jsonl');
+    symlinkSync(secret, link);
+    const report = await verifyTrail(trail.dir);
+    expect(report.records).toBe(trail.lines.length);
+    expect(report.problems.filter((problem) => problem.kind === 'malformed')).toEqual([
+      {
+        kind: 'malformed',
+        chain: null,
+        seq: null,
+        message: 'a symbolic link in a trail directory: not followed, not read',
+        file: link,
+      },
+    ]);
+    expect(JSON.stringify(report)).not.toContain('SECRET');
+    const read = [];
+    for await (const line of readTrailLines(trail.dir)) read.push(line);
+    expect(read.map((line) => line.text).join('')).not.toContain('SECRET');
+    expect(read.at(-1)).toEqual({ text: '', file: link, error: report.problems.at(-1)?.message });
+    // Named explicitly, a file is read even through a link: the caller chose it.
+    const direct = (await verifyTrail(link)).problems.filter((problem) => problem.kind === 'malformed');
+    expect(direct.map((problem) => [problem.file, problem.line])).toEqual([[link, 1]]);
   });
 });

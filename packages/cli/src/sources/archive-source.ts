@@ -71,7 +71,7 @@ export class ArchiveSource implements RecordSource {
       const file = read.file as string;
       const line = read.line as number;
       if (error) {
-        onMalformed(`${file}:${line}`, error);
+        onMalformed(read.line === undefined ? file : `${file}:${line}`, error);
         continue;
       }
       if (text.trim() === '') continue;

@@ -24,7 +24,7 @@ export class LocalTrailSource implements RecordSource {
   async *records(filter: RecordFilter, onMalformed: OnMalformed): AsyncGenerator<SourcedRecord> {
     for await (const { text, file, line, error } of readTrailLines({ paths: this._paths })) {
       if (error) {
-        onMalformed(`${file}:${line}`, error);
+        onMalformed(line === undefined ? String(file) : `${file}:${line}`, error);
         continue;
       }
       const record = parseRecordLine(text, `${file}:${line}`, onMalformed);

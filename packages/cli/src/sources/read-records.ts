@@ -22,7 +22,7 @@ export async function* readRecords(
   }
   for await (const { text, file, line, error } of readTrailLines({ paths })) {
     if (error) {
-      onMalformed(`${file}:${line}`, error);
+      onMalformed(line === undefined ? String(file) : `${file}:${line}`, error);
       continue;
     }
     let record: unknown;

@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import { type LineBytesSink, LineSplitter, type LongLineSink, MAX_LINE_BYTES } from './line-splitter.js';
 
 export type { LineBytesSink, LongLineSink };
@@ -10,8 +10,10 @@ export interface LineReadOptions {
   onTooLong?: LongLineSink;
   /** @default MAX_LINE_BYTES (256 MiB) */
   maxLineBytes?: number;
-  /** Refuse to open `file` if it is a symbolic link (ELOOP), for files found by listing a directory. */
+  /** Do not open `file` if it is a symbolic link (for files found by listing a directory): call `onLink`. */
   noFollow?: boolean;
+  /** Called instead of reading when `noFollow` is set and `file` is a symbolic link. @default throws ELOOP */
+  onLink?: () => void;
 }
 
 const CHUNK_BYTES = 1 << 20;
@@ -33,7 +35,8 @@ export async function forEachLineBytes(
       throw new Error(`tooltrail: line ${line} of ${file} is ${bytes} bytes, longer than ${maxLineBytes}`);
     });
   const splitter = new LineSplitter(onLine, onTooLong, maxLineBytes);
-  const handle = await open(file, constants.O_RDONLY | (options.noFollow ? (constants.O_NOFOLLOW ?? 0) : 0));
+  const handle = await openFile(file, options);
+  if (!handle) return;
   try {
     const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
     for (;;) {
@@ -44,5 +47,16 @@ export async function forEachLineBytes(
     splitter.end();
   } finally {
     await handle.close();
+  }
+}
+
+async function openFile(file: string, options: LineReadOptions): Promise<FileHandle | undefined> {
+  if (!options.noFollow) return open(file, 'r');
+  try {
+    return await open(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ELOOP' || !options.onLink) throw error;
+    options.onLink();
+    return undefined;
   }
 }

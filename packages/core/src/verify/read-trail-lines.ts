@@ -1,5 +1,5 @@
-import { readdirSync, statSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { constants, readdirSync, statSync } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LineSplitter, MAX_LINE_BYTES } from './line-splitter.js';
 import type { VerifyProblem } from './verify-trail.js';
@@ -11,7 +11,10 @@ export interface TrailLine {
   text: string;
   file?: string;
   line?: number;
-  /** Set (and `text` empty) when the line could not be read: longer than `MAX_LINE_BYTES`. */
+  /**
+   * Set (and `text` empty) when the line or file could not be read: a line longer than `MAX_LINE_BYTES`, or a
+   * symbolic link found in a trail directory (not followed; no `line`).
+   */
   error?: string;
 }
 
@@ -71,7 +74,15 @@ async function* readPath(path: string): AsyncGenerator<TrailLine> {
       (bytes, start, end, line) => lines.push({ text: bytes.toString('utf8', start, end), file, line }),
       (line, bytes) => lines.push({ text: '', file, line, error: tooLong(bytes) }),
     );
-    const handle = await open(file, 'r');
+    // A file found by listing a directory is not opened through a symbolic link: its target is not trail data.
+    let handle: FileHandle;
+    try {
+      handle = await open(file, file === path ? 'r' : constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ELOOP') throw error;
+      yield { text: '', file, error: LINK_NOT_FOLLOWED };
+      continue;
+    }
     try {
       const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
       for (;;) {
@@ -93,6 +104,13 @@ async function* readPath(path: string): AsyncGenerator<TrailLine> {
 export function longLineProblem(file: string, line: number, bytes: number): VerifyProblem {
   return { kind: 'malformed', chain: null, seq: null, message: tooLong(bytes), file, line };
 }
+
+/** The `malformed` problem the verifier reports for a symbolic link found in a trail directory (not read). */
+export function linkProblem(file: string): VerifyProblem {
+  return { kind: 'malformed', chain: null, seq: null, message: LINK_NOT_FOLLOWED, file };
+}
+
+const LINK_NOT_FOLLOWED = 'a symbolic link in a trail directory: not followed, not read';
 
 /** The reason given for a line longer than `MAX_LINE_BYTES`. */
 export function tooLong(bytes: number): string {

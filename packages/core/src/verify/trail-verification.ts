@@ -3,7 +3,7 @@ import { canonicalize } from '../canonical/canonical-json.js';
 import { loadPublicKey } from '../keys/signing-key.js';
 import { ChainVerifier } from './chain-verifier.js';
 import { forEachLineBytes } from './read-line-bytes.js';
-import { listTrailFiles, longLineProblem } from './read-trail-lines.js';
+import { linkProblem, listTrailFiles, longLineProblem } from './read-trail-lines.js';
 import { type ChainFields, hashMatches, malformedReason, type PublicKeys } from './record-integrity.js';
 import type { RetentionAnchor } from './retention-anchor.js';
 import { scannedHashMatches, scanToolCallLine } from './scan-record-line.js';
@@ -107,7 +107,12 @@ export class TrailVerification {
         file,
         (bytes, start, end, line) => this._addLineBytes(bytes, start, end, file, line),
         // A line past MAX_LINE_BYTES is skipped unread (bounded memory): one malformed line, reading goes on.
-        { onTooLong: (line, bytes) => this._report(longLineProblem(file, line, bytes)) },
+        {
+          onTooLong: (line, bytes) => this._report(longLineProblem(file, line, bytes)),
+          // A link planted in a trail directory is not followed (its target could be any file).
+          noFollow: file !== path,
+          onLink: () => this._report(linkProblem(file)),
+        },
       );
     }
   }
