@@ -2,6 +2,12 @@ import { Buffer } from 'node:buffer';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MCP_V1_LATEST, MCP_V1_MIN, MCP_V2_LATEST, MCP_V2_MIN, type McpApp } from '../support/mcp-app.js';
 import { type McpTransportKind, type OperationsRun, runOperations } from '../support/mcp-operations-app.js';
+import {
+  spanAttribute as attribute,
+  SPAN_KIND_CLIENT,
+  SPAN_KIND_SERVER,
+  spansOf,
+} from '../support/otlp-spans.js';
 import { readTrail, verifyPinned } from '../support/trail.js';
 
 type AnyRecord = Record<string, unknown>;
@@ -102,32 +108,6 @@ const operationOf = (record: AnyRecord) =>
 function byOperation(records: AnyRecord[]): Map<string, AnyRecord> {
   return new Map(records.map((record) => [operationOf(record), record]));
 }
-
-interface OtlpSpan {
-  name: string;
-  kind: number;
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  attributes?: { key: string; value: { stringValue?: string } }[];
-}
-
-function spansOf(bodies: Buffer[] | undefined): OtlpSpan[] {
-  return (bodies ?? []).flatMap((body) => {
-    const parsed = JSON.parse(body.toString('utf8')) as {
-      resourceSpans?: { scopeSpans?: { spans?: OtlpSpan[] }[] }[];
-    };
-    return (parsed.resourceSpans ?? []).flatMap((resource) =>
-      (resource.scopeSpans ?? []).flatMap((scope) => scope.spans ?? []),
-    );
-  });
-}
-
-const attribute = (span: OtlpSpan, key: string) =>
-  span.attributes?.find((entry) => entry.key === key)?.value.stringValue;
-
-const SPAN_KIND_SERVER = 2;
-const SPAN_KIND_CLIENT = 3;
 
 describe('MCP operations beyond tools/call, client and server in two processes', () => {
   const cleanups: (() => Promise<void>)[] = [];
