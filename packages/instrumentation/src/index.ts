@@ -4,6 +4,10 @@ export {
   aiInstrumentation,
 } from './ai/ai-sdk-instrumentation.js';
 export { ToolNotExecutedError } from './ai/record-not-executed.js';
+export type { AttributionResolver } from './http/resolve-attribution.js';
+export type { TooltrailMiddleware } from './http/tooltrail-middleware.js';
+export { tooltrailHook, tooltrailMiddleware } from './http/tooltrail-middleware.js';
+export { withTooltrail } from './http/with-tooltrail.js';
 export {
   LANGCHAIN_SUPPORTED_VERSIONS,
   LangChainInstrumentation,

@@ -1,5 +1,6 @@
 import { context, createContextKey } from '@opentelemetry/api';
 import type { AuditContext } from '../types.js';
+import { envAuditDefaults } from './env-defaults.js';
 
 // createContextKey uses Symbol.for, so the ESM and CJS builds of this package share the key.
 const AUDIT_CONTEXT_KEY = createContextKey('tooltrail.audit-context');
@@ -16,9 +17,10 @@ export function withAuditContext<T>(attribution: AuditContext, fn: () => T): T {
   return context.with(context.active().setValue(AUDIT_CONTEXT_KEY, Object.freeze(merged)), fn);
 }
 
-/** The attribution in effect here (empty outside any `withAuditContext`). */
+/**
+ * The attribution in effect here; outside any `withAuditContext`, the env defaults (`TOOLTRAIL_USER_ID`, ...,
+ * read once), which also sit under every nested context.
+ */
 export function getAuditContext(): Readonly<AuditContext> {
-  return (context.active().getValue(AUDIT_CONTEXT_KEY) as AuditContext | undefined) ?? EMPTY;
+  return (context.active().getValue(AUDIT_CONTEXT_KEY) as AuditContext | undefined) ?? envAuditDefaults();
 }
-
-const EMPTY: Readonly<AuditContext> = Object.freeze({});
