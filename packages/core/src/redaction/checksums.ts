@@ -1,17 +1,17 @@
 /** Luhn checksum, as used by payment card numbers (13 to 19 digits; other characters are ignored). */
 export function isLuhnValid(candidate: string): boolean {
-  const digits = candidate.replace(/\D/g, '');
-  if (digits.length < 13 || digits.length > 19) return false;
   let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let digit = digits.charCodeAt(digits.length - 1 - i) - 48;
-    if (i % 2 === 1) {
+  let count = 0;
+  for (let i = candidate.length - 1; i >= 0; i--) {
+    let digit = candidate.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) continue;
+    if (count++ % 2 === 1) {
       digit *= 2;
       if (digit > 9) digit -= 9;
     }
     sum += digit;
   }
-  return sum % 10 === 0;
+  return count >= 13 && count <= 19 && sum % 10 === 0;
 }
 
 /** Countries that issue IBANs (ISO 13616 registry), so that `ab12…` in ordinary text is not taken for one. */

@@ -19,15 +19,15 @@ export const NON_ASCII = 1;
 /** `textFlags` bit: a `%`, or a `+` after a `?` (a space in a query string). */
 export const PERCENT = 2;
 
-/** What a view would change: `NON_ASCII | PERCENT`, 0 for text that is its own view. */
+const NON_ASCII_CHAR = /[^\x00-\x7e]/;
+
+/** What a view would change: `NON_ASCII | PERCENT`, 0 for text that is its own view (the common case). */
 export function textFlags(text: string): number {
-  let flags = 0;
-  let query = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c > 126) flags |= NON_ASCII;
-    else if (c === 37 || (c === 43 && query)) flags |= PERCENT;
-    else if (c === 63) query = true;
+  let flags = NON_ASCII_CHAR.test(text) ? NON_ASCII : 0;
+  if (text.includes('%')) flags |= PERCENT;
+  else {
+    const query = text.indexOf('?');
+    if (query >= 0 && text.indexOf('+', query) > 0) flags |= PERCENT;
   }
   return flags;
 }

@@ -7,7 +7,8 @@ import {
   BEARER_PATTERN,
   isAwsSecretShaped,
   isCredentialShaped,
-  SECRET_GATE,
+  mayHoldJwt,
+  mayHoldSecret,
   SECRET_PATTERN,
 } from './secret-patterns.js';
 
@@ -53,7 +54,6 @@ const SSN_CONTEXT = /\bssns?\b|ssn_|_ssn|social[\s_+.-]*security|\bss#/i;
 
 /** "ssn" or "social security" within 64 characters before the number or 32 after. */
 function hasSsnContext(match: string, text: string, index: number): boolean {
-  if (match.charCodeAt(3) === 45 && match.charCodeAt(6) === 45) return true; // ddd-dd-dddd needs no context
   const around = text.slice(Math.max(0, index - 64), Math.min(text.length, index + match.length + 32));
   return SSN_CONTEXT.test(around.replace(/\d/g, ' '));
 }
@@ -70,13 +70,13 @@ export const DETECTORS: readonly Detector[] = [
   {
     kind: 'jwt',
     minLength: 16,
-    gate: (text) => text.includes('eyJ'),
+    gate: mayHoldJwt,
     pattern: /\beyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g,
   },
   {
     kind: 'cloud_key',
     minLength: 13,
-    gate: (text) => SECRET_GATE.test(text),
+    gate: mayHoldSecret,
     pattern: SECRET_PATTERN,
   },
   {
@@ -112,17 +112,25 @@ export const DETECTORS: readonly Detector[] = [
     // 13–19 digits, plain or in groups of 4 (4-6-5 too) with one separator character between groups (space,
     // dash, dot, `+`; `%20` is decoded, zero-width characters are gone).
     pattern:
-      /(?<![\d])(?:\d{13,19}|\d{4}(?:[ .+-]?\d{4}){2}[ .+-]?\d{1,4}(?:[ .+-]?\d{1,3})?|\d{4}[ .+-]?\d{6}[ .+-]?\d{4,5})(?![\d])/g,
+      /\d(?<!\d\d)(?:\d{12,18}|\d{3}(?:[ .+-]?\d{4}){2}[ .+-]?\d{1,4}(?:[ .+-]?\d{1,3})?|\d{3}[ .+-]?\d{6}[ .+-]?\d{4,5})(?!\d)/g,
     valid: (match) => isLuhnValid(match) && !isEpochTimestamp(match),
     prefixes: true,
   },
   {
     kind: 'ssn',
     minDigits: 9,
+    minLength: 11,
+    gate: (text) => text.includes('-'),
+    // ddd-dd-dddd anywhere: test data and unissued numbers are still worth hiding.
+    pattern: /\d(?<!\d\d)\d{2}-\d{2}-\d{4}(?!\d)/g,
+  },
+  {
+    kind: 'ssn',
+    minDigits: 9,
     minLength: 9,
-    gate: always,
-    // ddd-dd-dddd anywhere; ddddddddd and ddd dd dddd (or `.`/`+`) only near "ssn" or "social security".
-    pattern: /(?<![\d])\d{3}([ .+-]?)\d{2}\1\d{4}(?![\d])/g,
+    gate: (text) => SSN_CONTEXT.test(text),
+    // ddddddddd and ddd dd dddd (or `.`/`+`/`-`) only near "ssn" or "social security".
+    pattern: /\d(?<!\d\d)\d{2}([ .+-]?)\d{2}\1\d{4}(?!\d)/g,
     valid: hasSsnContext,
   },
   {
@@ -157,14 +165,12 @@ export function detectWith(
   enabled?: ReadonlySet<DetectorKind>,
   claimed?: ReadonlyArray<{ start: number; end: number }>,
 ): DetectedValue[] {
-  let found: DetectedValue[] | undefined;
+  const found: DetectedValue[] = [];
   // Four detectors need digits: they are counted once per text.
   let digits = -1;
   const textLength = text.length;
   const add = (kind: DetectorKind, start: number, end: number) => {
-    if (claimed?.some((other) => start < other.end && other.start < end)) return;
-    found ??= [];
-    if (!found.some((other) => start < other.end && other.start < end)) found.push({ kind, start, end });
+    if (claimed === undefined || !overlapsAny(claimed, start, end)) insertSorted(found, kind, start, end);
   };
   for (let d = 0; d < detectors.length; d++) {
     const detector = detectors[d] as Detector;
@@ -202,8 +208,35 @@ export function detectWith(
       add(detector.kind, match.index, match.index + length);
     }
   }
-  if (!found) return [];
-  return found.sort((a, b) => a.start - b.start);
+  return found;
+}
+
+/** Inserts [start, end) into `found` (sorted, no overlaps) unless it overlaps a neighbour. */
+function insertSorted(found: DetectedValue[], kind: DetectorKind, start: number, end: number): void {
+  let low = 0;
+  let high = found.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if ((found[mid] as DetectedValue).start < start) low = mid + 1;
+    else high = mid;
+  }
+  const before = found[low - 1];
+  const after = found[low];
+  if ((before !== undefined && before.end > start) || (after !== undefined && after.start < end)) return;
+  if (low === found.length) found.push({ kind, start, end });
+  else found.splice(low, 0, { kind, start, end });
+}
+
+function overlapsAny(
+  spans: ReadonlyArray<{ start: number; end: number }>,
+  start: number,
+  end: number,
+): boolean {
+  for (let i = 0; i < spans.length; i++) {
+    const other = spans[i] as { start: number; end: number };
+    if (start < other.end && other.start < end) return true;
+  }
+  return false;
 }
 
 /**
@@ -219,7 +252,7 @@ function isEpochTimestamp(match: string): boolean {
 
 /** 8 to 15 digits (E.164 allows 15). */
 function isPlausiblePhone(candidate: string): boolean {
-  const digits = candidate.replace(/\D/g, '').length;
+  const digits = countDigits(candidate, 16);
   return digits >= 8 && digits <= 15;
 }
 

@@ -27,8 +27,15 @@ const RULE_CACHE_LIMIT = 10_000;
 
 /** Marker written in place of a redacted value. */
 export function mask(kind: string): string {
-  return `[REDACTED:${kind}]`;
+  let out = MASKS.get(kind);
+  if (out === undefined) {
+    out = `[REDACTED:${kind}]`;
+    if (MASKS.size < 1024) MASKS.set(kind, out);
+  }
+  return out;
 }
+
+const MASKS = new Map<string, string>();
 
 export interface RedactorOptions extends RedactionOptions {
   pseudonymKey?: PseudonymKey;
@@ -243,17 +250,18 @@ export class Redactor {
 
   private readonly _pairLookup = (key: string, query: boolean) => this._ruleForPair(key, query);
 
-  private readonly _replaceValue = (kind: DetectorKind | CompiledRule, value: string): string => {
-    if (typeof kind === 'string') return this._replacement(kind, value);
-    return this.applyRule(kind, value) ?? mask(kind.kind);
-  };
-
-  private _replacement(kind: DetectorKind, value: string): string {
-    const action = this._detectorActions.get(kind) ?? (SECRET_DETECTORS.has(kind) ? 'mask' : 'pseudonymize');
+  private readonly _replaceValue = (
+    what: DetectorKind | CompiledRule,
+    source: string,
+    from: number,
+    to: number,
+  ): string => {
+    if (typeof what !== 'string') return this.applyRule(what, source.slice(from, to)) ?? mask(what.kind);
+    const action = this._detectorActions.get(what) ?? (SECRET_DETECTORS.has(what) ? 'mask' : 'pseudonymize');
     if (action === 'pseudonymize' && this._pseudonymizer)
-      return this._pseudonymizer.pseudonymize(value, kind);
-    return mask(kind);
-  }
+      return this._pseudonymizer.pseudonymize(source.slice(from, to), what);
+    return mask(what);
+  };
 }
 
 function resolveLimits(limits: RedactionOptions['limits'] = {}): SanitizeLimits {

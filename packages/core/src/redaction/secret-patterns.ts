@@ -9,9 +9,41 @@
 export const SECRET_PATTERN =
   /\b(?:(?:AKIA|ASIA)[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35}|sk-(?:ant-|proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}|gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,}|xox[abposre]-[A-Za-z0-9-]{10,}|xapp-[A-Za-z0-9-]{10,}|(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,}|whsec_[A-Za-z0-9]{20,}|npm_[A-Za-z0-9]{36}|glpat-[A-Za-z0-9_-]{20,})|https?:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9/_-]{8,}|(?<=(?:AccountKey|SharedAccessKey|SharedAccessSignature)=)[^;\s"'&]+/g;
 
-/** Cheap pre-check for `SECRET_PATTERN`: one of the fixed prefixes is present. */
-export const SECRET_GATE =
-  /AKIA|ASIA|AIza|sk-|[sr]k_|gh[pousr]_|github_pat_|xox|xapp-|whsec_|npm_|glpat-|hooks\.slack|Key=|Signature=/;
+const SECRET_PREFIX =
+  /AKIA|ASIA|AIza|sk-|sk_|rk_|ghp_|gho_|ghs_|ghu_|ghr_|github_pat_|xox|xapp-|whsec_|npm_|glpat-|hooks\.slack|Key=|Signature=/;
+
+/**
+ * Cheap pre-check for `SECRET_PATTERN`: one of its fixed prefixes may be present. Every prefix holds a `_`, a
+ * `-` after `sk`/`xox…`/`xapp`/`glpat`, an `=`, an upper-case `A` followed by `K`, `S` or `I`, or "hooks.slack";
+ * those characters are rare in prose, so the alternation runs on few texts.
+ */
+export function mayHoldSecret(text: string): boolean {
+  if (text.includes('_') || text.includes('=') || text.includes('hooks.slack'))
+    return SECRET_PREFIX.test(text);
+  for (let i = text.indexOf('-'); i >= 0; i = text.indexOf('-', i + 1)) {
+    const before = text.charCodeAt(i - 1);
+    if (
+      before === 107 /* k */ ||
+      before === 112 /* p */ ||
+      before === 116 /* t */ ||
+      text.startsWith('xox', i - 4)
+    )
+      return SECRET_PREFIX.test(text);
+  }
+  for (let i = text.indexOf('A'); i >= 0; i = text.indexOf('A', i + 1)) {
+    const next = text.charCodeAt(i + 1);
+    if (next === 75 /* K */ || next === 83 /* S */ || next === 73 /* I */) return SECRET_PREFIX.test(text);
+  }
+  return false;
+}
+
+/** Whether `text` holds `eyJ` (a JWT's header): looks for the rare `J` rather than the common `e`. */
+export function mayHoldJwt(text: string): boolean {
+  for (let i = text.indexOf('J'); i >= 2; i = text.indexOf('J', i + 1)) {
+    if (text.charCodeAt(i - 1) === 121 && text.charCodeAt(i - 2) === 101) return true;
+  }
+  return false;
+}
 
 /**
  * An AWS secret access key: 40 characters of `[A-Za-z0-9/+]` (a `/` may border it, as in a URL path) with a

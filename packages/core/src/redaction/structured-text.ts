@@ -62,9 +62,19 @@ export function findKeyedValues<Rule>(text: string, lookup: RuleLookup<Rule>): K
   const found: KeyedValue<Rule>[] = [];
   const n = text.length;
   let resume = 0;
-  for (let i = 0; i < n; i++) {
+  let nextEquals = text.indexOf('=');
+  let nextColon = text.indexOf(':');
+  while (nextEquals >= 0 || nextColon >= 0) {
+    let i: number;
+    if (nextColon < 0 || (nextEquals >= 0 && nextEquals < nextColon)) {
+      i = nextEquals;
+      nextEquals = text.indexOf('=', i + 1);
+    } else {
+      i = nextColon;
+      nextColon = text.indexOf(':', i + 1);
+    }
     const separator = text.charCodeAt(i);
-    if ((separator !== 61 && separator !== 58) || i < resume) continue;
+    if (i < resume) continue;
     // `https://`: a scheme, not a key.
     if (separator === 58 && text.charCodeAt(i + 1) === 47 && text.charCodeAt(i + 2) === 47) continue;
     let k = i;
