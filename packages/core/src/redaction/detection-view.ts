@@ -19,7 +19,7 @@ export const NON_ASCII = 1;
 /** `textFlags` bit: a `%`, or a `+` after a `?` (a space in a query string). */
 export const PERCENT = 2;
 
-const NON_ASCII_CHAR = /[^\x00-\x7e]/;
+const NON_ASCII_CHAR = /[\u007f-\uffff]/;
 
 /** What a view would change: `NON_ASCII | PERCENT`, 0 for text that is its own view (the common case). */
 export function textFlags(text: string): number {
