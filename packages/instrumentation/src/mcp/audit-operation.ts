@@ -1,5 +1,6 @@
 import { type Attributes, context, SpanKind } from '@opentelemetry/api';
 import { activeAuditor, auditToolCall, withAuditContext } from '@tooltrail/core';
+import { wrapMethod } from '../internal/wrap-method.js';
 import { callerFromMeta, fillFromClaim, withPropagatedMeta } from './meta-propagation.js';
 import { requestArgs, resultFields } from './operation-fields.js';
 import { subjectFromUri } from './resource-subject.js';
@@ -59,6 +60,35 @@ export function auditInbound(
       auditToolCall(describe(method, params, peer, SpanKind.SERVER, caller.callerSpanId), handle),
     ),
   );
+}
+
+/**
+ * Wraps `prototype.request` (the generic request API every SDK helper such as `readResource` or `createMessage`
+ * goes through, and what applications call directly) so requests whose method is in `methods` are sent through
+ * `auditOutbound`. Other requests (`tools/call` has its own hook) pass through untouched.
+ */
+export function wrapOutboundRequests<T>(
+  prototype: object,
+  methods: ReadonlySet<string>,
+  peerOf: (self: T) => McpPeer,
+): boolean {
+  return wrapMethod(
+    prototype,
+    'request',
+    (original) =>
+      function request(this: T, message: unknown, ...rest: unknown[]): unknown {
+        const { method, params } = (message ?? {}) as { method?: unknown; params?: unknown };
+        if (typeof method !== 'string' || !methods.has(method) || !isParams(params))
+          return original.call(this, message, ...rest);
+        return auditOutbound(method, params, peerOf(this), (sent) =>
+          original.call(this, { ...(message as object), params: sent }, ...rest),
+        );
+      },
+  );
+}
+
+function isParams(value: unknown): value is Params {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function describe(

@@ -1,5 +1,5 @@
 import { wrapMethod } from '../internal/wrap-method.js';
-import { auditInbound, auditOutbound, type McpPeer } from './audit-operation.js';
+import { auditInbound, type McpPeer, wrapOutboundRequests } from './audit-operation.js';
 import {
   MCP_METHOD_ELICITATION_CREATE,
   MCP_METHOD_PROMPTS_GET,
@@ -18,13 +18,13 @@ interface ClientLike {
 // biome-ignore lint/suspicious/noExplicitAny: methods and handlers of every SDK version.
 type AnyFunction = (this: any, ...args: any[]) => any;
 
-/** Client methods that send a request whose record the client writes, by method name. */
-const OUTBOUND: Record<string, string> = {
-  readResource: MCP_METHOD_RESOURCES_READ,
-  subscribeResource: MCP_METHOD_RESOURCES_SUBSCRIBE,
-  unsubscribeResource: MCP_METHOD_RESOURCES_UNSUBSCRIBE,
-  getPrompt: MCP_METHOD_PROMPTS_GET,
-};
+/** Requests the client sends whose record the client writes. */
+const OUTBOUND: ReadonlySet<string> = new Set([
+  MCP_METHOD_RESOURCES_READ,
+  MCP_METHOD_RESOURCES_SUBSCRIBE,
+  MCP_METHOD_RESOURCES_UNSUBSCRIBE,
+  MCP_METHOD_PROMPTS_GET,
+]);
 
 /** Requests and notifications the server sends whose handling the client audits. */
 const INBOUND: ReadonlySet<string> = new Set([
@@ -34,29 +34,16 @@ const INBOUND: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Audits the client side of MCP's data surface beyond `tools/call`: `readResource`, `subscribeResource`,
- * `unsubscribeResource`, `getPrompt` (v1 and v2 alike), and the handlers the application registers for the
- * server's `sampling/createMessage` and `elicitation/create` requests and `notifications/resources/updated`.
+ * Audits the client side of MCP's data surface beyond `tools/call`: the `resources/read`, `resources/subscribe`,
+ * `resources/unsubscribe` and `prompts/get` requests it sends (`readResource`, `getPrompt`, … and the generic
+ * `request` they all go through, v1 and v2 alike), and the handlers the application registers for the server's
+ * `sampling/createMessage` and `elicitation/create` requests and `notifications/resources/updated`.
  */
 export function patchMcpClientOperations(Client: { prototype: object }): boolean {
-  let patched = false;
-  for (const [name, method] of Object.entries(OUTBOUND)) {
-    patched =
-      wrapMethod(
-        Client.prototype,
-        name,
-        (original) =>
-          function outbound(this: ClientLike, params: unknown, ...rest: unknown[]): unknown {
-            if (!isParams(params)) return original.call(this, params, ...rest);
-            return auditOutbound(method, params, serverPeer(this), (sent) =>
-              original.call(this, sent, ...rest),
-            );
-          },
-      ) || patched;
-  }
-  for (const name of ['setRequestHandler', 'setNotificationHandler'])
-    patched = wrapHandlerRegistration(Client.prototype, name) || patched;
-  return patched;
+  const patched = wrapOutboundRequests(Client.prototype, OUTBOUND, serverPeer);
+  const requests = wrapHandlerRegistration(Client.prototype, 'setRequestHandler');
+  const notifications = wrapHandlerRegistration(Client.prototype, 'setNotificationHandler');
+  return patched || requests || notifications;
 }
 
 /** Wraps the handler argument (the last one) of `setRequestHandler`/`setNotificationHandler` for INBOUND methods. */

@@ -1,5 +1,5 @@
 import { wrapMethod } from '../internal/wrap-method.js';
-import { auditInbound, auditOutbound, type McpPeer } from './audit-operation.js';
+import { auditInbound, auditOutbound, type McpPeer, wrapOutboundRequests } from './audit-operation.js';
 import {
   MCP_METHOD_ELICITATION_CREATE,
   MCP_METHOD_PROMPTS_GET,
@@ -31,33 +31,36 @@ export const SERVER_INBOUND: ReadonlySet<string> = new Set([
   MCP_METHOD_PROMPTS_GET,
 ]);
 
-/** Server methods that send a request or notification to the client, by method name. */
-const OUTBOUND: Record<string, string> = {
-  createMessage: MCP_METHOD_SAMPLING_CREATE_MESSAGE,
-  elicitInput: MCP_METHOD_ELICITATION_CREATE,
-  sendResourceUpdated: MCP_METHOD_RESOURCES_UPDATED,
-};
+/** Requests the server sends to the client whose record the server writes. */
+const OUTBOUND: ReadonlySet<string> = new Set([
+  MCP_METHOD_SAMPLING_CREATE_MESSAGE,
+  MCP_METHOD_ELICITATION_CREATE,
+]);
 
 /**
- * Audits what the server asks of the client — `createMessage` (sampling), `elicitInput` (elicitation) — and
- * the `notifications/resources/updated` it sends, v1 and v2 alike.
+ * Audits what the server asks of the client — sampling and elicitation, through `createMessage`, `elicitInput`,
+ * v2's `ctx.mcpReq.requestSampling`/`elicitInput` and v1's `extra.sendRequest` alike, since all of them go through
+ * `request` — and the `notifications/resources/updated` it sends (`sendResourceUpdated` → `notification`).
  */
 export function patchMcpServerOperations(Server: { prototype: object }): boolean {
-  let patched = false;
-  for (const [name, method] of Object.entries(OUTBOUND)) {
-    patched =
-      wrapMethod(
-        Server.prototype,
-        name,
-        (original) =>
-          function outbound(this: ServerLike, params: unknown, ...rest: unknown[]): unknown {
-            if (!isParams(params)) return original.call(this, params, ...rest);
-            const peer = clientPeer(this, this.transport?.sessionId);
-            return auditOutbound(method, params, peer, (sent) => original.call(this, sent, ...rest));
-          },
-      ) || patched;
-  }
-  return patched;
+  const requests = wrapOutboundRequests(Server.prototype, OUTBOUND, (server: ServerLike) =>
+    clientPeer(server, server.transport?.sessionId),
+  );
+  const notifications = wrapMethod(
+    Server.prototype,
+    'notification',
+    (original) =>
+      function notification(this: ServerLike, message: unknown, ...rest: unknown[]): unknown {
+        const { method, params } = (message ?? {}) as { method?: unknown; params?: unknown };
+        if (method !== MCP_METHOD_RESOURCES_UPDATED || !isParams(params))
+          return original.call(this, message, ...rest);
+        const peer = clientPeer(this, this.transport?.sessionId);
+        return auditOutbound(method, params, peer, (sent) =>
+          original.call(this, { ...(message as object), params: sent }, ...rest),
+        );
+      },
+  );
+  return requests || notifications;
 }
 
 /**
