@@ -1,18 +1,16 @@
 /**
  * The text detectors read: NFKC-normalised, format characters (zero-width space, joiners, soft hyphen, bidi
- * controls) and variation selectors removed, `%XX` runs percent-decoded (twice at most, so `%2540` is `@`).
- * `start[i]`/`end[i]` give the original characters that view character `i` came from, so a mask placed on the
- * view covers the original characters, whatever their encoding.
+ * controls) and variation selectors removed, `%XX` runs percent-decoded (twice at most, so `%2540` is `@`) and a
+ * `+` in a query string read as a space. `startOf(i)`/`endOf(i)` give the original characters that view
+ * character `i` came from, so a mask placed on the view covers the original characters, whatever their encoding.
  */
 export interface DetectionView {
   text: string;
-  start: number[];
-  end: number[];
+  /** Original offset of the first character view character `i` came from. */
+  startOf(i: number): number;
+  /** Original offset just past the last character view character `i` came from. */
+  endOf(i: number): number;
 }
-
-const INVISIBLE = /^(?:\p{Cf}|\u034f|\u115f|\u1160|\u3164|\uffa0|[\ufe00-\ufe0f])$/u;
-const HEX = /^[0-9A-Fa-f]{2}$/;
-const cache = new Map<string, string>();
 
 /** `textFlags` bit: a character outside printable ASCII. */
 export const NON_ASCII = 1;
@@ -20,6 +18,12 @@ export const NON_ASCII = 1;
 export const PERCENT = 2;
 
 const NON_ASCII_CHAR = /[\u007f-\uffff]/;
+const SPECIAL = /[\u007f-\uffff]/g;
+const SPECIAL_OR_ENCODED = /[\u007f-\uffff%+]/g;
+const INVISIBLE = /^(?:\p{Cf}|\u034f|\u115f|\u1160|\u3164|\uffa0|[\ufe00-\ufe0f])$/u;
+const HEX = /^[0-9A-Fa-f]{2}$/;
+const PERCENT_ESCAPE = /%[0-9A-Fa-f]{2}/;
+const cache = new Map<string, string>();
 
 /** What a view would change: `NON_ASCII | PERCENT`, 0 for text that is its own view (the common case). */
 export function textFlags(text: string): number {
@@ -46,82 +50,116 @@ function normalizeCodePoint(char: string): string {
 /** Decodes a run of `%XX` escapes; undefined when the bytes are not UTF-8. */
 function decodeRun(run: string): string | undefined {
   try {
-    let decoded = decodeURIComponent(run);
-    if (/%[0-9A-Fa-f]{2}/.test(decoded)) {
-      try {
-        decoded = decodeURIComponent(decoded);
-      } catch {
-        // Once decoded is as far as it goes.
-      }
-    }
-    return decoded;
+    return decodeURIComponent(run);
   } catch {
     return undefined;
   }
 }
 
+/** Whether the `+` at `at` is inside a query string: a `?` before it, with no whitespace or `#` between. */
+function inQuery(text: string, at: number): boolean {
+  const query = text.lastIndexOf('?', at);
+  if (query < 0) return false;
+  for (let i = query + 1; i < at; i++) {
+    const c = text.charCodeAt(i);
+    if (c <= 32 || c === 35) return false;
+  }
+  return true;
+}
+
+/**
+ * A view kept as the pieces that differ from the original (sorted): view `[vStart, vEnd)` came from original
+ * `[oStart, oEnd)`; between pieces the view is the original, shifted.
+ */
+class PiecewiseView implements DetectionView {
+  readonly vStart: number[] = [];
+  readonly vEnd: number[] = [];
+  readonly oStart: number[] = [];
+  readonly oEnd: number[] = [];
+  text = '';
+
+  /** The last piece starting at or before view offset `i`, -1 if none. */
+  private _piece(i: number): number {
+    let low = 0;
+    let high = this.vStart.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if ((this.vStart[mid] as number) <= i) low = mid + 1;
+      else high = mid;
+    }
+    return low - 1;
+  }
+
+  startOf(i: number): number {
+    const p = this._piece(i);
+    if (p < 0) return i;
+    const vEnd = this.vEnd[p] as number;
+    return i < vEnd ? (this.oStart[p] as number) : (this.oEnd[p] as number) + (i - vEnd);
+  }
+
+  endOf(i: number): number {
+    const p = this._piece(i);
+    if (p < 0) return i + 1;
+    const vEnd = this.vEnd[p] as number;
+    return i < vEnd ? (this.oEnd[p] as number) : (this.oEnd[p] as number) + (i - vEnd) + 1;
+  }
+}
+
 /**
  * Builds the detection view of `text` (see `DetectionView`); `percent: false` leaves `%XX` and `+` as written
- * (keyed pairs are found on that view, so an encoded `&` or `;` inside a value does not end it). With
- * `percent`, a `+` after a `?` (up to the next whitespace or `#`) reads as a space, and text encoded twice
- * (`%2540`) is decoded twice.
+ * (keyed pairs are found on that view, so an encoded `&` or `;` inside a value does not end it). Text between
+ * special characters is copied as it is, so a mostly-ASCII text costs little more than one scan.
  */
 export function detectionView(text: string, percent = true): DetectionView {
   const once = buildView(text, percent);
-  if (!percent || !/%[0-9A-Fa-f]{2}/.test(once.text)) return once;
+  if (!percent || !PERCENT_ESCAPE.test(once.text)) return once;
   const twice = buildView(once.text, true);
   return {
     text: twice.text,
-    start: twice.start.map((at) => once.start[at] as number),
-    end: twice.end.map((at) => once.end[at - 1] as number),
+    startOf: (i) => once.startOf(twice.startOf(i)),
+    endOf: (i) => once.endOf(twice.endOf(i) - 1),
   };
 }
 
-function buildView(text: string, percent: boolean): DetectionView {
+function buildView(text: string, percent: boolean): PiecewiseView {
+  const view = new PiecewiseView();
+  const special = percent ? SPECIAL_OR_ENCODED : SPECIAL;
   let out = '';
-  const start: number[] = [];
-  const end: number[] = [];
-  const emit = (piece: string, from: number, to: number) => {
-    for (let k = 0; k < piece.length; k++) {
-      start.push(from);
-      end.push(to);
-    }
-    out += piece;
+  let copied = 0;
+  const piece = (from: number, to: number, replacement: string) => {
+    out += text.slice(copied, from);
+    view.vStart.push(out.length);
+    out += replacement;
+    view.vEnd.push(out.length);
+    view.oStart.push(from);
+    view.oEnd.push(to);
+    copied = to;
   };
-  let i = 0;
-  let query = false;
-  while (i < text.length) {
+  special.lastIndex = 0;
+  for (let match = special.exec(text); match !== null; match = special.exec(text)) {
+    const i = match.index;
+    if (i < copied) continue;
     const c = text.charCodeAt(i);
-    if (c === 63) query = true;
-    else if (c <= 32 || c === 35) query = false;
-    else if (c === 43 && query && percent) {
-      emit(' ', i, i + 1);
-      i++;
-      continue;
-    }
-    if (c === 37 && percent && HEX.test(text.slice(i + 1, i + 3))) {
+    if (c === 37) {
       let j = i;
       while (text.charCodeAt(j) === 37 && HEX.test(text.slice(j + 1, j + 3))) j += 3;
+      if (j === i) continue;
       const decoded = decodeRun(text.slice(i, j));
-      if (decoded === undefined) emit(text.slice(i, j), i, j);
-      else {
-        let piece = '';
-        for (const char of decoded) piece += char.charCodeAt(0) < 127 ? char : normalizeCodePoint(char);
-        emit(piece, i, j);
-      }
-      i = j;
-      continue;
+      if (decoded === undefined) continue;
+      let normal = '';
+      for (const char of decoded) normal += char.charCodeAt(0) < 127 ? char : normalizeCodePoint(char);
+      piece(i, j, normal);
+      special.lastIndex = j;
+    } else if (c === 43) {
+      if (inQuery(text, i)) piece(i, i + 1, ' ');
+    } else {
+      const width = c >= 0xd800 && c <= 0xdbff && i + 1 < text.length ? 2 : 1;
+      const char = text.slice(i, i + width);
+      const normal = normalizeCodePoint(char);
+      if (normal !== char) piece(i, i + width, normal);
+      special.lastIndex = i + width;
     }
-    if (c < 127) {
-      start.push(i);
-      end.push(i + 1);
-      out += text[i];
-      i++;
-      continue;
-    }
-    const width = c >= 0xd800 && c <= 0xdbff && i + 1 < text.length ? 2 : 1;
-    emit(normalizeCodePoint(text.slice(i, i + width)), i, i + width);
-    i += width;
   }
-  return { text: out, start, end };
+  view.text = copied === 0 ? text : out + text.slice(copied);
+  return view;
 }

@@ -53,8 +53,8 @@ export function redactFreeText<Rule extends object>(
   if (keyed.includes('=') || keyed.includes(':')) {
     for (const pair of findKeyedValues(keyed, lookup)) {
       const value = decodeValue(pair.value);
-      const start = keyView ? (keyView.start[pair.start] as number) : pair.start;
-      const end = keyView ? (keyView.end[pair.end - 1] as number) : pair.end;
+      const start = keyView ? keyView.startOf(pair.start) : pair.start;
+      const end = keyView ? keyView.endOf(pair.end - 1) : pair.end;
       spans.push({ start, end, what: pair.rule, source: value, from: 0, to: value.length });
     }
   }
@@ -69,8 +69,8 @@ export function redactFreeText<Rule extends object>(
   }
   const keyedCount = spans.length;
   for (const item of detectWith(seen, detectors, undefined, claimed)) {
-    const start = valueView ? (valueView.start[item.start] as number) : item.start;
-    const end = valueView ? (valueView.end[item.end - 1] as number) : item.end;
+    const start = valueView ? valueView.startOf(item.start) : item.start;
+    const end = valueView ? valueView.endOf(item.end - 1) : item.end;
     let overlaps = false;
     for (let i = 0; i < keyedCount && !overlaps; i++) {
       const other = spans[i] as Replacement<Rule>;
