@@ -35,10 +35,9 @@ export function auditOutbound(
   peer: McpPeer,
   send: (params: Params) => unknown,
 ): unknown {
-  if (!activeAuditor()) return send(withPropagatedMeta(params));
-  return auditToolCall(describe(method, params, peer, SpanKind.CLIENT, undefined), () =>
-    send(withPropagatedMeta(params)),
-  );
+  const call = activeAuditor() ? safeDescribe(method, params, peer, SpanKind.CLIENT, undefined) : undefined;
+  if (!call) return send(propagated(params));
+  return auditToolCall(call, () => send(propagated(params)));
 }
 
 /**
@@ -55,10 +54,10 @@ export function auditInbound(
 ): unknown {
   if (!activeAuditor()) return handle();
   const caller = callerFromMeta(meta ?? params._meta);
+  const call = safeDescribe(method, params, peer, SpanKind.SERVER, caller.callerSpanId);
+  if (!call) return handle();
   return context.with(caller.parent, () =>
-    withAuditContext(fillFromClaim(caller.claimed), () =>
-      auditToolCall(describe(method, params, peer, SpanKind.SERVER, caller.callerSpanId), handle),
-    ),
+    withAuditContext(fillFromClaim(caller.claimed), () => auditToolCall(call, handle)),
   );
 }
 
@@ -90,6 +89,33 @@ export function wrapOutboundRequests<T>(
 function isParams(value: unknown): value is Params {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/** `params` with trace and audit context in `_meta`; `params` itself if it cannot be copied. */
+function propagated(params: Params): Params {
+  try {
+    return withPropagatedMeta(params);
+  } catch {
+    return params;
+  }
+}
+
+/** `describe`, or undefined (and one warning) when hostile params defeat it: the request still goes through. */
+function safeDescribe(...args: Parameters<typeof describe>): ReturnType<typeof describe> | undefined {
+  try {
+    return describe(...args);
+  } catch (error) {
+    if (!warned) {
+      warned = true;
+      process.emitWarning(
+        `tooltrail: an MCP ${args[0]} could not be described: ${String(error)}`,
+        'TooltrailWarning',
+      );
+    }
+    return undefined;
+  }
+}
+
+let warned = false;
 
 function describe(
   method: string,

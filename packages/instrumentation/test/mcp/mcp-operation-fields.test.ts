@@ -1,8 +1,17 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { context, trace } from '@opentelemetry/api';
 import { generateSigningKeyPair, setupToolAudit, type ToolAudit } from '@tooltrail/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditOutbound } from '../../src/mcp/audit-operation.js';
+
+/** Runs `fn` with a valid (non-recording) span context active. */
+function withSpan<T>(fn: () => T): T {
+  const span = trace.wrapSpanContext({ traceId: '1'.repeat(32), spanId: '2'.repeat(16), traceFlags: 1 });
+  return context.with(trace.setSpan(context.active(), span), fn);
+}
+
 import { requestArgs, resultFields } from '../../src/mcp/operation-fields.js';
 import { subjectFromUri } from '../../src/mcp/resource-subject.js';
 
@@ -28,6 +37,30 @@ describe('subjectFromUri', () => {
     ['patient://P%2D7/chart', 'patient:P-7'],
   ])('%s → %s', (uri, subject) => {
     expect(subjectFromUri(uri)).toBe(subject);
+  });
+
+  it('hostile params (a throwing getter) do not break the request: it is sent once, unaudited, with one warning', async () => {
+    const params = {
+      get uri(): string {
+        throw new Error('boom');
+      },
+    };
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.message);
+    process.on('warning', onWarning);
+    const sent: unknown[] = [];
+    // Inside a span, so propagation has a traceparent to add and must copy the params.
+    const result = withSpan(() =>
+      auditOutbound('resources/read', params, { role: 'server', name: 's', sessionId: undefined }, (p) => {
+        sent.push(p);
+        return 'ok';
+      }),
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    process.off('warning', onWarning);
+    expect(result).toBe('ok');
+    expect(sent).toHaveLength(1);
+    expect(warnings.filter((message) => message.includes('could not be described'))).toHaveLength(1);
   });
 
   it('redacts what the URI carries (an SSN in the path) and names nothing it cannot parse', () => {
