@@ -48,6 +48,7 @@ describe('spans made inside a tool body are children of its execute_tool span', 
         type: 'function',
         function: {
           name: 'fetch_chart',
+          description: 'Fetches a chart',
           parameters: { type: 'object', properties: { id: { type: 'string' } } },
           parse: JSON.parse,
           function: async ({ id }) => ({ id, body: await probe.probe('openai') }),
