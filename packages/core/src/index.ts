@@ -15,6 +15,7 @@ export { generateSigningKeyPair, keyFingerprint, loadPublicKey, loadSigningKey }
 export { readKeyFile, UnsafePathError } from './keys/strict-modes.js';
 export type { RecordedToolCall, ToolCallInput } from './pipeline/audit-pipeline.js';
 export { AuditPipeline, describeError } from './pipeline/audit-pipeline.js';
+export { pseudonymizeSubject } from './pipeline/record-subject.js';
 export type { AuditSpanProcessorOptions } from './processor/audit-span-processor.js';
 export { AuditSpanProcessor } from './processor/audit-span-processor.js';
 export type { AuditRecord, ChainedFields, CheckpointRecord, ToolCallRecord } from './record/audit-record.js';

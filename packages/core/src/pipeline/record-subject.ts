@@ -57,17 +57,17 @@ export function recordSubject(policy: SubjectPolicy, given: unknown, args: unkno
 }
 
 /**
- * The subject as records written with `pseudonymizeAll` (or from a redacted argument) hold it, for lookups:
- * `patient:Jane Roe` → `patient:hmac:<key-id>:<hex>`. Undefined without a pseudonym key.
+ * The subject as records hold it when pseudonymised: `patient:Jane Roe` → `patient:hmac:<key-id>:<hex>` (a bare
+ * value gives a bare pseudonym). What `tooltrail pseudonym --kind subject` prints and `tooltrail report access`
+ * looks up, with the same key.
  */
-export function subjectPseudonym(redactor: Redactor, subject: string): string | undefined {
+export function pseudonymizeSubject(
+  pseudonymizer: { pseudonymize(value: unknown, kind: string): string },
+  subject: string,
+): string {
   const colon = subject.indexOf(':');
   const prefix = colon > 0 ? subject.slice(0, colon + 1) : '';
-  const pseudonym = redactor.pseudonym(
-    colon > 0 ? subject.slice(colon + 1) : subject,
-    SUBJECT_PSEUDONYM_KIND,
-  );
-  return pseudonym === undefined ? undefined : `${prefix}${pseudonym}`;
+  return `${prefix}${pseudonymizer.pseudonymize(colon > 0 ? subject.slice(colon + 1) : subject, SUBJECT_PSEUDONYM_KIND)}`;
 }
 
 function subjectFromArgs(

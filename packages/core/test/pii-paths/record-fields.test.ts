@@ -1,8 +1,8 @@
 import { trace } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { auditTool, setupToolAudit } from '../../src/index.js';
-import { subjectPseudonym } from '../../src/pipeline/record-subject.js';
-import { Redactor } from '../../src/redaction/redactor.js';
+import { pseudonymizeSubject } from '../../src/pipeline/record-subject.js';
+import { Pseudonymizer } from '../../src/redaction/pseudonymizer.js';
 import { type Harness, startAudit } from '../support/audit-harness.js';
 import { tempDir } from '../support/make-trail.js';
 import { CANARY, leaksIn } from './canaries.js';
@@ -46,9 +46,7 @@ describe('record fields that come from the caller', () => {
     await harness.audit.forceFlush();
     const [record] = harness.toolCalls();
     expect(record?.subject).toMatch(PSEUDONYM);
-    expect(record?.subject).toBe(
-      subjectPseudonym(new Redactor({ pseudonymKey: KEY }), `patient:${CANARY.name}`),
-    );
+    expect(record?.subject).toBe(pseudonymizeSubject(new Pseudonymizer(KEY), `patient:${CANARY.name}`));
     expect(harness.spans.getFinishedSpans()[0]?.attributes['tooltrail.subject']).toBe(record?.subject);
     expect(leaksIn(JSON.stringify(harness.records()), [CANARY.name])).toEqual([]);
     expect(leaksIn(spanText(harness), [CANARY.name])).toEqual([]);
@@ -94,7 +92,7 @@ describe('record fields that come from the caller', () => {
     await auditTool('labs', async (_args: { mrn: string }) => 'ok')({ mrn: 'MRN-000123' });
     await harness.audit.forceFlush();
     const subjects = harness.toolCalls().map((record) => record.subject);
-    const expected = subjectPseudonym(new Redactor({ pseudonymKey: KEY }), 'patient:MRN-000123');
+    const expected = pseudonymizeSubject(new Pseudonymizer(KEY), 'patient:MRN-000123');
     expect(expected).toMatch(PSEUDONYM);
     expect(subjects).toEqual([expected, expected]);
     const spanSubjects = harness.spans.getFinishedSpans().map((span) => span.attributes['tooltrail.subject']);
