@@ -55,6 +55,15 @@ describe(`PII corpus v${CORPUS_VERSION}`, () => {
     });
   }
 
+  it('is idempotent on every canary shorter than the length bound (redacting twice changes nothing)', () => {
+    const keyed = new Redactor({ pseudonymKey: key });
+    const changed = CANARIES.filter((canary) => textOf(canary).length < keyed.limits.maxStringLength)
+      .map((canary) => [canary.id, JSON.stringify(keyed.redactValue(canary.input))] as const)
+      .filter(([, once]) => JSON.stringify(keyed.redactValue(JSON.parse(once))) !== once)
+      .map(([id]) => id);
+    expect(changed).toEqual([]);
+  });
+
   describe('through auditTool into the trail bytes (args, results, thrown errors)', () => {
     let audit: ToolAudit;
     let dir: string;
