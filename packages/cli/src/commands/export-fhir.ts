@@ -2,10 +2,16 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type FhirAction, toAuditEvent, toBundle } from '../fhir/audit-event.js';
 import { parseDateFlag } from '../fhir/dates.js';
+import { styleFor } from '../output/style.js';
+import { checkIntegrity, isProtected } from '../report/integrity.js';
 import { pairCalls } from '../report/one-record-per-call.js';
 import { openSource } from '../sources/open-source.js';
 import { InputError, UsageError } from '../usage-error.js';
 import { malformedReporter } from './common-options.js';
+import { TRUST_HELP, TRUST_OPTIONS, trustFrom } from './trust-options.js';
+
+/** The tag system of the integrity verdict in exported bundles. */
+const INTEGRITY_TAG_SYSTEM = 'urn:tooltrail:integrity';
 
 export const EXPORT_FHIR_USAGE = `usage: tooltrail export fhir [--subject S] [--from DATE] [--to DATE] [--source PATH]... [--out FILE]
 
@@ -19,7 +25,11 @@ server's record as a second entity.
   --out FILE           write the bundle there instead of stdout
   --action TOOL=CODE   override the action of a tool (C, R, U, D or E); repeatable
   --observer NAME      source.observer display, e.g. the service name (default $OTEL_SERVICE_NAME, else tooltrail)
-Exit status: 0 written, 2 usage or I/O error.`;
+${TRUST_HELP}
+Every chain of the source is verified first. The verdict is the Bundle's first tag (meta.tag, system
+${INTEGRITY_TAG_SYSTEM}: intact, tampered, unauthenticated or not_verifiable, its message as display) and
+is printed on stderr; an AuditEvent whose record no valid checkpoint covers carries the tag "unprotected".
+Exit status: 0 written and intact, 1 written but not intact (problems, no trusted key), 2 usage or I/O error.`;
 
 /** `tooltrail export <format>`: only fhir today. */
 export async function exportCommand(argv: string[]): Promise<number> {
@@ -42,6 +52,7 @@ export async function exportFhirCommand(argv: string[]): Promise<number> {
       out: { type: 'string' },
       action: { type: 'string', multiple: true },
       observer: { type: 'string' },
+      ...TRUST_OPTIONS,
     },
   });
   const from = values.from === undefined ? undefined : parseDateFlag('--from', values.from);
@@ -53,16 +64,32 @@ export async function exportFhirCommand(argv: string[]): Promise<number> {
     if (!match) throw new UsageError(`--action ${JSON.stringify(item)}: expected TOOL=C|R|U|D|E`);
     actions[match[1] as string] = match[2] as FhirAction;
   }
+  const trust = trustFrom(values);
   const source = openSource([...(values.source ?? []), ...positionals]);
   const observer = values.observer ?? process.env.OTEL_SERVICE_NAME ?? 'tooltrail';
   const filter = { subject: values.subject, since: from, until: to, toolCallsOnly: true };
+  const onMalformed = malformedReporter();
   const records: Array<Record<string, unknown>> = [];
-  for await (const { record } of source.records(filter, malformedReporter())) records.push(record);
-  const events = pairCalls(records).map((call) =>
-    toAuditEvent(call.record, { actions, observer }, call.serverSide),
-  );
+  for await (const { record } of source.records(filter, onMalformed)) records.push(record);
+  const integrity = await checkIntegrity(source, trust, onMalformed);
+  const events = pairCalls(records).map((call) => {
+    const event = toAuditEvent(call.record, { actions, observer }, call.serverSide);
+    if (!isProtected(integrity, call.record.chain, call.record.seq))
+      event.meta = { tag: [{ system: INTEGRITY_TAG_SYSTEM, code: 'unprotected' }] };
+    return event;
+  });
   events.sort((a, b) => String(a.recorded).localeCompare(String(b.recorded)));
-  const text = `${JSON.stringify(toBundle(events, new Date().toISOString()), null, 2)}\n`;
+  const { resourceType, ...bundle } = toBundle(events, new Date().toISOString());
+  const tagged = {
+    resourceType,
+    meta: { tag: [{ system: INTEGRITY_TAG_SYSTEM, code: integrity.status, display: integrity.message }] },
+    ...bundle,
+  };
+  const text = `${JSON.stringify(tagged, null, 2)}\n`;
+  const style = styleFor(process.stderr);
+  process.stderr.write(
+    `${integrity.status === 'intact' ? style.ok(`✔ ${integrity.message}`) : style.bad(`⚠ ${integrity.message}`)}\n`,
+  );
   if (values.out) {
     try {
       writeFileSync(values.out, text, { mode: 0o600 });
@@ -73,5 +100,5 @@ export async function exportFhirCommand(argv: string[]): Promise<number> {
   } else {
     process.stdout.write(text);
   }
-  return 0;
+  return integrity.status === 'intact' ? 0 : 1;
 }

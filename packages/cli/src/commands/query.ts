@@ -2,13 +2,16 @@ import { parseArgs } from 'node:util';
 import { parseDateFlag } from '../fhir/dates.js';
 import { alignColumns, styleFor } from '../output/style.js';
 import { byTime, cell, formatMillis } from '../report/format.js';
+import { isProtected, printIntegrityLine } from '../report/integrity.js';
 import { bothSides, mcpSide, pairCalls, type ToolCall } from '../report/one-record-per-call.js';
 import { openSource } from '../sources/open-source.js';
 import type { RecordFilter } from '../sources/record-source.js';
 import { UsageError } from '../usage-error.js';
 import { malformedReporter, SOURCE_HELP } from './common-options.js';
+import { trustFrom, VIEW_TRUST_HELP, VIEW_TRUST_OPTIONS } from './trust-options.js';
 
-export const QUERY_USAGE = `usage: tooltrail query [--conversation ID] [--user ID] [--tool NAME] [--subject S] [--failures] [--since DATE] [--until DATE] [--both-sides] [--source SRC]... [--json]
+export const QUERY_USAGE = `usage: tooltrail query [<dir-or-file>...] [--conversation ID] [--user ID] [--tool NAME] [--subject S] [--failures]
+                      [--since DATE] [--until DATE] [--both-sides] [--source SRC]... [--json] [--no-verify]
 
 Tool calls matching every filter given (at least one), newest last: one entry per call. An MCP call audited
 on both sides (client and server records) is listed once, as its client-side record.
@@ -17,15 +20,17 @@ on both sides (client and server records) is listed once, as its client-side rec
   --since/--until     YYYY-MM-DD (UTC; --until includes the whole day) or RFC 3339 with a zone
   --both-sides        list every record: the server side of an MCP call right after its client side
 ${SOURCE_HELP}
+${VIEW_TRUST_HELP}
 Exit status: 0 (also when nothing matches), 2 usage or I/O error.`;
 
 /** `tooltrail query`: returns the exit code. */
 export async function queryCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     args: argv,
-    allowPositionals: false,
+    allowPositionals: true,
     strict: true,
     options: {
+      ...VIEW_TRUST_OPTIONS,
       conversation: { type: 'string' },
       user: { type: 'string' },
       tool: { type: 'string' },
@@ -51,10 +56,12 @@ export async function queryCommand(argv: string[]): Promise<number> {
   const filters = [values.conversation, values.user, values.tool, values.subject, values.since, values.until];
   if (!values.failures && filters.every((value) => value === undefined))
     throw new UsageError('query needs at least one filter');
+  const trust = trustFrom(values);
+  const source = openSource([...positionals, ...(values.source ?? [])]);
+  const onMalformed = malformedReporter();
   const records: Array<Record<string, unknown>> = [];
-  for await (const { record } of openSource(values.source ?? []).records(filter, malformedReporter())) {
-    records.push(record);
-  }
+  for await (const { record } of source.records(filter, onMalformed)) records.push(record);
+  const integrity = await printIntegrityLine(source, values, trust, onMalformed);
   records.sort(byTime);
   const calls = pairCalls(records);
   const both = values['both-sides'];
@@ -73,7 +80,8 @@ export async function queryCommand(argv: string[]): Promise<number> {
   }
   const style = styleFor(process.stdout);
   const rows = listed.map(({ record, call }) => [
-    String(record.ts),
+    String(record.ts) +
+      (integrity && !isProtected(integrity, record.chain, record.seq) ? ` ${style.bad('UNPROTECTED')}` : ''),
     record.success === true ? style.ok('ok') : style.bad('FAILED'),
     style.bold(cell(record.tool)),
     `${cell(record.user)} (${cell(record.role)})`,

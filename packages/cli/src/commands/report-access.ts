@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseDateFlag } from '../fhir/dates.js';
 import { styleFor } from '../output/style.js';
@@ -8,20 +8,26 @@ import { renderAccessMarkdown } from '../report/render-access-markdown.js';
 import { openSource } from '../sources/open-source.js';
 import { InputError, UsageError } from '../usage-error.js';
 import { malformedReporter } from './common-options.js';
+import { subjectPseudonymFromEnv } from './subject-pseudonym.js';
+import { TRUST_HELP, TRUST_OPTIONS, trustFrom } from './trust-options.js';
 
 export const REPORT_USAGE = `usage: tooltrail report access --subject S --from DATE --to DATE [--format md|json|html] [--out FILE] [--source SRC]... [--public-key FILE]...
 
-Access report for one data subject (md, json or html), with the integrity verdict at the top.
+Access report for one data subject (md, json or html), with the integrity verdict at the top: every chain
+of the source is verified, not only those holding the subject's records, so a deleted record shows.
 Who accessed it, when, with which tool, purpose, role, success, emergency (break-the-glass accesses first);
-unique users; the integrity verdict for the chains the report's records belong to (a failure is printed at the
-top). html: one self-contained file with a per-day chart of accesses by user.
+unique users; records no valid checkpoint covers are marked UNPROTECTED. html: one self-contained file
+with a per-day chart of accesses by user.
   --subject S         patient:P-1 (or a bare P-1 for any kind)
+                      with a pseudonym key in the environment (TOOLTRAIL_PSEUDONYM_KEY or _FILE),
+                      records holding the subject's keyed pseudonym (patient:hmac:…) count too
   --from/--to         YYYY-MM-DD (UTC; --to includes the whole day) or RFC 3339 with a zone
   --format            md (default), json or html
   --out FILE          write there (mode 0600) instead of stdout
   --source SRC        trail, collector archive, loki+http://… (tempo+http://… gives an unverified report)
-  --public-key FILE   pin a checkpoint key; repeatable
-Exit status: 0 report written and intact, 1 integrity problems (or not verifiable), 2 usage or I/O error.`;
+${TRUST_HELP}
+Exit status: 0 report written and intact, 1 integrity problems or not proven (no trusted key, or a source
+that cannot be verified), 2 usage or I/O error.`;
 
 /** `tooltrail report access`: returns the exit code. */
 export async function reportCommand(argv: string[]): Promise<number> {
@@ -37,7 +43,7 @@ export async function reportCommand(argv: string[]): Promise<number> {
       format: { type: 'string', default: 'md' },
       out: { type: 'string' },
       source: { type: 'string', multiple: true },
-      'public-key': { type: 'string', multiple: true },
+      ...TRUST_OPTIONS,
     },
   });
   if (!values.subject) throw new UsageError('report access needs --subject');
@@ -48,20 +54,15 @@ export async function reportCommand(argv: string[]): Promise<number> {
   const fromMillis = parseDateFlag('--from', values.from);
   const toMillis = parseDateFlag('--to', values.to, true);
   if (toMillis < fromMillis) throw new UsageError('--to is before --from');
-  const publicKeys = (values['public-key'] ?? []).map((file) => {
-    try {
-      return readFileSync(file, 'utf8');
-    } catch (error) {
-      throw new InputError(`cannot read public key ${file}: ${(error as Error).message}`);
-    }
-  });
+  const trust = trustFrom(values);
   const report = await buildAccessReport({
     source: openSource(values.source ?? []),
     onMalformed: malformedReporter(),
     subject: values.subject,
+    subjectPseudonym: subjectPseudonymFromEnv(values.subject),
     fromMillis,
     toMillis,
-    publicKeys: publicKeys.length > 0 ? publicKeys : undefined,
+    trust,
   });
   const body =
     format === 'json'
@@ -69,7 +70,7 @@ export async function reportCommand(argv: string[]): Promise<number> {
       : format === 'html'
         ? renderAccessHtml(report)
         : renderAccessMarkdown(report);
-  const failed = report.integrity.status === 'tampered' || report.integrity.status === 'not_verifiable';
+  const failed = report.integrity.status !== 'intact';
   if (values.out) {
     try {
       writeFileSync(values.out, body, { mode: 0o600 });

@@ -1,17 +1,20 @@
 import { parseArgs } from 'node:util';
 import { styleFor } from '../output/style.js';
+import { isProtected, printIntegrityLine } from '../report/integrity.js';
 import { bothSides, pairCalls } from '../report/one-record-per-call.js';
 import { openSource } from '../sources/open-source.js';
 import { UsageError } from '../usage-error.js';
 import { malformedReporter, SOURCE_HELP, SOURCE_OPTIONS } from './common-options.js';
+import { trustFrom, VIEW_TRUST_HELP, VIEW_TRUST_OPTIONS } from './trust-options.js';
 
-export const TIMELINE_USAGE = `usage: tooltrail timeline <conversation-id> [<dir-or-file>...] [--both-sides] [--source SPEC]... [--json]
+export const TIMELINE_USAGE = `usage: tooltrail timeline <conversation-id> [<dir-or-file>...] [--both-sides] [--source SPEC]... [--json] [--no-verify]
 
 The tool calls of one conversation in time order (the seed's conversation_timeline):
   [Turn 1] ✅ tool({redacted args}) → {result summary} [duration]
 An MCP call audited on both sides shows once, as its client-side record.
   --both-sides        show every record: the server side of an MCP call right after its client side
 ${SOURCE_HELP}
+${VIEW_TRUST_HELP}
 Exit status: 0 (also when the conversation has no calls: a message on stderr), 2 usage or I/O error.`;
 
 /** `tooltrail timeline`: returns the exit code. */
@@ -20,15 +23,18 @@ export async function timelineCommand(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     strict: true,
-    options: { ...SOURCE_OPTIONS, 'both-sides': { type: 'boolean', default: false } },
+    options: { ...SOURCE_OPTIONS, ...VIEW_TRUST_OPTIONS, 'both-sides': { type: 'boolean', default: false } },
   });
   const [conversation, ...paths] = positionals;
   if (!conversation) throw new UsageError('timeline needs a conversation id');
+  const trust = trustFrom(values);
   const source = openSource([...paths, ...(values.source ?? [])]);
+  const onMalformed = malformedReporter();
   const records: Array<Record<string, unknown>> = [];
   // Only one conversation's calls are held: the filter is pushed down to the source.
-  for await (const { record } of source.records({ conversation, toolCallsOnly: true }, malformedReporter()))
+  for await (const { record } of source.records({ conversation, toolCallsOnly: true }, onMalformed))
     records.push(record);
+  const integrity = await printIntegrityLine(source, values, trust, onMalformed);
   records.sort(
     (a, b) =>
       String(a.ts).localeCompare(String(b.ts)) ||
@@ -46,7 +52,11 @@ export async function timelineCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const style = styleFor(process.stdout);
-  for (const call of calls) process.stdout.write(`${timelineLine(call, style)}\n`);
+  for (const call of calls) {
+    const flag =
+      integrity && !isProtected(integrity, call.chain, call.seq) ? ` ${style.bad('UNPROTECTED')}` : '';
+    process.stdout.write(`${timelineLine(call, style)}${flag}\n`);
+  }
   return 0;
 }
 

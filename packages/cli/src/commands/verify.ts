@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { VerifyProblem, VerifyReport } from '@tooltrail/core';
 import { alignColumns, styleFor } from '../output/style.js';
@@ -6,16 +5,19 @@ import { openSource } from '../sources/open-source.js';
 import { verifyRecordSource } from '../sources/verify-source.js';
 import { InputError } from '../usage-error.js';
 import { SOURCE_HELP, SOURCE_OPTIONS } from './common-options.js';
+import { TRUST_HELP, TRUST_OPTIONS, trustFrom } from './trust-options.js';
 
-export const VERIFY_USAGE = `usage: tooltrail verify [<dir-or-file>...] [--source SPEC]... [--public-key FILE]... [--unordered] [--json]
+export const VERIFY_USAGE = `usage: tooltrail verify [<dir-or-file>...] [--source SPEC]... [--public-key FILE]... [--witness SRC]... [--live DURATION] [--unordered] [--json]
 
-Verifies hashes, links, sequence and checkpoint signatures of every chain.
-  --public-key FILE   pin a checkpoint key (SPKI PEM or raw base64); repeatable
+Verifies every chain: hashes, links, seq, canonical bytes, checkpoint signatures, the signed genesis at
+seq 0 and the final checkpoint at the end. "intact" needs a trusted key; a witness also catches rollbacks
+and deleted chains (see docs/verification.md).
+${TRUST_HELP}
   --unordered         the files are not in stored order (exports by time): sort each chain by seq
 ${SOURCE_HELP}
 The archive and Loki deliver records by arrival or time: each chain is sorted by seq before checking.
 Tempo holds spans, not the hashed records: it cannot be verified (exit 2).
-Exit status: 0 intact, 1 problems found, 2 usage or I/O error.`;
+Exit status: 0 intact, 1 problems found or not proven (no trusted key), 2 usage or I/O error.`;
 
 /** `tooltrail verify`: returns the exit code. */
 export async function verifyCommand(argv: string[]): Promise<number> {
@@ -25,23 +27,17 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     strict: true,
     options: {
       ...SOURCE_OPTIONS,
-      'public-key': { type: 'string', multiple: true },
+      ...TRUST_OPTIONS,
       unordered: { type: 'boolean', default: false },
     },
   });
-  const publicKeys = (values['public-key'] ?? []).map((file) => {
-    try {
-      return readFileSync(file, 'utf8');
-    } catch (error) {
-      throw new InputError(`cannot read public key ${file}: ${(error as Error).message}`);
-    }
-  });
+  const trust = trustFrom(values);
   const source = openSource([...positionals, ...(values.source ?? [])]);
   const progress = progressBar();
   let report: VerifyReport | undefined;
   try {
     report = await verifyRecordSource(source, {
-      publicKeys,
+      ...trust,
       unordered: values.unordered,
       onProgress: progress.update,
     });
@@ -53,11 +49,11 @@ export async function verifyCommand(argv: string[]): Promise<number> {
       `${source.label} holds spans, not the hashed audit records: it cannot be verified; verify the local trail, the collector archive or Loki`,
     );
   if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  else printReport(report);
+  else printReport(report, source.label);
   return report.ok ? 0 : 1;
 }
 
-function printReport(report: VerifyReport): void {
+function printReport(report: VerifyReport, label: string): void {
   const style = styleFor(process.stdout);
   const out: string[] = [];
   if (report.problems.length > 0) {
@@ -72,19 +68,46 @@ function printReport(report: VerifyReport): void {
   for (const problem of report.problems) byKind.set(problem.kind, (byKind.get(problem.kind) ?? 0) + 1);
   const kinds = [...byKind].map(([kind, count]) => `${kind} ${count}`).join(', ');
   out.push(
-    `${report.ok ? style.ok('✔ intact') : style.bad('✘ TAMPERED OR DAMAGED')}: ${report.records} records, ` +
+    `${verdictLabel(report, style)}: ${report.records} records, ` +
       `${report.chains.length} chain(s), ${report.checkpoints} checkpoint(s), ` +
       `${report.problems.length} problem(s)${kinds ? ` (${kinds})` : ''}`,
   );
-  for (const chain of report.chains) {
+  out.push(style.dim(`  source: ${label}`));
+  out.push(style.dim(`  checked: ${report.checked}`));
+  if (report.witness) {
+    const w = report.witness;
     out.push(
       style.dim(
-        `  chain ${chain.chain}: seq ${chain.firstSeq}..${chain.lastSeq}, ${chain.checkpoints} checkpoint(s)` +
-          `${chain.final ? ', final' : ''}${chain.unsigned > 0 ? `, ${chain.unsigned} unsigned` : ''}`,
+        `  witness: ${w.records} record(s) in ${w.chains} chain(s); ${w.witnessed} trail record(s) witnessed, ` +
+          `${w.unwitnessed} not (${w.lag} after the witness's newest record: export lag or appended later; ${w.holes} before it)`,
       ),
     );
   }
+  for (const chain of report.chains) {
+    const protection =
+      chain.protectedTo === null ? 'nothing signed' : `protected up to seq ${chain.protectedTo}`;
+    out.push(
+      style.dim(
+        `  chain ${chain.chain}: seq ${chain.firstSeq}..${chain.lastSeq}, ${protection}` +
+          `${chain.unprotected > 0 ? `, ${chain.unprotected} unprotected` : ''}` +
+          `${chain.final ? ', final' : ', no final checkpoint'}, ${chain.checkpoints} checkpoint(s)`,
+      ),
+    );
+  }
+  if (!report.trusted)
+    out.push(
+      style.warn(
+        '  not proven: no trusted key. Pin the public key kept away from the trail: --public-key FILE or TOOLTRAIL_PUBLIC_KEY_FILE',
+      ),
+    );
   process.stdout.write(`${out.join('\n')}\n`);
+}
+
+/** The one-word verdict: only a trusted, problem-free run says intact. */
+export function verdictLabel(report: VerifyReport, style: ReturnType<typeof styleFor>): string {
+  if (report.verdict === 'intact') return style.ok('✔ intact');
+  if (report.verdict === 'unauthenticated') return style.warn('? NOT PROVEN (no trusted key)');
+  return style.bad('✘ TAMPERED OR DAMAGED');
 }
 
 function problemRow(problem: VerifyProblem): string[] {

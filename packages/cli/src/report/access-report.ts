@@ -1,7 +1,7 @@
-import type { VerifyProblem, VerifyReport } from '@tooltrail/core';
+import type { Trust } from '../commands/trust-options.js';
 import type { OnMalformed, RecordSource } from '../sources/record-source.js';
-import { verifyRecordSource } from '../sources/verify-source.js';
 import { byTime } from './format.js';
+import { checkIntegrity, type IntegrityVerdict, isProtected } from './integrity.js';
 import { oneRecordPerCall } from './one-record-per-call.js';
 
 /** One access to the subject (the seed's access row plus emergency and chain position). */
@@ -17,26 +17,18 @@ export interface AccessRow {
   conversation: string | null;
   chain: string | null;
   seq: number | null;
-}
-
-/** The integrity verdict for the chains the report's records belong to. */
-export interface IntegrityVerdict {
-  status: 'intact' | 'tampered' | 'not_verifiable' | 'no_records';
-  message: string;
-  chains: string[];
-  records: number;
-  checkpoints: number;
-  problems: VerifyProblem[];
-  warnings: VerifyProblem[];
+  /** False for a record no valid checkpoint covers (an unprotected tail): anyone could have written it. */
+  protected: boolean;
 }
 
 export interface AccessReport {
+  /** Stated first: the verdict over every chain of the source. */
+  integrity: IntegrityVerdict;
   subject: string;
   report_period: { start: string; end: string };
   generated_at: string;
-  /** The seed's boolean, true only when every chain the report relies on verified intact. */
+  /** True only when the whole source verified intact with a trusted key. */
   integrity_verified: boolean;
-  integrity: IntegrityVerdict;
   total_accesses: number;
   unique_users: number;
   emergency_accesses: number;
@@ -54,20 +46,25 @@ export async function buildAccessReport(options: {
   source: RecordSource;
   onMalformed: OnMalformed;
   subject: string;
+  /** The subject's keyed pseudonym: records holding it count too. */
+  subjectPseudonym?: string;
   fromMillis: number;
   toMillis: number;
-  publicKeys?: string[];
+  trust?: Trust;
   now?: Date;
 }): Promise<AccessReport> {
   const hints = {
     toolCallsOnly: true,
     subject: options.subject,
+    subjectPseudonym: options.subjectPseudonym,
     since: options.fromMillis,
     until: options.toMillis,
   };
   const records: Array<Record<string, unknown>> = [];
   for await (const { record } of options.source.records(hints, options.onMalformed)) records.push(record);
   records.sort(byTime);
+  // Every chain of the source, not only those holding a matching record: a deleted record must show.
+  const integrity = await checkIntegrity(options.source, options.trust ?? {}, options.onMalformed);
   const accesses: AccessRow[] = oneRecordPerCall(records).map((record) => ({
     timestamp: String(record.ts),
     accessed_by: text(record.user),
@@ -80,6 +77,7 @@ export async function buildAccessReport(options: {
     conversation: text(record.conversation),
     chain: text(record.chain),
     seq: typeof record.seq === 'number' ? record.seq : null,
+    protected: isProtected(integrity, record.chain, record.seq),
   }));
   accesses.sort((a, b) => Number(b.emergency) - Number(a.emergency));
   const users = new Map<string | null, { accesses: number; emergency: number; failed: number }>();
@@ -90,13 +88,8 @@ export async function buildAccessReport(options: {
     if (!access.success) entry.failed++;
     users.set(access.accessed_by, entry);
   }
-  // Every chain a matching record lives in is verified, including the other side of a call counted once.
-  const integrity = await integrityOf(
-    options.source,
-    records.map((record) => text(record.chain)),
-    options,
-  );
   return {
+    integrity,
     subject: options.subject,
     report_period: {
       start: new Date(options.fromMillis).toISOString(),
@@ -104,7 +97,6 @@ export async function buildAccessReport(options: {
     },
     generated_at: (options.now ?? new Date()).toISOString(),
     integrity_verified: integrity.status === 'intact',
-    integrity,
     total_accesses: accesses.length,
     unique_users: users.size,
     emergency_accesses: accesses.filter((access) => access.emergency).length,
@@ -113,59 +105,5 @@ export async function buildAccessReport(options: {
       .map(([user, entry]) => ({ user, ...entry }))
       .sort((a, b) => b.accesses - a.accesses || String(a.user).localeCompare(String(b.user))),
     accesses,
-  };
-}
-
-async function integrityOf(
-  source: RecordSource,
-  recordChains: Array<string | null>,
-  options: { publicKeys?: string[]; onMalformed: OnMalformed },
-): Promise<IntegrityVerdict> {
-  const chains = new Set(recordChains.filter((chain): chain is string => chain !== null));
-  const base = { chains: [...chains].sort(), records: 0, checkpoints: 0, problems: [], warnings: [] };
-  if (recordChains.length === 0)
-    return { ...base, status: 'no_records', message: 'no records in the period: nothing to verify' };
-  const full = await verifyRecordSource(source, {
-    publicKeys: options.publicKeys,
-    onMalformed: options.onMalformed,
-  });
-  if (!full) {
-    return {
-      ...base,
-      status: 'not_verifiable',
-      message: `NOT VERIFIED: ${source.label} holds spans, not the hashed audit records`,
-    };
-  }
-  const report = restrictToChains(full, chains);
-  const ok = report.problems.length === 0;
-  return {
-    ...base,
-    status: ok ? 'intact' : 'tampered',
-    message: ok
-      ? `intact: ${report.records} records in ${chains.size} chain(s) verified, ${report.checkpoints} checkpoint(s)` +
-        (report.warnings.length > 0
-          ? ` (${report.warnings.length} warning(s): ${[...new Set(report.warnings.map((w) => w.kind))].join(', ')})`
-          : '')
-      : `INTEGRITY FAILURE: ${report.problems.length} problem(s) in the chains this report relies on; do not rely on it`,
-    records: report.records,
-    checkpoints: report.checkpoints,
-    problems: report.problems,
-    warnings: report.warnings,
-  };
-}
-
-/** The verifier's findings for the report's chains only (other chains in the same trail are not its concern). */
-function restrictToChains(report: VerifyReport, chains: ReadonlySet<string>): VerifyReport {
-  const keep = (problem: { chain: string | null }) => problem.chain === null || chains.has(problem.chain);
-  const kept = report.chains.filter((chain) => chains.has(chain.chain));
-  const problems = report.problems.filter(keep);
-  return {
-    ...report,
-    ok: problems.length === 0,
-    records: kept.reduce((sum, chain) => sum + chain.records, 0),
-    checkpoints: kept.reduce((sum, chain) => sum + chain.checkpoints, 0),
-    chains: kept,
-    problems,
-    warnings: report.warnings.filter(keep),
   };
 }

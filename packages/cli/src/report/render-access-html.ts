@@ -14,7 +14,7 @@ th{background:#f9fafb}tr.emergency{background:#fef3c7}td.fail{color:#b91c1c;font
 /** The access report as one self-contained HTML page: integrity banner, summary, inline SVG chart, table. */
 export function renderAccessHtml(report: AccessReport): string {
   const integrity = report.integrity;
-  const good = integrity.status === 'intact' || integrity.status === 'no_records';
+  const good = integrity.status === 'intact';
   const problems = integrity.problems
     .map(
       (p) =>
@@ -24,7 +24,7 @@ export function renderAccessHtml(report: AccessReport): string {
   const rows = report.accesses
     .map(
       (a) =>
-        `<tr class="${a.emergency ? 'emergency' : ''}"><td>${escapeXml(a.timestamp)}</td><td>${escapeXml(a.accessed_by)}</td>` +
+        `<tr class="${a.emergency ? 'emergency' : ''}"><td>${escapeXml(a.timestamp)}${a.protected ? '' : ' <strong title="no valid checkpoint covers this record">⚠ UNPROTECTED</strong>'}</td><td>${escapeXml(a.accessed_by)}</td>` +
         `<td>${escapeXml(a.role)}</td><td>${escapeXml(a.tool)}</td><td>${escapeXml(a.purpose)}</td>` +
         `<td class="${a.success ? '' : 'fail'}">${a.success ? 'yes' : 'no'}</td>` +
         `<td>${a.emergency ? `YES${a.emergency_reason ? `: ${escapeXml(a.emergency_reason)}` : ''}` : 'no'}</td></tr>`,
@@ -41,7 +41,7 @@ export function renderAccessHtml(report: AccessReport): string {
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <title>Access report: ${escapeXml(report.subject)}</title><style>${CSS}</style></head>
 <body>
-<div id="integrity" class="tt-integrity ${good ? 'ok' : 'bad'}">${good ? '✔' : '⚠'} ${escapeXml(integrity.message)}${problems ? `<ul>${problems}</ul>` : ''}</div>
+<div id="integrity" class="tt-integrity ${good ? 'ok' : 'bad'}">${good ? '✔' : '⚠'} ${escapeXml(integrity.message)}<br><small>checked: ${escapeXml(integrity.checked)}</small>${problems ? `<ul>${problems}</ul>` : ''}</div>
 <h1>Access report: ${escapeXml(report.subject)}</h1>
 <dl><dt>Period</dt><dd>${escapeXml(report.report_period.start)} – ${escapeXml(report.report_period.end)}</dd>
 <dt>Generated</dt><dd>${escapeXml(report.generated_at)}</dd>

@@ -7,15 +7,15 @@ const escapeCell = (value: unknown): string =>
 export function renderAccessMarkdown(report: AccessReport): string {
   const out: string[] = [];
   const integrity = report.integrity;
-  if (integrity.status === 'tampered') {
-    out.push(`> **⚠ ${integrity.message}**`, '>');
+  if (integrity.status === 'intact') {
+    out.push(`> **✔ ${integrity.message}**`, '>', `> checked: ${integrity.checked}`, '');
+  } else {
+    out.push(`> **⚠ ${integrity.message}**`, '>', `> checked: ${integrity.checked}`);
     for (const problem of integrity.problems)
       out.push(
-        `> - \`${problem.kind}\` chain ${problem.chain ?? '-'} seq ${problem.seq ?? '-'}: ${problem.message}`,
+        `> - \`${problem.kind}\` chain ${problem.chain ?? '-'} seq ${problem.seq ?? '-'}: ${escapeCell(problem.message)}`,
       );
     out.push('');
-  } else if (integrity.status === 'not_verifiable') {
-    out.push(`> **⚠ ${integrity.message}**`, '');
   }
   out.push(`# Access report: ${report.subject}`, '');
   out.push(`- Period: ${report.report_period.start} – ${report.report_period.end}`);
@@ -37,8 +37,9 @@ export function renderAccessMarkdown(report: AccessReport): string {
     const emergency = access.emergency
       ? `**YES**${access.emergency_reason ? `: ${escapeCell(access.emergency_reason)}` : ''}`
       : 'no';
+    const when = access.protected ? access.timestamp : `${access.timestamp} **⚠ UNPROTECTED**`;
     out.push(
-      `| ${access.timestamp} | ${escapeCell(access.accessed_by)} | ${escapeCell(access.role)} | ${escapeCell(access.tool)} | ` +
+      `| ${when} | ${escapeCell(access.accessed_by)} | ${escapeCell(access.role)} | ${escapeCell(access.tool)} | ` +
         `${escapeCell(access.purpose)} | ${access.success ? 'yes' : '**no**'} | ${emergency} |`,
     );
   }

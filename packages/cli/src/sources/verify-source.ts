@@ -9,6 +9,10 @@ export interface VerifySourceOptions {
   onProgress?: (records: number) => void;
   /** Sort each chain by seq even for a source read in stored order (a trail exported by time). */
   unordered?: boolean;
+  /** Another copy of the records to compare with (collector archive, Loki, another trail). */
+  witness?: RecordSource;
+  /** Chains whose newest checkpoint is younger than this may still be being written. */
+  liveMillis?: number;
 }
 
 /**
@@ -26,14 +30,23 @@ export async function verifyRecordSource(
     unreadable.push({ kind: 'malformed', chain: null, seq: null, message: reason, file: where });
   });
   if (!input) return undefined;
+  const witness = options.witness?.verifiable((where, reason) => {
+    options.onMalformed?.(where, `witness: ${reason}`);
+  });
+  if (options.witness && !witness)
+    throw new InputError(
+      `${options.witness.label} holds spans, not the hashed audit records: it cannot be a witness; use the collector archive or Loki`,
+    );
   try {
     const report = await verifyTrail(input.input, {
       publicKeys: options.publicKeys && options.publicKeys.length > 0 ? options.publicKeys : undefined,
       ordered: input.ordered && !options.unordered,
       onProgress: options.onProgress,
+      witness: witness?.input,
+      liveMillis: options.liveMillis,
     });
     if (unreadable.length === 0) return report;
-    return { ...report, ok: false, problems: [...unreadable, ...report.problems] };
+    return { ...report, ok: false, verdict: 'problems', problems: [...unreadable, ...report.problems] };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || code === 'ENOTDIR')

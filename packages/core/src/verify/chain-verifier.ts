@@ -21,6 +21,23 @@ interface Where {
   line?: number;
 }
 
+export interface ChainVerifierOptions {
+  chain: string;
+  pinned: KeyObject[] | Map<string, KeyObject> | undefined;
+  report: (problem: VerifyProblem) => void;
+  /** Signed retention anchors of this chain: a head cut they account for is not `truncated`. */
+  anchors?: readonly RetentionAnchor[];
+  /** What the witness saw of this chain, when a witness is given (null: the witness never saw it). */
+  witness?: WitnessChain | null;
+  /** Chains whose newest valid checkpoint is younger than this are still being written: see `chain-verdict`. */
+  liveMillis?: number;
+  /**
+   * Sources that deliver at least once (Loki, the collector archive): a byte-identical repeat of a record is
+   * the transport's doing, not tampering — counted here as one warning per chain instead of a `duplicate`.
+   */
+  repeats?: VerifyProblem[];
+}
+
 /**
  * Verifies one chain as its records stream in. Memory is bounded: a reorder window for records that arrive
  * ahead of a missing one, and a window of recent hashes for duplicates.
@@ -61,17 +78,24 @@ export class ChainVerifier {
   private readonly _openIntents = new Map<number, string>();
   private _retainedFrom: number | undefined;
 
-  constructor(
-    readonly chain: string,
-    private readonly _pinned: KeyObject[] | Map<string, KeyObject> | undefined,
-    private readonly _report: (problem: VerifyProblem) => void,
-    /** Signed retention anchors of this chain: a head cut they account for is not `truncated`. */
-    private readonly _anchors: readonly RetentionAnchor[] = [],
-    /** What the witness saw of this chain, when a witness is given (null: the witness never saw it). */
-    private readonly _witness: WitnessChain | null | undefined = undefined,
-    /** Chains whose newest valid checkpoint is younger than this are still being written: see `chain-verdict`. */
-    private readonly _liveMillis: number | undefined = undefined,
-  ) {}
+  readonly chain: string;
+  private readonly _pinned: KeyObject[] | Map<string, KeyObject> | undefined;
+  private readonly _report: (problem: VerifyProblem) => void;
+  private readonly _anchors: readonly RetentionAnchor[];
+  private readonly _witness: WitnessChain | null | undefined;
+  private readonly _liveMillis: number | undefined;
+  private readonly _repeats: VerifyProblem[] | undefined;
+  private _repeated = 0;
+
+  constructor(options: ChainVerifierOptions) {
+    this.chain = options.chain;
+    this._pinned = options.pinned;
+    this._report = options.report;
+    this._anchors = options.anchors ?? [];
+    this._witness = options.witness;
+    this._liveMillis = options.liveMillis;
+    this._repeats = options.repeats;
+  }
 
   add(record: ChainFields, where: Where): void {
     const { seq } = record;
@@ -87,6 +111,16 @@ export class ChainVerifier {
           : this._pending.get(seq)?.record.hash;
     if (known !== undefined) {
       const same = known === record.hash;
+      if (same && this._repeats) {
+        if (this._repeated++ === 0)
+          this._repeats.push({
+            kind: 'duplicate',
+            chain: this.chain,
+            seq,
+            message: 'records delivered more than once (at-least-once export); identical copies are ignored',
+          });
+        return;
+      }
       this._problem(
         'duplicate',
         seq,

@@ -202,14 +202,15 @@ export class TrailVerification {
     let chain = this._chains.get(record.chain);
     if (!chain) {
       const witness = this._options.witnessIndex;
-      chain = new ChainVerifier(
-        record.chain,
-        this._pinned,
-        this._report,
-        this._options.anchors.filter((anchor) => anchor.chain === record.chain),
-        witness ? (witness.chain(record.chain) ?? null) : undefined,
-        this._options.liveMillis,
-      );
+      chain = new ChainVerifier({
+        chain: record.chain,
+        pinned: this._pinned,
+        report: this._report,
+        anchors: this._options.anchors.filter((anchor) => anchor.chain === record.chain),
+        witness: witness ? (witness.chain(record.chain) ?? null) : undefined,
+        liveMillis: this._options.liveMillis,
+        repeats: this._unordered ? this._warnings : undefined,
+      });
       this._chains.set(record.chain, chain);
     }
     if (!hashOk) {
