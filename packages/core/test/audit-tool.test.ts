@@ -2,6 +2,7 @@ import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { auditTool, auditToolCall, verifyTrail, withAuditContext } from '../src/index.js';
 import { type Harness, startAudit } from './support/audit-harness.js';
+import { verifyPinned } from './support/verify-pinned.js';
 
 class ToolError extends Error {
   override name = 'ToolError';
@@ -268,7 +269,7 @@ describe('auditTool spans and records', () => {
       [7, false],
       [9, true],
     ]);
-    const report = await verifyTrail(harness.dir);
+    const report = await verifyPinned(harness.dir);
     expect(report.ok).toBe(true);
     expect(report.chains[0]?.final).toBe(true);
   });

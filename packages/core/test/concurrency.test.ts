@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { auditTool, verifyTrail, withAuditContext } from '../src/index.js';
 import { type Harness, startAudit } from './support/audit-harness.js';
+import { verifyPinned } from './support/verify-pinned.js';
 
 let harness: Harness | undefined;
 afterEach(async () => {
@@ -47,7 +48,7 @@ describe('attribution under concurrency', () => {
 
     const records = harness.records();
     expect(records.map((record) => record.seq)).toEqual(records.map((_, i) => i));
-    const report = await verifyTrail(harness.dir);
+    const report = await verifyPinned(harness.dir);
     expect(report.ok).toBe(true);
     expect(report.problems).toEqual([]);
   });

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verifyTrail } from '../src/index.js';
 import { tempDir } from './support/make-trail.js';
+import { verifyPinned } from './support/verify-pinned.js';
 
 const examples = resolve(import.meta.dirname, '../../../examples');
 
@@ -29,6 +30,6 @@ describe('examples/node-sdk', () => {
       turn: 3,
       model: 'gpt-4.1',
     });
-    expect((await verifyTrail(dir)).ok).toBe(true);
+    expect((await verifyPinned(dir)).ok).toBe(true);
   });
 });

@@ -12,6 +12,7 @@ import {
   setupToolAudit,
   verifyTrail,
 } from '../../src/index.js';
+import { verifyPinned } from '../support/verify-pinned.js';
 import { startAgent, trailRecords } from './support/agent.js';
 
 /** A MeterProvider that records the observable instruments and collects them on demand. */
@@ -68,7 +69,7 @@ describe('trail writes failing (disk full, unwritable directory)', () => {
     expect(metrics.collect().get(AUDIT_METRICS.lost)).toBe(50);
     expect(metrics.collect().get(AUDIT_METRICS.records)).toBe(stats.records);
 
-    const report = await verifyTrail(dir);
+    const report = await verifyPinned(dir);
     expect(report.problems.map((problem) => problem.kind)).toEqual(['gap']);
     expect(report.problems[0]?.message).toMatch(/records \d+\.\.\d+ are missing/);
     const [from, to] = report.problems[0]!.message.match(/\d+/g)!.map(Number);
@@ -143,7 +144,7 @@ describe('trail writes failing (disk full, unwritable directory)', () => {
     expect(stats.lost).toBeGreaterThan(0);
     // No torn line: what was written verifies; lost records are gaps (short records may still fit in the
     // last bytes) or an unsigned tail, never corrupt lines.
-    const report = await verifyTrail(dir);
+    const report = await verifyPinned(dir);
     expect(report.problems.filter((problem) => !['gap', 'open_call'].includes(problem.kind))).toEqual([]);
     const written = trailRecords(dir);
     expect(written.length + stats.lost).toBe(stats.records);

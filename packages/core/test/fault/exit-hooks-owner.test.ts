@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { verifyTrail } from '../../src/index.js';
+import { verifyPinned } from '../support/verify-pinned.js';
 import { trailRecords } from './support/agent.js';
 
 const SCRIPT = fileURLToPath(new URL('./support/signal-owner-agent.mjs', import.meta.url));
@@ -50,7 +51,7 @@ describe('SIGTERM when the application has its own handler', () => {
     const records = trailRecords(dir);
     expect(records.at(-1)).toMatchObject({ type: 'checkpoint', final: true });
     expect(records.filter((record) => record.type === 'tool_call')).toHaveLength(1);
-    expect((await verifyTrail(dir)).ok).toBe(true);
+    expect((await verifyPinned(dir)).ok).toBe(true);
     child.kill('SIGKILL');
     // Ended by our SIGKILL, not by a re-raised SIGTERM; and the application's handler ran exactly once.
     expect(await exited).toEqual({ code: null, signal: 'SIGKILL' });

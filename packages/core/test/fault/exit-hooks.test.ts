@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditTool, setupToolAudit, verifyTrail } from '../../src/index.js';
+import { verifyPinned } from '../support/verify-pinned.js';
 import { type AgentConfig, startAgent, trailRecords } from './support/agent.js';
 import { CaptureServer } from './support/capture-server.js';
 
@@ -30,7 +31,7 @@ describe('exit hooks (beforeExit, SIGTERM, SIGINT)', () => {
       const exit = await agent.exited;
       expect(exit.signal).toBe(signal);
       expect(lastRecord(dir)).toMatchObject({ type: 'checkpoint', final: true });
-      const report = await verifyTrail(dir);
+      const report = await verifyPinned(dir);
       expect(report.ok).toBe(true);
       expect(report.chains[0]?.final).toBe(true);
     });
@@ -82,6 +83,6 @@ describe('forceFlush() and shutdown()', () => {
       (record) => record.type === 'checkpoint' && record.final === true,
     );
     expect(finals).toHaveLength(1);
-    expect((await verifyTrail(dir)).ok).toBe(true);
+    expect((await verifyPinned(dir)).ok).toBe(true);
   });
 });

@@ -15,6 +15,7 @@ import { describe, expect, it } from 'vitest';
 import { auditTool, canonicalize, verifyTrail } from '../../src/index.js';
 import { type Harness, startAudit } from '../support/audit-harness.js';
 import { referenceCanonicalize } from '../support/canonical-reference.js';
+import { verifyPinned } from '../support/verify-pinned.js';
 import {
   compositeExamples,
   fuzzSeed,
@@ -242,7 +243,7 @@ class Fuzzer {
     expect(lines).toHaveLength(this.calls + this.strictCalls + 1);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(Object.hasOwn(Object.prototype, 'polluted')).toBe(false);
-    const report = await verifyTrail(dir);
+    const report = await verifyPinned(dir);
     expect(report.problems).toEqual([]);
     expect(report.ok).toBe(true);
     expect(report.records).toBe(lines.length);

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { AuditUnavailableError, auditTool, verifyTrail } from '../../src/index.js';
 import { startAudit } from '../support/audit-harness.js';
 import { tempDir } from '../support/make-trail.js';
+import { verifyPinned } from '../support/verify-pinned.js';
 
 /**
  * Occupies every libuv threadpool thread (each blocks opening a FIFO nobody writes): an fdatasync queued
@@ -50,7 +51,7 @@ describe('strict (fail-closed) mode', () => {
     expect(call).toMatchObject({ intent_seq: seenByTool!.seq, intent_hash: seenByTool!.hash, success: true });
     expect(call.args).toEqual(seenByTool!.args);
     expect(audit.stats().strictRefused).toBe(0);
-    expect((await verifyTrail(audit.trailDir)).ok).toBe(true);
+    expect((await verifyPinned(audit.trailDir)).ok).toBe(true);
   });
 
   it('keeps a sync tool sync: intent first, then the value returned as is', () => {
@@ -88,7 +89,7 @@ describe('strict (fail-closed) mode', () => {
     await expect(failing()).rejects.toThrow('card declined');
     const [intent, call] = records();
     expect(call).toMatchObject({ success: false, intent_seq: intent!.seq, error: { type: 'TypeError' } });
-    expect((await verifyTrail(audit.trailDir)).ok).toBe(true);
+    expect((await verifyPinned(audit.trailDir)).ok).toBe(true);
   });
 
   it('refuses with AuditUnavailableError (reason timeout) when the intent is not durable in time', async () => {
@@ -120,7 +121,7 @@ describe('strict (fail-closed) mode', () => {
       intent_seq: intent!.seq,
       error: { type: 'AuditUnavailableError' },
     });
-    expect((await verifyTrail(audit.trailDir)).ok).toBe(true);
+    expect((await verifyPinned(audit.trailDir)).ok).toBe(true);
   });
 });
 
@@ -133,7 +134,7 @@ describe('the verifier and strict intents', () => {
     });
     const running = slow();
     await new Promise((resolve) => setTimeout(resolve, 20));
-    const during = await verifyTrail(audit.trailDir);
+    const during = await verifyPinned(audit.trailDir);
     const intent = records().find((record) => record.type === 'intent')!;
     expect(during.problems).toEqual([
       expect.objectContaining({ kind: 'open_call', seq: intent.seq, chain: audit.chainId }),
@@ -141,6 +142,6 @@ describe('the verifier and strict intents', () => {
     expect(during.problems[0]?.message).toMatch(/slow_tool/);
     finish('done');
     await running;
-    expect((await verifyTrail(audit.trailDir)).ok).toBe(true);
+    expect((await verifyPinned(audit.trailDir)).ok).toBe(true);
   });
 });
