@@ -3,6 +3,7 @@ import {
   Pseudonymizer,
   type PseudonymKey,
   parsePseudonymKey,
+  pseudonymizeSubject,
   readKeyFile,
   resolvePseudonymKey,
 } from '@tooltrail/core';
@@ -19,6 +20,7 @@ export const PSEUDONYM_KINDS = [
   'date_of_birth',
   'address',
   'id_document',
+  'subject',
 ] as const;
 
 export const PSEUDONYM_USAGE = `usage: tooltrail pseudonym <value> [--kind KIND] [--key-file FILE]
@@ -26,6 +28,8 @@ export const PSEUDONYM_USAGE = `usage: tooltrail pseudonym <value> [--kind KIND]
 The keyed pseudonym (hmac:<key-id>:<hex>) of a value: search the trail for it without the trail holding it.
   --kind KIND       how the value is normalised: ${PSEUDONYM_KINDS.join(', ')} (default name)
                     ssn, card, phone and iban ignore spaces, dashes and case; the others fold case and spaces
+                    subject: a record subject (patient:MRN-1 → patient:hmac:…), as written when
+                    subjects are pseudonymised (subjectPseudonyms, or a subject from a redacted value)
   --key-file FILE   the pseudonym key (<key-id>:<base64 secret>); default $TOOLTRAIL_PSEUDONYM_KEY,
                     then $TOOLTRAIL_PSEUDONYM_KEY_FILE
 Exit status: 0 printed, 2 usage error or no key.`;
@@ -63,7 +67,13 @@ export async function pseudonymCommand(argv: string[]): Promise<number> {
           '(the same key the audited service uses)',
       );
     }
-    process.stdout.write(`${new Pseudonymizer(key).pseudonymize(positionals[0], kind)}\n`);
+    const pseudonymizer = new Pseudonymizer(key);
+    const value = positionals[0] as string;
+    const printed =
+      kind === 'subject'
+        ? pseudonymizeSubject(pseudonymizer, value)
+        : pseudonymizer.pseudonymize(value, kind);
+    process.stdout.write(`${printed}\n`);
   } catch (error) {
     if (error instanceof InputError) throw error;
     throw new InputError((error as Error).message.replace(/^tooltrail: /, ''));

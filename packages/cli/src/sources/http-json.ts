@@ -63,6 +63,16 @@ export function regexEscape(value: string): string {
   return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/**
+ * A fully anchored pattern for a subject in clear (`patient:P-1`, or a bare `P-1` of any kind) or as its keyed
+ * pseudonym (`patient:hmac:…`, a bare one of any kind): records may hold either form.
+ */
+export function subjectEither(subject: string, pseudonym: string): string {
+  const clear = subject.includes(':') ? regexEscape(subject) : `.*:${regexEscape(subject)}`;
+  const keyed = pseudonym.startsWith('hmac:') ? `(?:.*:)?${regexEscape(pseudonym)}` : regexEscape(pseudonym);
+  return `${clear}|${keyed}`;
+}
+
 /** A positive page size from the environment, else the default. */
 export function envLimit(name: string, fallback: number): number {
   const text = process.env[name];

@@ -1,5 +1,13 @@
 import { InputError } from '../usage-error.js';
-import { envLimit, getJson, quoted, regexEscape, stripScheme, timeWindows } from './http-json.js';
+import {
+  envLimit,
+  getJson,
+  quoted,
+  regexEscape,
+  stripScheme,
+  subjectEither,
+  timeWindows,
+} from './http-json.js';
 import {
   matchesFilter,
   type OnMalformed,
@@ -61,7 +69,9 @@ export class LokiSource implements RecordSource {
       stages.push(`gen_ai_conversation_id=${quoted(filter.conversation)}`);
     if (filter.user !== undefined) stages.push(`user_id=${quoted(filter.user)}`);
     if (filter.tool !== undefined) stages.push(`gen_ai_tool_name=${quoted(filter.tool)}`);
-    if (filter.subject !== undefined) {
+    if (filter.subject !== undefined && filter.subjectPseudonym !== undefined) {
+      stages.push(`tooltrail_subject=~${quoted(subjectEither(filter.subject, filter.subjectPseudonym))}`);
+    } else if (filter.subject !== undefined) {
       stages.push(
         filter.subject.includes(':')
           ? `tooltrail_subject=${quoted(filter.subject)}`

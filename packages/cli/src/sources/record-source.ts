@@ -22,6 +22,8 @@ export interface RecordFilter {
   tool?: string;
   /** `patient:P-1`, or the bare id `P-1` matching any `<kind>:P-1`. */
   subject?: string;
+  /** The subject's keyed pseudonym (`patient:hmac:…`), matched as well: records may hold either form. */
+  subjectPseudonym?: string;
   failures?: boolean;
   /** Only `tool_call` records (most commands); verification needs every type. */
   toolCallsOnly?: boolean;
@@ -55,9 +57,20 @@ export function matchesFilter(record: Record<string, unknown>, filter: RecordFil
   if (filter.conversation !== undefined && record.conversation !== filter.conversation) return false;
   if (filter.user !== undefined && record.user !== filter.user) return false;
   if (filter.tool !== undefined && record.tool !== filter.tool) return false;
-  if (filter.subject !== undefined && !subjectMatches(record.subject, filter.subject)) return false;
+  if (filter.subject !== undefined && !subjectFilterMatches(record.subject, filter)) return false;
   if (filter.failures && record.success !== false) return false;
   return true;
+}
+
+/** The subject filter: its clear form, or its keyed pseudonym (a bare one matches any `<kind>:hmac:…`). */
+function subjectFilterMatches(value: unknown, filter: RecordFilter): boolean {
+  if (subjectMatches(value, filter.subject as string)) return true;
+  const pseudonym = filter.subjectPseudonym;
+  return (
+    pseudonym !== undefined &&
+    typeof value === 'string' &&
+    (value === pseudonym || (pseudonym.startsWith('hmac:') && value.endsWith(`:${pseudonym}`)))
+  );
 }
 
 /** `patient:P-1` matches itself; a bare `P-1` matches any `<kind>:P-1`. */

@@ -1,5 +1,13 @@
 import { InputError } from '../usage-error.js';
-import { envLimit, getJson, quoted, regexEscape, stripScheme, timeWindows } from './http-json.js';
+import {
+  envLimit,
+  getJson,
+  quoted,
+  regexEscape,
+  stripScheme,
+  subjectEither,
+  timeWindows,
+} from './http-json.js';
 import {
   matchesFilter,
   type OnMalformed,
@@ -62,7 +70,11 @@ export class TempoSource implements RecordSource {
     if (filter.user !== undefined)
       terms.push(`(span.enduser.id = ${quoted(filter.user)} || span.user.id = ${quoted(filter.user)})`);
     if (filter.tool !== undefined) terms.push(`span.gen_ai.tool.name = ${quoted(filter.tool)}`);
-    if (filter.subject !== undefined) {
+    if (filter.subject !== undefined && filter.subjectPseudonym !== undefined) {
+      terms.push(
+        `span.tooltrail.subject =~ ${quoted(subjectEither(filter.subject, filter.subjectPseudonym))}`,
+      );
+    } else if (filter.subject !== undefined) {
       terms.push(
         filter.subject.includes(':')
           ? `span.tooltrail.subject = ${quoted(filter.subject)}`
