@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,5 +64,34 @@ describe('sources read log bodies as record lines only', () => {
     const run = await cli(['verify', '--source', `loki+${server.url}`, '--json']);
     expect(run.code).toBe(1);
     expectOnlyTheRecords(run.stdout);
+  });
+
+  it('collector archive: a symbolic link in the archive directory is not followed', async () => {
+    const dir = join(root, 'archive-dir');
+    mkdirSync(dir);
+    const scopeLogs = [
+      {
+        scope: { name: 'tooltrail.audit' },
+        logRecords: lines.map((body) => ({ body: { stringValue: body } })),
+      },
+    ];
+    writeFileSync(join(dir, 'audit.jsonl'), `${JSON.stringify({ resourceLogs: [{ scopeLogs }] })}\n`);
+    const secret = join(root, 'shadow');
+    writeFileSync(secret, 'root:$6$SECRET-HASH:19000:0:99999:7:::\n');
+    symlinkSync(secret, join(dir, 'audit-2026.jsonl'));
+    const run = await cli(['verify', `archive:${dir}`, '--json']);
+    expect(run.code).toBe(1);
+    expect(run.stdout + run.stderr).not.toContain('SECRET');
+    const report = JSON.parse(run.stdout);
+    expect(report.records).toBe(lines.length);
+    expect(report.problems.filter((problem: { kind: string }) => problem.kind === 'malformed')).toEqual([
+      {
+        kind: 'malformed',
+        chain: null,
+        seq: null,
+        file: join(dir, 'audit-2026.jsonl'),
+        message: 'a symbolic link in the archive directory: not followed, not read',
+      },
+    ]);
   });
 });

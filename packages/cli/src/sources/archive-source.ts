@@ -1,4 +1,4 @@
-import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readTrailLines } from '@tooltrail/core';
 import { InputError } from '../usage-error.js';
@@ -31,16 +31,23 @@ interface OtlpExport {
 export class ArchiveSource implements RecordSource {
   readonly label: string;
   private readonly _files: string[];
+  /** Symbolic links found in the archive directory: not followed, reported as malformed. */
+  private readonly _links: string[] = [];
 
   constructor(path: string) {
     if (!existsSync(path)) throw new InputError(`no such file or directory: ${path}`);
     this.label = `archive:${path}`;
-    this._files = statSync(path).isDirectory()
-      ? readdirSync(path)
-          .filter((name) => /\.jsonl?$/.test(name))
-          .sort()
-          .map((name) => join(path, name))
-      : [path];
+    if (!statSync(path).isDirectory()) {
+      this._files = [path];
+      return;
+    }
+    this._files = [];
+    for (const name of readdirSync(path)
+      .filter((entry) => /\.jsonl?$/.test(entry))
+      .sort()) {
+      const file = join(path, name);
+      (lstatSync(file).isSymbolicLink() ? this._links : this._files).push(file);
+    }
   }
 
   async *records(filter: RecordFilter, onMalformed: OnMalformed): AsyncGenerator<SourcedRecord> {
@@ -65,6 +72,8 @@ export class ArchiveSource implements RecordSource {
   private async *_bodies(
     onMalformed: OnMalformed,
   ): AsyncGenerator<{ text: string; file: string; line: number }> {
+    for (const link of this._links)
+      onMalformed(link, 'a symbolic link in the archive directory: not followed, not read');
     // Bounded lines (core's MAX_LINE_BYTES): a longer OTLP line is skipped unread and reported, reading goes on.
     for await (const read of readTrailLines({ paths: this._files })) {
       const { text, error } = read;
