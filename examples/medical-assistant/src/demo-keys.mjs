@@ -1,3 +1,4 @@
+import { constants, copyFileSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   ensureLocalPseudonymKey,
@@ -23,10 +24,18 @@ export function loadDemoKeys(trailDir) {
     'note: demo keys live beside the trail; production keys come from env or a file kept elsewhere',
     '      (TOOLTRAIL_SIGNING_KEY_FILE, TOOLTRAIL_PSEUDONYM_KEY_FILE)',
   );
+  // The key a verifier trusts must not live where the trail's writer (or an attacker with the same access) could
+  // replace it: the demo keeps a copy beside the trail directory, taken when the key was made (trust on first use).
+  const trustedPublicKeyPath = `${trailDir}.trusted-key.pub.pem`;
+  if (signing.created || !existsSync(trustedPublicKeyPath)) {
+    rmSync(trustedPublicKeyPath, { force: true });
+    copyFileSync(signing.publicKeyPath, trustedPublicKeyPath, constants.COPYFILE_EXCL);
+    notes.push(`pinned the demo's public key outside the trail: ${trustedPublicKeyPath}`);
+  }
   return {
     signingKey: { privateKey: readKeyFile(signing.privateKeyPath, 'private') },
     pseudonymKey: parsePseudonymKey(readKeyFile(pseudonymPath, 'private').trim(), pseudonymPath),
-    publicKeyPath: signing.publicKeyPath,
+    publicKeyPath: trustedPublicKeyPath,
     notes,
   };
 }

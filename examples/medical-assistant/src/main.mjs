@@ -60,5 +60,5 @@ const tooltrail = (...args) => {
   }
 };
 // The billing conversation shows a failure, the retry that fixed it, and a refund.
-tooltrail('timeline', billing, trailDir);
+tooltrail('timeline', billing, trailDir, '--public-key', keys.publicKeyPath);
 tooltrail('verify', trailDir, '--public-key', keys.publicKeyPath);

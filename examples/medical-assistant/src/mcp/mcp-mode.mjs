@@ -61,7 +61,7 @@ export function runMcpMode() {
   }
   let code = 0;
   for (const args of [
-    ['timeline', conversations[0], trailDir],
+    ['timeline', conversations[0], trailDir, '--public-key', keys.publicKeyPath],
     ['verify', trailDir, '--public-key', keys.publicKeyPath],
   ]) {
     console.log(`\n$ tooltrail ${args.join(' ')}`);
