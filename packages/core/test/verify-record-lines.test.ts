@@ -79,10 +79,10 @@ describe('a symbolic link planted in a trail directory', () => {
         file: link,
       },
     ]);
-    expect(JSON.stringify(report)).not.toContain('SECRET');
+    expect(JSON.stringify(report)).not.toContain('root:');
     const read = [];
     for await (const line of readTrailLines(trail.dir)) read.push(line);
-    expect(read.map((line) => line.text).join('')).not.toContain('SECRET');
+    expect(read.map((line) => line.text).join('')).not.toContain('root:');
     expect(read.at(-1)).toEqual({ text: '', file: link, error: report.problems.at(-1)?.message });
     // Named explicitly, a file is read even through a link: the caller chose it.
     const direct = (await verifyTrail(link)).problems.filter((problem) => problem.kind === 'malformed');
