@@ -110,9 +110,9 @@ export const DETECTORS: readonly Detector[] = [
     minLength: 13,
     gate: always,
     // 13–19 digits, plain or in groups of 4 (4-6-5 too) with one separator character between groups (space,
-    // dash, dot, `+`; `%20` is decoded, zero-width characters are gone).
+    // dash, dot, `+`; `%20` is decoded, zero-width characters are gone), not inside a word (a hex hash, an id).
     pattern:
-      /\d(?<!\d\d)(?:\d{12,18}|\d{3}(?:[ .+-]?\d{4}){2}[ .+-]?\d{1,4}(?:[ .+-]?\d{1,3})?|\d{3}[ .+-]?\d{6}[ .+-]?\d{4,5})(?!\d)/g,
+      /\d(?<![A-Za-z0-9]\d)(?:\d{12,18}|\d{3}(?:[ .+-]?\d{4}){2}[ .+-]?\d{1,4}(?:[ .+-]?\d{1,3})?|\d{3}[ .+-]?\d{6}[ .+-]?\d{4,5})(?![A-Za-z0-9])/g,
     valid: (match) => isLuhnValid(match) && !isEpochTimestamp(match),
     prefixes: true,
   },
@@ -122,7 +122,7 @@ export const DETECTORS: readonly Detector[] = [
     minLength: 11,
     gate: (text) => text.includes('-'),
     // ddd-dd-dddd anywhere: test data and unissued numbers are still worth hiding.
-    pattern: /\d(?<!\d\d)\d{2}-\d{2}-\d{4}(?!\d)/g,
+    pattern: /\d(?<![A-Za-z0-9]\d)\d{2}-\d{2}-\d{4}(?![A-Za-z0-9])/g,
   },
   {
     kind: 'ssn',
@@ -130,7 +130,7 @@ export const DETECTORS: readonly Detector[] = [
     minLength: 9,
     gate: (text) => SSN_CONTEXT.test(text),
     // ddddddddd and ddd dd dddd (or `.`/`+`/`-`) only near "ssn" or "social security".
-    pattern: /\d(?<!\d\d)\d{2}([ .+-]?)\d{2}\1\d{4}(?!\d)/g,
+    pattern: /\d(?<![A-Za-z0-9]\d)\d{2}([ .+-]?)\d{2}\1\d{4}(?![A-Za-z0-9])/g,
     valid: hasSsnContext,
   },
   {

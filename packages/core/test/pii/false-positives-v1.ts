@@ -73,6 +73,8 @@ export const LOOK_ALIKES: readonly string[] = [
   'blob dGhpcyBpcyBub3QgYSBzZWNyZXQsIGp1c3QgYmFzZTY0IGRhdGEgZm9yIHRlc3Rpbmc=',
   'sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
   'commit 3f49860e81b632e6b4b6754c4a775a09e81b632e',
+  'digest deadbeef4539148803436467cafe (a Luhn-valid run inside hex)',
+  'object key x512-44-7788y (an SSN shape inside a word)',
   'price $1,299.99',
   'total € 49,90 incl. VAT',
   'price 1.234.567,89 EUR',
