@@ -118,7 +118,9 @@ describe('the Loki source (against a fake query_range server, not a live Loki)',
     const source = new LokiSource(`loki+${server.url}`, { windowMillis: day, limit: 100, now: () => now });
     server.requests.length = 0;
     const seen: unknown[] = [];
-    for await (const { record } of source.records({ since: now - 3 * day + 1 }, () => {})) seen.push(record);
+    // The query starts 5 minutes before `since` (the line-time skew a late record may have).
+    const since = now - 3 * day + 1 + 5 * 60_000;
+    for await (const { record } of source.records({ since }, () => {})) seen.push(record);
     expect(seen).toHaveLength(entries.length);
     const windows = server.requests.map((url) => [
       BigInt(url.searchParams.get('start') ?? '0'),
@@ -127,6 +129,23 @@ describe('the Loki source (against a fake query_range server, not a live Loki)',
     expect(windows).toHaveLength(3);
     for (const [start, end] of windows)
       expect((end as bigint) - (start as bigint)).toBeLessThanOrEqual(BigInt(day) * 1_000_000n);
+  });
+
+  it('finds a record replayed late: its line time is its arrival, after the requested period', async () => {
+    const first = entries[0] as Entry;
+    const ts = Date.parse(String(first.record.ts));
+    // Replayed a day late: the collector set the line time to the arrival.
+    const late = [{ ...first, ns: BigInt(ts + 86_400_000) * 1_000_000n }];
+    const loki = await fakeServer(lokiHandler(late, []));
+    try {
+      const source = new LokiSource(`loki+${loki.url}`, { now: () => ts + 2 * 86_400_000 });
+      const found: unknown[] = [];
+      for await (const { record } of source.records({ since: ts - 1000, until: ts + 1000 }, () => {}))
+        found.push(record);
+      expect(found).toEqual([first.record]);
+    } finally {
+      await loki.close();
+    }
   });
 
   it('reads more entries at one timestamp than a page holds, and keeps a line Loki holds twice', async () => {

@@ -43,6 +43,9 @@ interface LokiStreams {
  * (`direction=forward`, `limit`), restarting each page at the last timestamp and skipping the entries already
  * seen at that timestamp; long ranges are split into windows.
  */
+/** How far a record's `ts` may be from its Loki line time before the collector sets the line time on arrival. */
+const LINE_TIME_SKEW_MILLIS = 5 * 60_000;
+
 export class LokiSource implements RecordSource {
   readonly label: string;
   private readonly _base: URL;
@@ -102,8 +105,11 @@ export class LokiSource implements RecordSource {
 
   private async *_lines(filter: RecordFilter): AsyncGenerator<{ text: string; where: string }> {
     const { limit, windowMillis, defaultLookbackMillis, now } = this._options;
-    const until = filter.until ?? now();
-    const since = filter.since ?? until - defaultLookbackMillis;
+    // Loki's line time is the record's own `ts`, except for a record that reached the collector more than
+    // LINE_TIME_SKEW_MILLIS late (a replay after an outage): its line time is when it arrived. So the query runs
+    // from a little before `since` up to now, and each record is kept by its own `ts` (matchesFilter).
+    const until = now();
+    const since = (filter.since ?? (filter.until ?? until) - defaultLookbackMillis) - LINE_TIME_SKEW_MILLIS;
     const query = this.logql(filter);
     const headers: Record<string, string> = this._options.tenant
       ? { 'X-Scope-OrgID': this._options.tenant }
