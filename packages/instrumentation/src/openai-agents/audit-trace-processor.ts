@@ -9,7 +9,7 @@ interface AgentsTraceLike {
 }
 
 /** The parts of an Agents SDK span this processor reads. */
-interface AgentsSpanLike {
+export interface AgentsSpanLike {
   traceId?: string;
   spanId?: string;
   parentId?: string | null;
@@ -47,7 +47,35 @@ export class AgentsToolError extends Error {
 export class AuditTraceProcessor {
   private readonly _traces = new Map<string, { groupId?: string; model?: string }>();
   private readonly _turns = new Map<string, number>();
+  /** Function spans whose call the tool wrapper audited (with its own OTel span): not recorded again here. */
+  private readonly _claimed = new Map<string, true>();
   private _paused = false;
+
+  /** Whether recording is paused (`disable()`). */
+  get paused(): boolean {
+    return this._paused;
+  }
+
+  /**
+   * What this processor knows about the function span `span` (conversation = the trace's group, turn, model,
+   * trigger), and a claim on it: the span's end then writes no record (the caller records the call).
+   */
+  claim(span: AgentsSpanLike | null | undefined): {
+    context: { conversationId?: string; turn?: number; model?: string };
+    trigger: AuditTrigger | undefined;
+  } {
+    if (typeof span?.spanId === 'string') setBounded(this._claimed, span.spanId, true);
+    const traceState = typeof span?.traceId === 'string' ? this._traces.get(span.traceId) : undefined;
+    const turn = typeof span?.parentId === 'string' ? this._turns.get(span.parentId) : undefined;
+    return {
+      context: {
+        ...(traceState?.groupId ? { conversationId: traceState.groupId } : {}),
+        ...(turn !== undefined ? { turn } : {}),
+        ...(traceState?.model ? { model: traceState.model } : {}),
+      },
+      trigger: turn !== undefined && turn > 1 ? 'follow_up' : undefined,
+    };
+  }
 
   /** Stops recording (the SDK cannot remove a processor). */
   pause(): void {
@@ -105,6 +133,7 @@ export class AuditTraceProcessor {
       return;
     }
     if (data.type !== 'function' || this._paused) return;
+    if (typeof span.spanId === 'string' && this._claimed.delete(span.spanId)) return;
     const auditor = activeAuditor();
     if (!auditor) return;
     const turn = typeof span.parentId === 'string' ? this._turns.get(span.parentId) : undefined;
@@ -137,14 +166,15 @@ export class AuditTraceProcessor {
   }
 }
 
-function errorMessage(error: { message?: string; data?: Record<string, unknown> }): string {
+/** The message a failed function span reports (the tool's own error when the SDK gives it). */
+export function errorMessage(error: { message?: string; data?: Record<string, unknown> }): string {
   const detail = error.data?.error;
   if (typeof detail === 'string' && detail !== '') return detail;
   return typeof error.message === 'string' ? error.message : 'tool failed';
 }
 
 /** Tool input/output travel as strings on the span; store JSON as structure so redaction sees the keys. */
-function parseJson(value: unknown): unknown {
+export function parseJson(value: unknown): unknown {
   if (typeof value !== 'string') return value ?? null;
   const text = value.trim();
   if (!text.startsWith('{') && !text.startsWith('[')) return value;

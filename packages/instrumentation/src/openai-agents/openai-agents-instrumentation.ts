@@ -1,9 +1,11 @@
+import { enableTargets } from '../internal/enable-targets.js';
 import { findPackage } from '../internal/find-package.js';
 import { importFile, requireEsm, requireFile } from '../internal/load-module.js';
 import { resolveExport } from '../internal/resolve-export.js';
 import { inSupportedRange } from '../internal/version-check.js';
 import type { EnableContext, EnableResult, FoundPackage, ToolInstrumentation } from '../types.js';
 import { AuditTraceProcessor } from './audit-trace-processor.js';
+import { patchAgentTools } from './wrap-function-tools.js';
 
 export const OPENAI_AGENTS_SUPPORTED_VERSIONS = '>=0.14.0 <1';
 
@@ -28,23 +30,40 @@ export class OpenAIAgentsInstrumentation implements ToolInstrumentation {
     const id = `${found.name}@${found.version}`;
     if (!inSupportedRange(found, this.supportedVersions, context.log))
       return { patched: [], skipped: [`${id}: outside ${this.supportedVersions}`] };
+    // Function tools run inside an OTel `execute_tool` span with the call id: both copies of agents-core
+    // (`@openai/agents` depends on it, so it is found from there), patched before the first await (`-r`).
+    const tools = enableTargets(
+      [
+        {
+          package: '@openai/agents-core',
+          range: this.supportedVersions,
+          modules: [
+            { subpath: '.', patch: (moduleExports) => patchAgentTools(moduleExports, processorSlot) },
+          ],
+        },
+      ],
+      { ...context, resolveFrom: found.dir },
+    );
     const holder = globalThis as Holder;
-    if (holder[REGISTERED]) {
-      holder[REGISTERED].resume();
-      return { patched: [id], skipped: [] };
+    if (holder[REGISTERED]) holder[REGISTERED].resume();
+    else {
+      const add = await loadAddTraceProcessor(found, context.log);
+      if (!add) return { patched: [], skipped: [`${id}: addTraceProcessor not found`] };
+      const processor = new AuditTraceProcessor();
+      add(processor);
+      holder[REGISTERED] = processor;
     }
-    const add = await loadAddTraceProcessor(found, context.log);
-    if (!add) return { patched: [], skipped: [`${id}: addTraceProcessor not found`] };
-    const processor = new AuditTraceProcessor();
-    add(processor);
-    holder[REGISTERED] = processor;
-    return { patched: [id], skipped: [] };
+    return { patched: [id], skipped: (await tools).skipped };
   }
 
   /** The SDK cannot remove one processor: ours stays registered and stops recording until enabled again. */
   disable(): void {
     (globalThis as Holder)[REGISTERED]?.pause();
   }
+}
+
+function processorSlot(): AuditTraceProcessor | undefined {
+  return (globalThis as Holder)[REGISTERED];
 }
 
 /** The CommonJS entry when there is one, else the ES module entry — synchronously when this Node can (`-r`). */

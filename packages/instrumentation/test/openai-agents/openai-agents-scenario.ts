@@ -29,7 +29,7 @@ export interface AgentsSdk {
 }
 
 /** A scripted `Model` (part of the SDK's public API): one scripted turn per call, then a final message. */
-class ScriptedModel implements Model {
+export class ScriptedModel implements Model {
   private _turn = 0;
   constructor(
     private readonly _sdk: AgentsSdk,
@@ -152,6 +152,10 @@ export function describeOpenAIAgents(sdk: AgentsSdk): void {
         'card declined',
       );
       expect(records[2]).toMatchObject({ success: true, turn: 2, trigger: 'follow_up' });
+      // Each call ran in its own OTel execute_tool span, and carries the model's call id.
+      expect(records.map((record) => record.call_id)).toEqual(['fc-1', 'fc-2', 'fc-3']);
+      for (const record of records) expect(record.span_id).toMatch(/^[0-9a-f]{16}$/);
+      expect(new Set(records.map((record) => record.span_id)).size).toBe(3);
     });
 
     it('drops nothing past the default processor queue size: 1,200 calls → 1,200 records', async () => {
