@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,7 +29,14 @@ describe.skipIf(skip)('AI SDK 7 instrumentation under Node 24 (generateText + Mo
     expect(summary).toMatchObject({ enabled: ['ai@6.0.325'], steps: 3 });
     expect(summary.node).toMatch(/^v24\./);
 
-    expect((await verifyTrail(trailDir)).ok).toBe(true);
+    // The key the run generated beside the trail, pinned: the chain and its signatures check out.
+    expect(
+      (
+        await verifyTrail(trailDir, {
+          publicKeys: [readFileSync(join(trailDir, 'keys/signing-key.pub.pem'), 'utf8')],
+        })
+      ).ok,
+    ).toBe(true);
     const records = readTrail(trailDir).filter((record) => record.type === 'tool_call');
     const byId = new Map(records.map((record) => [record.call_id, record]));
     expect([...byId.keys()].sort()).toEqual([

@@ -33,8 +33,12 @@ describe('LangChain.js instrumentation when the process exits right after the ru
       for (const record of records)
         expect(record).toMatchObject({ tool: 'lookup_patient', success: true, conversation: 'exit-thread' });
       expect(JSON.stringify(records)).not.toContain(SSN_CANARY);
-      // No shutdown ran, so there is no final checkpoint; the chain itself still verifies.
-      expect((await verifyTrail(dir)).ok).toBe(true);
+      // No shutdown ran, so there is no final checkpoint: the verifier says exactly that (the records after the
+      // genesis checkpoint are unprotected, the chain unfinished) and nothing else — hashes, links, seq intact.
+      const report = await verifyTrail(dir, {
+        publicKeys: [readFileSync(join(dir, 'keys/signing-key.pub.pem'), 'utf8')],
+      });
+      expect(report.problems.map((problem) => problem.kind).sort()).toEqual(['unfinished', 'unprotected']);
       // LangChain's own (background) callback handler lost its tool_end events in the same run.
       expect(existsSync(callbackLog) ? readFileSync(callbackLog, 'utf8') : '').toBe('');
     });

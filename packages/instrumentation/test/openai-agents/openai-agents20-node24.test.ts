@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,7 +45,14 @@ describe.skipIf(skip)('OpenAI Agents SDK 0.20 instrumentation under Node 24', ()
       model: 'scripted-model-20',
     });
     expect(records.at(-1)).toMatchObject({ turn: 4, trigger: 'follow_up' });
-    expect((await verifyTrail(trailDir)).ok).toBe(true);
+    // The key the run generated beside the trail, pinned: the chain and its signatures check out.
+    expect(
+      (
+        await verifyTrail(trailDir, {
+          publicKeys: [readFileSync(join(trailDir, 'keys/signing-key.pub.pem'), 'utf8')],
+        })
+      ).ok,
+    ).toBe(true);
     expect(JSON.stringify(records).includes(SSN_CANARY)).toBe(false);
     expect(Buffer.concat(capture.bodies).includes(SSN_CANARY)).toBe(false);
     expect(Buffer.concat(capture.bodies).includes('lookup_patient')).toBe(true);

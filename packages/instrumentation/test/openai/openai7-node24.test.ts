@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,7 +53,14 @@ describe.skipIf(skip)('OpenAI SDK 7 instrumentation under Node 24 (runTools agai
       model: 'gpt-test-7',
       user: 'clerk-7',
     });
-    expect((await verifyTrail(trailDir)).ok).toBe(true);
+    // The key the run generated beside the trail, pinned: the chain and its signatures check out.
+    expect(
+      (
+        await verifyTrail(trailDir, {
+          publicKeys: [readFileSync(join(trailDir, 'keys/signing-key.pub.pem'), 'utf8')],
+        })
+      ).ok,
+    ).toBe(true);
     const bytes = Buffer.concat([Buffer.from(JSON.stringify(records)), ...capture.bodies]);
     expect(bytes.includes(SSN_CANARY)).toBe(false);
     expect(Buffer.concat(capture.bodies).includes('lookup_patient')).toBe(true);
