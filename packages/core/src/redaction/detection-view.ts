@@ -56,10 +56,13 @@ function decodeRun(run: string): string | undefined {
   }
 }
 
-/** Whether the `+` at `at` is inside a query string: a `?` before it, with no whitespace or `#` between. */
-function inQuery(text: string, at: number): boolean {
+/**
+ * Whether the `+` at `at` is inside a query string: a `?` before it, with no whitespace or `#` between.
+ * `firstQuery` (the first `?` in the text, -1 if none) spares the backward search in text without one.
+ */
+function inQuery(text: string, at: number, firstQuery: number): boolean {
+  if (firstQuery < 0 || firstQuery > at) return false;
   const query = text.lastIndexOf('?', at);
-  if (query < 0) return false;
   for (let i = query + 1; i < at; i++) {
     const c = text.charCodeAt(i);
     if (c <= 32 || c === 35) return false;
@@ -135,6 +138,7 @@ function buildView(text: string, percent: boolean): PiecewiseView {
     view.oEnd.push(to);
     copied = to;
   };
+  const firstQuery = percent ? text.indexOf('?') : -1;
   special.lastIndex = 0;
   for (let match = special.exec(text); match !== null; match = special.exec(text)) {
     const i = match.index;
@@ -151,7 +155,7 @@ function buildView(text: string, percent: boolean): PiecewiseView {
       piece(i, j, normal);
       special.lastIndex = j;
     } else if (c === 43) {
-      if (inQuery(text, i)) piece(i, i + 1, ' ');
+      if (inQuery(text, i, firstQuery)) piece(i, i + 1, ' ');
     } else {
       const width = c >= 0xd800 && c <= 0xdbff && i + 1 < text.length ? 2 : 1;
       const char = text.slice(i, i + width);
