@@ -64,15 +64,17 @@ export interface AuditSpanProcessorOptions {
  * event names and attributes (exception messages), link attributes, status message, and the resource (each
  * span gets a redacted copy of its provider's resource, made once) — and turns `execute_tool` spans from other instrumentations into chained
  * audit records. With sdk-trace-base 2.x the end-of-span work runs in `onEnding` (the span still writable,
- * before any processor's `onEnd`), and once more in `onEnd` for whatever a later `onEnding` added.
+ * before any processor's `onEnd`), and once more in `onEnd` when a later `onEnding` added to the span (a new
+ * attribute, event, link, name or status message; an attribute overwritten in place by a later processor's
+ * `onEnding` is not noticed).
  */
 export class AuditSpanProcessor implements SpanProcessor {
   private readonly _next: SpanProcessor[];
   private readonly _redactor: Redactor;
   /** Redacted copies of the providers' resources, put on each span at start. */
   private readonly _resources: ResourceRedactions;
-  /** Tool spans recorded in `onEnding`: not recorded again in `onEnd`. */
-  private readonly _endingSeen = new WeakSet<object>();
+  /** Spans handled in `onEnding` (recorded and redacted), with what they looked like then. */
+  private readonly _endings = new WeakMap<object, EndingMark>();
 
   constructor(private readonly _options: AuditSpanProcessorOptions) {
     this._next = _options.next ?? [];
@@ -103,7 +105,8 @@ export class AuditSpanProcessor implements SpanProcessor {
 
   /** Called by sdk-trace-base 2.x just before the span ends: the span is still writable. */
   onEnding(span: Span): void {
-    if (!this._end(span, true)) return;
+    if (!this._end(span, undefined)) return;
+    this._endings.set(span, endingMark(span));
     for (const processor of this._next) {
       try {
         processor.onEnding?.(span);
@@ -114,7 +117,10 @@ export class AuditSpanProcessor implements SpanProcessor {
   }
 
   onEnd(span: ReadableSpan): void {
-    if (!this._end(span, false)) return;
+    const mark = this._endings.get(span);
+    if (mark !== undefined) this._endings.delete(span);
+    // After `onEnding`, the span is redacted again only if a later processor's `onEnding` changed it.
+    if (!(mark !== undefined && sameAsMark(span, mark)) && !this._end(span, mark)) return;
     for (const processor of this._next) {
       try {
         processor.onEnd(span);
@@ -127,15 +133,17 @@ export class AuditSpanProcessor implements SpanProcessor {
   /**
    * Records an `execute_tool` span of another instrumentation (once: in `onEnding` when the SDK calls it, else
    * in `onEnd`), then redacts the span. False when it could not be redacted: it is then not handed on.
+   * `mark` is set when `onEnding` already handled the span (recorded it).
    */
-  private _end(span: ReadableSpan, ending: boolean): boolean {
+  private _end(span: ReadableSpan, mark: EndingMark | undefined): boolean {
     const audited = this._options.auditedSpans?.has(span) === true;
-    if (!audited && span.attributes[ATTR_GEN_AI_OPERATION_NAME] === GEN_AI_OPERATION_EXECUTE_TOOL) {
-      let recordNow = true;
-      if (ending) this._endingSeen.add(span);
-      else recordNow = !this._endingSeen.delete(span);
+    if (
+      !audited &&
+      mark === undefined &&
+      span.attributes[ATTR_GEN_AI_OPERATION_NAME] === GEN_AI_OPERATION_EXECUTE_TOOL
+    ) {
       try {
-        if (recordNow && span.attributes[ATTR_TOOLTRAIL_CHAIN_SEQ] === undefined) {
+        if (span.attributes[ATTR_TOOLTRAIL_CHAIN_SEQ] === undefined) {
           const recorded = this._options.pipeline.recordSpan(span);
           // The span's subject as the record holds it (pseudonymised when personal data), never the clear one.
           if (span.attributes[ATTR_TOOLTRAIL_SUBJECT] !== undefined) {
@@ -168,4 +176,33 @@ export class AuditSpanProcessor implements SpanProcessor {
   private _failed(kind: string, error: unknown): void {
     this._options.pipeline.errors.report(kind, 'span processing failed', error);
   }
+}
+
+/** The shape of a span when `onEnding` redacted it: any addition, rename or new status message since shows. */
+interface EndingMark {
+  name: string;
+  attributes: number;
+  events: number;
+  links: number;
+  message: string | undefined;
+}
+
+function endingMark(span: ReadableSpan): EndingMark {
+  return {
+    name: span.name,
+    attributes: Object.keys(span.attributes).length,
+    events: span.events.length,
+    links: span.links.length,
+    message: span.status.message,
+  };
+}
+
+function sameAsMark(span: ReadableSpan, mark: EndingMark): boolean {
+  return (
+    span.name === mark.name &&
+    span.events.length === mark.events &&
+    span.links.length === mark.links &&
+    span.status.message === mark.message &&
+    Object.keys(span.attributes).length === mark.attributes
+  );
 }

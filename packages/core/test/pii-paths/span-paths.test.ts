@@ -134,6 +134,33 @@ describe('AuditSpanProcessor: every string of a non-tool span', () => {
     expect(resource['service.name']).toBe('svc');
   });
 
+  it("redacts again at end what a later processor's onEnding added to the span", () => {
+    audit = setupToolAudit({
+      trail: { dir: tempDir() },
+      register: false,
+      exitHooks: false,
+      onError: () => {},
+    });
+    const exporter = new InMemorySpanExporter();
+    const adder: SpanProcessor = {
+      onStart: () => {},
+      onEnding: (span: Span) => {
+        span.setAttribute('enrich.owner', CANARY.email);
+        span.addEvent(`late ${CANARY.ssn}`);
+      },
+      onEnd: () => {},
+      forceFlush: async () => {},
+      shutdown: async () => {},
+    };
+    const provider = new BasicTracerProvider({
+      spanProcessors: [audit.spanProcessor, adder, new SimpleSpanProcessor(exporter)],
+    });
+    provider.getTracer('app').startSpan('op').end();
+    expect(exporter.getFinishedSpans()).toHaveLength(1);
+    expect(leaksIn(exported(exporter))).toEqual([]);
+    expect(exporter.getFinishedSpans()[0]?.attributes['enrich.owner']).toBe('[REDACTED:email]');
+  });
+
   it('records an execute_tool span of another instrumentation once, though redaction runs at ending and end', async () => {
     const { tracer, exporter } = userProvider();
     const span = tracer.startSpan('execute_tool lookup', {
