@@ -1,8 +1,8 @@
 /**
- * The longest line a trail reader accepts: 256 MiB. With the default redaction limits (5,000 values per
- * redacted field, strings cut at 2,048 characters) the largest record the SDK can write stays far below it, even
- * with every character JSON-escaped; a longer line is not a record the SDK wrote. It is skipped without being
- * held in memory and reported as one malformed line.
+ * The longest line a trail reader accepts: 256 MiB. With the default redaction limits the largest record the SDK
+ * can write stays below it even with every character JSON-escaped (5,000 values, each a key and a value of at most
+ * 2,048 characters at 6 bytes each: about 123 MB of arguments; the other fields are small). A longer line is
+ * skipped without being held in memory and reported as one malformed line.
  */
 export const MAX_LINE_BYTES = 256 * 1024 * 1024;
 
