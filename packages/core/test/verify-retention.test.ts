@@ -17,7 +17,10 @@ const old = (day: number) => ({
   retention: 'general',
 });
 
-/** Three segments of 2 calls + checkpoint each (seqs 0-2, 3-5, 6-8); deletes the first one. */
+/**
+ * Three segments of 2 calls + checkpoint each, the first opened by the genesis checkpoint (seqs 0-3, 4-6, 7-9);
+ * deletes the first one, genesis included.
+ */
 function cutTrail() {
   const dir = join(mkdtempSync(join(tmpdir(), 'tooltrail-retention-')), 'trail');
   const { privateKeyPem, lines } = writeOldTrail(dir, CHAIN, [
@@ -28,13 +31,17 @@ function cutTrail() {
   unlinkSync(join(dir, `${CHAIN}.000000.jsonl`));
   const key = loadSigningKey({ privateKey: privateKeyPem });
   const publicKeyPem = key.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  const deletedFirst = JSON.parse(lines[0]?.[0] ?? '{}');
   const deletedLast = JSON.parse(lines[0]?.at(-1) ?? '{}');
   const firstKept = JSON.parse(lines[1]?.[0] ?? '{}');
+  // The deleted head starts with the signed genesis checkpoint: after the cut, only the anchor vouches for it.
+  expect(deletedFirst).toMatchObject({ seq: 0, type: 'checkpoint', genesis: true });
+  expect([deletedLast.seq, firstKept.seq]).toEqual([3, 4]);
   const fields = {
     chain: CHAIN,
-    first_kept_seq: 3,
+    first_kept_seq: 4,
     first_kept_prev: firstKept.prev as string,
-    deleted: [{ file: `${CHAIN}.000000.jsonl`, records: 3, first_seq: 0, last_seq: 2, last_ts: old(2).ts }],
+    deleted: [{ file: `${CHAIN}.000000.jsonl`, records: 4, first_seq: 0, last_seq: 3, last_ts: old(2).ts }],
     policy: { classes: { general: 365 }, now: '2026-01-01T00:00:00.000Z' },
     ts: '2026-01-01T00:00:00.000Z',
   };
@@ -66,7 +73,7 @@ describe('verifyTrail with retention anchors', () => {
     const report = await verifyTrail(dir, { publicKeys: [publicKeyPem] });
     expect(report.problems).toEqual([]);
     expect(report.ok).toBe(true);
-    expect(report.chains[0]).toMatchObject({ firstSeq: 3, lastSeq: 8, final: true, retainedFrom: 3 });
+    expect(report.chains[0]).toMatchObject({ firstSeq: 4, lastSeq: 9, final: true, retainedFrom: 4 });
     // Passed explicitly with a file source too.
     const file = join(dir, `${CHAIN}.000001.jsonl`);
     const second = join(dir, `${CHAIN}.000002.jsonl`);
@@ -113,18 +120,21 @@ describe('verifyTrail with retention anchors', () => {
     writeAnchors(dir, [signRetentionAnchor(fields, other).anchor]);
     const report = await verifyTrail(dir);
     expect(report.ok).toBe(false);
-    expect(report.problems.map((p) => p.kind)).toContain('bad_signature');
-    expect(report.problems.find((p) => p.kind === 'bad_signature')?.message).toMatch(
-      /differs from this chain's key/,
-    );
+    // One key per chain, compared as key bytes: the anchor's key and the checkpoints' key cannot both be it.
+    expect(report.problems.map((p) => [p.kind, p.seq])).toEqual([
+      ['bad_signature', 6],
+      ['bad_signature', 9],
+    ]);
+    expect(report.problems[0]?.message).toMatch(/signed with key .+, but this chain's key is /);
+    expect(report.verdict).toBe('problems');
   });
 
   it('a later anchor chains to the earlier one', async () => {
     const { dir, key, fields } = cutTrail();
     const first = signRetentionAnchor(fields, key);
-    const second = signRetentionAnchor({ ...fields, first_kept_seq: 6 }, key, first.anchor);
+    const second = signRetentionAnchor({ ...fields, first_kept_seq: 7 }, key, first.anchor);
     expect(second.anchor.anchor_seq).toBe(1);
     expect(second.anchor.anchor_prev).toBe(first.anchor.hash);
-    expect(readFileSync(join(dir, `${CHAIN}.000001.jsonl`), 'utf8')).toContain('"seq":3');
+    expect(readFileSync(join(dir, `${CHAIN}.000001.jsonl`), 'utf8')).toContain('"seq":4');
   });
 });
