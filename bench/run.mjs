@@ -9,9 +9,11 @@ import * as crypto from 'node:crypto';
 import {
   closeSync,
   ftruncateSync,
+  mkdirSync,
   mkdtempSync,
   openSync,
   readdirSync,
+  readFileSync,
   rmSync,
   statSync,
   writeSync,
@@ -350,15 +352,70 @@ async function childCalls(dir, records, yieldEvery) {
   };
 }
 
-/** Child: verify a trail from disk; wall time and peak RSS. */
-async function childVerify(dir) {
+/** The public key the calls child generated into the trail, pinned (only a pinned key makes a trail intact). */
+function benchPublicKey(dir) {
+  return readFileSync(join(dir, 'keys', 'signing-key.pub.pem'), 'utf8');
+}
+
+/**
+ * Writes the trail's records as the collector's file exporter archives them: OTLP JSON lines of 512 audit log
+ * records each (body = the record line), in `<dir>-archive/archive.jsonl`.
+ */
+function writeArchive(dir) {
+  const archiveDir = `${dir}-archive`;
+  mkdirSync(archiveDir, { mode: 0o700 });
+  const file = join(archiveDir, 'archive.jsonl');
+  const fd = openSync(file, 'w', 0o600);
+  let batch = [];
+  const flush = () => {
+    if (batch.length === 0) return;
+    const request = {
+      resourceLogs: [
+        {
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'bench' } }] },
+          scopeLogs: [
+            {
+              scope: { name: 'tooltrail.audit' },
+              logRecords: batch.map((line) => ({ body: { stringValue: line } })),
+            },
+          ],
+        },
+      ],
+    };
+    writeSync(fd, `${JSON.stringify(request)}\n`);
+    batch = [];
+  };
+  for (const name of readdirSync(dir)
+    .filter((entry) => entry.endsWith('.jsonl'))
+    .sort()) {
+    for (const line of readFileSync(join(dir, name), 'utf8').split('\n')) {
+      if (line === '') continue;
+      batch.push(line);
+      if (batch.length === 512) flush();
+    }
+  }
+  flush();
+  closeSync(fd);
+  return archiveDir;
+}
+
+/** Child: verify a trail from disk (against the archive as witness with `--witness`); wall time and peak RSS. */
+async function childVerify(dir, witnessDir) {
   const { verifyTrail } = await import('@tooltrail/core');
+  let witness;
+  if (witnessDir) {
+    const cli = join(here, '..', 'packages', 'cli', 'dist', 'index.js');
+    const { ArchiveSource } = await import(pathToFileURL(cli).href);
+    witness = new ArchiveSource(witnessDir).verifiable(() => {}).input;
+  }
   let peak = process.memoryUsage().rss;
   const timer = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage().rss);
   }, 20);
   const start = process.hrtime.bigint();
   const report = await verifyTrail(dir, {
+    publicKeys: [benchPublicKey(dir)],
+    witness,
     onProgress: () => {
       peak = Math.max(peak, process.memoryUsage().rss);
     },
@@ -371,6 +428,7 @@ async function childVerify(dir) {
     records: report.records,
     checkpoints: report.checkpoints,
     problems: report.problems.slice(0, 3),
+    witnessed: report.witness?.witnessed ?? null,
     seconds,
     peakMb: mb(peak),
   };
@@ -394,7 +452,7 @@ async function main() {
     const result =
       mode === 'calls'
         ? await childCalls(option('dir'), Number(option('records')), Number(option('yield-every', '0')))
-        : await childVerify(option('dir'));
+        : await childVerify(option('dir'), option('witness', undefined));
     console.log(JSON.stringify(result));
     return;
   }
@@ -415,6 +473,8 @@ async function main() {
     rss_peak_growth_mb: null,
     rss_growth_tight_loop_mb: null,
     verify_peak_rss_mb: null,
+    witness_records_per_s: null,
+    witness_peak_rss_mb: null,
   };
 
   if (wanted('calls')) {
@@ -491,6 +551,22 @@ async function main() {
           `sha256sum ${round(sha.seconds)} s`,
         ]);
         rows.push(['verify peak RSS, MB', round(v.peakMb, 1), 'bounded-memory verify']);
+        const archiveDir = writeArchive(dir);
+        try {
+          const w = runChild('verify', ['--dir', dir, '--witness', archiveDir]);
+          if (!w.ok || w.witnessed !== w.records)
+            throw new Error(`the witness cross-check failed: ${JSON.stringify(w.problems)}`);
+          out.witness_records_per_s = Math.round(w.records / w.seconds);
+          out.witness_peak_rss_mb = round(w.peakMb, 1);
+          rows.push([
+            `verify + witness (archive), records/s`,
+            Math.round(w.records / w.seconds),
+            `${round(w.seconds)} s: the archive read and indexed, every record compared`,
+          ]);
+          rows.push(['verify + witness peak RSS, MB', round(w.peakMb, 1), '≈ 33 bytes per witnessed record']);
+        } finally {
+          rmSync(archiveDir, { recursive: true, force: true });
+        }
       }
       if (wanted('memory') && !flag('no-tight')) {
         const tightDir = mkdtempSync(join(tmpdir(), 'tooltrail-bench-tight-'));
