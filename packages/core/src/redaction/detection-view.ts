@@ -80,6 +80,8 @@ class PiecewiseView implements DetectionView {
   readonly oStart: number[] = [];
   readonly oEnd: number[] = [];
   text = '';
+  /** A decoded run produced a `%`: the text may be encoded twice. */
+  decodedPercent = false;
 
   /** The last piece starting at or before view offset `i`, -1 if none. */
   private _piece(i: number): number {
@@ -115,7 +117,7 @@ class PiecewiseView implements DetectionView {
  */
 export function detectionView(text: string, percent = true): DetectionView {
   const once = buildView(text, percent);
-  if (!percent || !PERCENT_ESCAPE.test(once.text)) return once;
+  if (!once.decodedPercent || !PERCENT_ESCAPE.test(once.text)) return once;
   const twice = buildView(once.text, true);
   return {
     text: twice.text,
@@ -152,6 +154,7 @@ function buildView(text: string, percent: boolean): PiecewiseView {
       if (decoded === undefined) continue;
       let normal = '';
       for (const char of decoded) normal += char.charCodeAt(0) < 127 ? char : normalizeCodePoint(char);
+      if (normal.includes('%')) view.decodedPercent = true;
       piece(i, j, normal);
       special.lastIndex = j;
     } else if (c === 43) {
