@@ -24,6 +24,8 @@ describe('Redactor key rules (containment, prefix and suffix semantics)', () => 
     ['patient_mrn', 'mrn'],
     ['medical_record_number', 'mrn'],
     ['ssn_number', 'ssn'],
+    ['SSNLast4', 'ssn'],
+    ['PINCode', 'pincode'],
     ['patient_ssn', 'ssn'],
     ['X-Custom-Auth', 'credential'],
     ['X-Session-Key', 'credential'],

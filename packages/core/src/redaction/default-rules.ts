@@ -7,6 +7,7 @@ import type { KeyRule } from '../types.js';
  * - `suffix` (the default): the name ends with the rule (`patientName`, `home_address`);
  * - `word`: the rule is one word of the name, split at separators and case changes (`card_pin`, `ssn_number`,
  *   but not `spin` or `shipping`);
+ * - `prefix`: the name starts with the rule (`ssnLast4`);
  * - `exact`: the whole name (`name`, `pin`).
  * Secrets are masked; personal data is pseudonymised (keyed HMAC) when a pseudonym key is configured so the
  * same patient links across records, and masked otherwise. Semantic-convention keys (`semconv-allow-list.ts`)
@@ -25,10 +26,11 @@ export const DEFAULT_KEY_RULES: readonly KeyRule[] = [
     'privatekey',
   ),
   ...secret('contains', 'authorization', 'cookie', 'credential', 'sessionid'),
-  ...secret('suffix', 'setcookie', 'cvv', 'cvc', 'pwd'),
+  ...secret('suffix', 'setcookie', 'cvv', 'cvc', 'pwd', 'pincode', 'pinnumber'),
   ...secret('word', 'pin', 'otp'),
   ...personal('ssn', 'suffix', ['ssn', 'socialsecuritynumber', 'taxid']),
   ...personal('ssn', 'word', ['ssn']),
+  ...personal('ssn', 'prefix', ['ssn']),
   ...personal('ssn', 'contains', ['socialsecurity']),
   ...personal('mrn', 'word', ['mrn']),
   ...personal('mrn', 'contains', ['medicalrecordnumber', 'medicalrecordno', 'medicalrecordid']),
