@@ -2,6 +2,7 @@ import { closeSync, constants, openSync, readdirSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SealedRecord } from '../chain/hash-chain.js';
 import { NO_FOLLOW } from '../keys/strict-modes.js';
+import { MAX_LINE_BYTES } from '../verify/line-splitter.js';
 
 const CHUNK_BYTES = 256 * 1024;
 /** Bytes scanned per `read()` call at most, so that reading back never blocks the agent for long. */
@@ -57,7 +58,11 @@ export class ChainTrailReader {
   private _segmentNumber = 0;
   private _offset = 0;
   private _fd: number | undefined;
+  /** The unterminated end of the last chunk read: `_partial[0, _partialLength)`. */
   private _partial: Buffer = Buffer.alloc(0);
+  private _partialLength = 0;
+  /** The current line passed `maxLineBytes`: skipped to its end, not held. */
+  private _skipping = false;
   private readonly _buffered: TrailRecord[] = [];
   private _seekTo: TrailOffset | undefined;
   private _consumed: TrailOffset | undefined;
@@ -69,6 +74,8 @@ export class ChainTrailReader {
   constructor(
     private readonly _dir: string,
     private readonly _chain: string,
+    /** Longer lines are skipped (counted in `skipped`), never held: the verifier's limit. */
+    private readonly _maxLineBytes = MAX_LINE_BYTES,
   ) {}
 
   /**
@@ -125,14 +132,14 @@ export class ChainTrailReader {
   }
 
   private _split(data: Buffer, after: number, max: number, out: TrailRecord[]): void {
-    // File offset of buffer[0]: the chunk was read at `_offset - data.length`, after the carried partial line.
-    const base = this._offset - data.length - this._partial.length;
-    let buffer = this._partial.length > 0 ? Buffer.concat([this._partial, data]) : data;
+    // File offset of data[0]: the chunk was read at `_offset - data.length`.
+    const base = this._offset - data.length;
     let start = 0;
-    for (let end = buffer.indexOf(NEWLINE, start); end !== -1; end = buffer.indexOf(NEWLINE, start)) {
-      const line = buffer.toString('utf8', start, end);
+    for (let end = data.indexOf(NEWLINE, start); end !== -1; end = data.indexOf(NEWLINE, start)) {
+      const line = this._completeLine(data, start, end);
       start = end + 1;
       this._consumed = { segment: this._segmentNumber, offset: base + start };
+      if (line === undefined) continue;
       const sealed = parseLine(line);
       if (!sealed) {
         if (line.length > 0) this.skipped++;
@@ -143,9 +150,56 @@ export class ChainTrailReader {
       if (out.length < max) out.push(item);
       else this._buffered.push(item);
     }
-    buffer = buffer.subarray(start);
-    // Copy: `data` is a reused chunk.
-    this._partial = Buffer.from(buffer);
+    this._keepPartial(data, start);
+  }
+
+  /** The line ending at `data[end]` (its start may be held from earlier chunks); undefined when too long. */
+  private _completeLine(data: Buffer, start: number, end: number): string | undefined {
+    if (this._skipping) {
+      this._skipping = false;
+      this.skipped++;
+      return undefined;
+    }
+    if (this._partialLength === 0) {
+      if (end - start <= this._maxLineBytes) return data.toString('utf8', start, end);
+      this.skipped++;
+      return undefined;
+    }
+    const total = this._partialLength + (end - start);
+    const held = this._partial.subarray(0, this._partialLength);
+    this._dropPartial();
+    if (total <= this._maxLineBytes) return Buffer.concat([held, data.subarray(start, end)]).toString('utf8');
+    this.skipped++;
+    return undefined;
+  }
+
+  /**
+   * Holds the unterminated end of a chunk (a copy: `data` is reused), in a buffer grown by doubling; once the
+   * line passes `maxLineBytes` it is skipped to its end instead, so memory stays bounded.
+   */
+  private _keepPartial(data: Buffer, start: number): void {
+    const tail = data.length - start;
+    if (tail === 0 || this._skipping) return;
+    const total = this._partialLength + tail;
+    if (total > this._maxLineBytes) {
+      this._dropPartial();
+      this._skipping = true;
+      return;
+    }
+    if (total > this._partial.length) {
+      const larger = Buffer.allocUnsafe(
+        Math.min(Math.max(total, this._partial.length * 2), this._maxLineBytes),
+      );
+      this._partial.copy(larger, 0, 0, this._partialLength);
+      this._partial = larger;
+    }
+    data.copy(this._partial, this._partialLength, start);
+    this._partialLength = total;
+  }
+
+  private _dropPartial(): void {
+    this._partialLength = 0;
+    if (this._partial.length > CHUNK_BYTES) this._partial = Buffer.alloc(0);
   }
 
   private _open(): number | undefined {
@@ -178,8 +232,9 @@ export class ChainTrailReader {
   private _nextSegment(): boolean {
     const segments = chainSegments(this._dir, this._chain);
     if (this._segment + 1 >= segments.length) return false;
-    if (this._partial.length > 0) this.skipped++;
-    this._partial = Buffer.alloc(0);
+    if (this._partialLength > 0 || this._skipping) this.skipped++;
+    this._dropPartial();
+    this._skipping = false;
     this._segment++;
     this._offset = 0;
     this.close();
