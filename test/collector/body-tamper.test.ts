@@ -8,7 +8,7 @@ import { eventually } from './support/ports.js';
 import { describeWithTools } from './support/toolchain.js';
 import { recomputeChains, verifyLines } from './support/verify.js';
 
-// DESIGN.md: a collector processor that rewrites the log body breaks verification, and a test must catch that.
+// A collector processor that rewrites the log body breaks verification (docs/collector.md), and this test catches it.
 describeWithTools('a collector that rewrites audit bodies', ['go'], () => {
   let pipeline: Pipeline;
   let sent: SentCall[] = [];

@@ -3,7 +3,7 @@ import type { MeterProvider } from '@opentelemetry/api';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 
-/** What caused a tool call (the seed's `CallTrigger`). */
+/** What caused a tool call. */
 export type AuditTrigger = 'user_request' | 'proactive' | 'retry' | 'follow_up' | 'system';
 
 /** Attribution carried by `withAuditContext()` into every tool call made in its scope. */
@@ -96,7 +96,7 @@ export interface RetentionClass {
 export interface RetentionOptions {
   /** @default { financial: 2555 days, healthcare: 2190 days, general: 365 days } */
   classes?: Record<string, RetentionClass>;
-  /** Tool name → class. @default the seed's map (charge_payment → financial, access_patient_record → healthcare, ...) */
+  /** Tool name → class. @default the built-in map (charge_payment → financial, access_patient_record → healthcare, ...) */
   tools?: Record<string, string>;
   /** Class of tools not in `tools`. @default 'general' */
   defaultClass?: string;

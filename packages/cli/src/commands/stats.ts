@@ -8,7 +8,7 @@ import { malformedReporter, SOURCE_HELP } from './common-options.js';
 
 export const STATS_USAGE = `usage: tooltrail stats [--tool NAME] [--since DATE] [--until DATE] [--both-sides] [--source SRC]... [--json]
 
-Per tool: calls, success rate, average / p95 / max duration, unique users (the seed's by_tool).
+Per tool: calls, success rate, average / p95 / max duration, unique users.
 An MCP call audited on both sides counts once, with the client side's outcome and duration (the call as the
 agent saw it, transport included).
 p95 is the nearest-rank 95th percentile: the ceil(0.95 × n)-th smallest duration.
@@ -17,7 +17,7 @@ p95 is the nearest-rank 95th percentile: the ceil(0.95 × n)-th smallest duratio
 ${SOURCE_HELP}
 Exit status: 0, 2 usage or I/O error.`;
 
-/** One tool's figures (JSON keys follow the seed's `by_tool`). */
+/** One tool's figures (the JSON keys of `--json`). */
 export interface ToolStats {
   tool: string;
   total_calls: number;

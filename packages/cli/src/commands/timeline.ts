@@ -9,7 +9,7 @@ import { trustFrom, VIEW_TRUST_HELP, VIEW_TRUST_OPTIONS } from './trust-options.
 
 export const TIMELINE_USAGE = `usage: tooltrail timeline <conversation-id> [<dir-or-file>...] [--both-sides] [--source SPEC]... [--json] [--no-verify]
 
-The tool calls of one conversation in time order (the seed's conversation_timeline):
+The tool calls of one conversation in time order, one line each:
   [Turn 1] ✅ tool({redacted args}) → {result summary} [duration]
 An MCP call audited on both sides shows once, as its client-side record.
   --both-sides        show every record: the server side of an MCP call right after its client side
@@ -60,7 +60,7 @@ export async function timelineCommand(argv: string[]): Promise<number> {
   return 0;
 }
 
-/** One seed-style timeline line. */
+/** One timeline line: turn, outcome, tool(args) → result, duration, user, flags. */
 export function timelineLine(call: Record<string, unknown>, style = styleFor(process.stdout)): string {
   const ok = call.success === true;
   const outcome = ok

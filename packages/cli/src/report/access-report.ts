@@ -4,7 +4,7 @@ import { byTime } from './format.js';
 import { checkIntegrity, type IntegrityVerdict, isProtected } from './integrity.js';
 import { oneRecordPerCall } from './one-record-per-call.js';
 
-/** One access to the subject (the seed's access row plus emergency and chain position). */
+/** One access to the subject: who, when, which tool, purpose, outcome, emergency and chain position. */
 export interface AccessRow {
   timestamp: string;
   accessed_by: string | null;

@@ -1,6 +1,6 @@
 import type { RetentionClass, RetentionOptions } from '../types.js';
 
-/** The seed's retention policy: financial 7 years, healthcare 6, everything else 1. */
+/** The default retention policy: financial 7 years, healthcare 6, everything else 1. */
 export const DEFAULT_RETENTION_CLASSES: Readonly<Record<string, RetentionClass>> = {
   financial: { days: 2555 },
   healthcare: { days: 2190 },

@@ -6,7 +6,7 @@ export const GENESIS_HASH = '0'.repeat(64);
 /** The current record format version. */
 export const RECORD_VERSION = 1;
 
-/** Fields every chained record carries (DESIGN.md, "The audit record (v1)"). */
+/** Fields every chained record carries (docs/record-format.md). */
 export interface ChainedFields {
   v: number;
   type: string;

@@ -3,11 +3,11 @@ import { jsonSize } from './json-size.js';
 import { plainObject } from './plain-object.js';
 
 const DEFAULT_SUMMARY_KEYS = ['status', 'count'];
-/** Payloads larger than this many bytes of JSON are marked `truncated`, as the seed does. */
+/** Payloads larger than this many bytes of JSON are marked `truncated`. */
 export const LARGE_RESULT_BYTES = 1000;
 
 /**
- * The seed's result summary: success, key identifiers (`id`, `*_id`, `*Id` and configured keys), the JSON size
+ * The result summary: success, key identifiers (`id`, `*_id`, `*Id` and configured keys), the JSON size
  * and a truncated flag for large payloads. Arrays of rows are counted, never copied. The size is measured with
  * bounded work (`jsonSize`): past 1 MiB of JSON or 100,000 values it is a lower bound, marked `size_capped`.
  * Only the first `maxObjectKeys` (redaction limit, default 200) keys are looked at; more are marked `keys_capped`.
