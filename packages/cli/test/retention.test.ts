@@ -27,6 +27,7 @@ const at = (date: string, retention = 'general', tool?: string): OldCall => ({
 });
 
 /**
+ * Every chain opens with its signed genesis checkpoint (seq 0, in segment 0).
  * Chain A: seg 0 old general calls (deletable), seg 1 old general + a financial charge (kept 7 years),
  * seg 2 recent (last). Chain B: one old segment (last of its chain: never deleted).
  */
@@ -50,7 +51,7 @@ describe('tooltrail retention', () => {
     const plan = JSON.parse(json.stdout);
     const a = plan.chains.find((chain: { chain: string }) => chain.chain === A).segments;
     expect(a.map((s: { deletable: boolean }) => s.deletable)).toEqual([true, false, false]);
-    expect(a[0]).toMatchObject({ file: `${A}.000000.jsonl`, records: 4, firstSeq: 0, lastSeq: 3 });
+    expect(a[0]).toMatchObject({ file: `${A}.000000.jsonl`, records: 5, firstSeq: 0, lastSeq: 4 });
     expect(a[0].ageDays).toBe(1057);
     expect(a[1].why).toMatch(/retained until 2031-01-31/);
     expect(a[2].why).toBe('last segment of its chain');
@@ -61,7 +62,7 @@ describe('tooltrail retention', () => {
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(
       new RegExp(
-        `1 segment\\(s\\), 4 record\\(s\\) may be deleted:\\n.*\\n\\s+${A}\\.000000\\.jsonl\\s+4\\s+0\\.\\.3\\s+2024-01-04T09:00:00.000Z\\s+1057d`,
+        `1 segment\\(s\\), 5 record\\(s\\) may be deleted:\\n.*\\n\\s+${A}\\.000000\\.jsonl\\s+5\\s+0\\.\\.4\\s+2024-01-04T09:00:00.000Z\\s+1057d`,
       ),
     );
     expect(readdirSync(dir).filter((name) => name.endsWith('.jsonl'))).toHaveLength(4);
@@ -97,7 +98,7 @@ describe('tooltrail retention', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(
-      new RegExp(`chain ${A}: deleted 2 segment\\(s\\), 7 record\\(s\\) \\(seq 0\\.\\.6\\)`),
+      new RegExp(`chain ${A}: deleted 2 segment\\(s\\), 8 record\\(s\\) \\(seq 0\\.\\.7\\)`),
     );
     expect(existsSync(join(dir, `${A}.000000.jsonl`))).toBe(false);
     expect(existsSync(join(dir, `${A}.000001.jsonl`))).toBe(false);
@@ -105,12 +106,12 @@ describe('tooltrail retention', () => {
     expect(existsSync(join(dir, `${B}.000000.jsonl`))).toBe(true);
     const anchorFile = join(dir, 'retention', `${A}.anchors.jsonl`);
     const anchor = JSON.parse(readFileSync(anchorFile, 'utf8'));
-    expect(anchor).toMatchObject({ type: 'retention', chain: A, first_kept_seq: 7, alg: 'ed25519' });
-    expect(anchor.deleted.map((d: { records: number }) => d.records)).toEqual([4, 3]);
+    expect(anchor).toMatchObject({ type: 'retention', chain: A, first_kept_seq: 8, alg: 'ed25519' });
+    expect(anchor.deleted.map((d: { records: number }) => d.records)).toEqual([5, 3]);
     expect(anchor.policy.classes.financial).toBe(365);
 
     const verify = tooltrail(['verify', dir, '--public-key', publicKeyPath]);
-    expect(verify.stdout).toMatch(/✔ intact: 5 records, 2 chain\(s\)/);
+    expect(verify.stdout).toMatch(/✔ intact: 6 records, 2 chain\(s\)/);
     expect(verify.code).toBe(0);
     expect((await verifyTrail(dir, { publicKeys: [readFileSync(publicKeyPath, 'utf8')] })).ok).toBe(true);
 
@@ -131,7 +132,7 @@ describe('tooltrail retention', () => {
     expect(readFileSync(anchorFile, 'utf8').trim().split('\n')).toHaveLength(1);
 
     // A forged anchor (edited after signing) no longer vouches for the cut.
-    writeFileSync(anchorFile, `${JSON.stringify({ ...anchor, first_kept_seq: 7, deleted: [] })}\n`);
+    writeFileSync(anchorFile, `${JSON.stringify({ ...anchor, first_kept_seq: 8, deleted: [] })}\n`);
     const forged = tooltrail(['verify', dir, '--public-key', publicKeyPath]);
     expect(forged.code).toBe(1);
     expect(forged.stdout).toMatch(/bad_signature/);
@@ -139,7 +140,7 @@ describe('tooltrail retention', () => {
     rmSync(anchorFile);
     const missing = tooltrail(['verify', dir, '--public-key', publicKeyPath]);
     expect(missing.code).toBe(1);
-    expect(missing.stdout).toMatch(/truncated .*chain starts at seq 7/);
+    expect(missing.stdout).toMatch(/truncated .*chain starts at seq 8/);
   });
 
   it('apply on a real SDK trail: two chains, each rolled over into several segments', async () => {
@@ -168,7 +169,8 @@ describe('tooltrail retention', () => {
     }
     expect(chains.size).toBe(2);
     for (const segments of chains.values()) expect(segments.length).toBeGreaterThanOrEqual(3);
-    const before = await verifyTrail(dir);
+    const publicKey = readFileSync(join(dir, 'keys', 'signing-key.pub.pem'), 'utf8');
+    const before = await verifyTrail(dir, { publicKeys: [publicKey] });
     expect(before.ok).toBe(true);
 
     // Far in the future every record is past its class: all but the last segment of each chain go.
@@ -184,7 +186,6 @@ describe('tooltrail retention', () => {
         .split('\n');
       expect(anchors).toHaveLength(1);
     }
-    const publicKey = readFileSync(join(dir, 'keys', 'signing-key.pub.pem'), 'utf8');
     const after = await verifyTrail(dir, { publicKeys: [publicKey] });
     expect(after.problems).toEqual([]);
     expect(after.chains.map((chain) => chain.retainedFrom !== undefined)).toEqual([true, true]);
