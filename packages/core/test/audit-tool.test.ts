@@ -131,14 +131,15 @@ describe('auditTool spans and records', () => {
       'tooltrail.subject': 'patient:P-1',
       'tooltrail.retention': 'healthcare',
       'tooltrail.trigger': 'user_request',
-      'tooltrail.chain.seq': 0,
+      // seq 0 is the chain's signed genesis checkpoint: the first call is seq 1.
+      'tooltrail.chain.seq': 1,
       'gen_ai.tool.call.arguments': '{"patient_id":"P-1"}',
     });
     const [record] = harness.toolCalls();
     expect(record).toMatchObject({
       v: 1,
       type: 'tool_call',
-      seq: 0,
+      seq: 1,
       tool: 'access_patient_record',
       call_id: 'call_abc',
       user: 'dr_chen',
@@ -263,12 +264,16 @@ describe('auditTool spans and records', () => {
     await harness.audit.shutdown();
     const records = harness.records();
     expect(records.map((r) => r.seq)).toEqual(records.map((_, i) => i));
-    // 7 calls, every 3 records: checkpoints at seq 3 and 7, the final one at seq 9.
-    expect(records.filter((r) => r.type === 'checkpoint').map((r) => [r.seq, r.final])).toEqual([
-      [3, false],
-      [7, false],
-      [9, true],
+    // The genesis at seq 0, then 7 calls, every 3 records: checkpoints at seq 4 and 8, the final one at seq 10.
+    expect(
+      records.filter((r) => r.type === 'checkpoint').map((r) => [r.seq, r.genesis === true, r.final]),
+    ).toEqual([
+      [0, true, false],
+      [4, false, false],
+      [8, false, false],
+      [10, false, true],
     ]);
+    expect(records[0]).toMatchObject({ every_records: 3, every_millis: expect.any(Number) });
     const report = await verifyPinned(harness.dir);
     expect(report.ok).toBe(true);
     expect(report.chains[0]?.final).toBe(true);
