@@ -35,7 +35,8 @@ describe('inside an existing NodeSDK setup', () => {
     await sdk.shutdown();
 
     expect(spans.map((span) => span.name)).toEqual(['execute_tool lookup', 'db.query']);
-    expect(spans[0]?.attributes['tooltrail.chain.seq']).toBe(0);
+    // seq 0 is the chain's signed genesis checkpoint: the first call is seq 1.
+    expect(spans[0]?.attributes['tooltrail.chain.seq']).toBe(1);
     expect(spans[1]?.attributes['db.query.text']).toBe('where email = "[REDACTED:email]"');
     const trail = readdirSync(dir).filter((name) => name.endsWith('.jsonl'));
     const text = readFileSync(join(dir, trail[0]!), 'utf8');

@@ -48,7 +48,9 @@ describe('setupToolAudit standalone, configured by the standard OTel env vars', 
     expect(audit.tracerProvider).toBeDefined();
     expect(audit.trailDir).toBe(dir);
     const report = await verifyTrail(dir, { publicKeys: [audit.publicKey] });
-    expect(report).toMatchObject({ ok: true, records: 2, checkpoints: 1 });
+    // The genesis checkpoint, the call, the final checkpoint.
+    expect(report).toMatchObject({ ok: true, verdict: 'intact', records: 3, checkpoints: 2 });
+    expect(report.chains[0]).toMatchObject({ firstSeq: 0, lastSeq: 2, final: true, unprotected: 0 });
   });
 
   it('creates the trail directory 0700 and every file 0600 (keys included)', () => {
@@ -82,14 +84,18 @@ describe('setupToolAudit standalone, configured by the standard OTel env vars', 
     });
     const scope = body.resourceLogs[0]!.scopeLogs[0]!;
     expect(scope.scope.name).toBe('tooltrail.audit');
-    const first = JSON.parse(scope.logRecords[0]!.body.stringValue);
-    expect(first).toMatchObject({
+    const exported = scope.logRecords.map((record) => JSON.parse(record.body.stringValue));
+    // The chain's signed genesis checkpoint is exported first, then the call.
+    expect(exported[0]).toMatchObject({ type: 'checkpoint', seq: 0, genesis: true, final: false });
+    const call = scope.logRecords.findIndex((_, i) => exported[i].type === 'tool_call');
+    expect(exported[call]).toMatchObject({
       type: 'tool_call',
+      seq: 1,
       tool: 'charge_payment',
       retention: 'financial',
       user: 'billing_kim',
     });
-    expect(scope.logRecords[0]?.severityText).toBe('INFO');
+    expect(scope.logRecords[call]?.severityText).toBe('INFO');
     expect(capture.requests.filter((request) => request.path === '/v1/traces').length).toBeGreaterThan(0);
   });
 
