@@ -1,6 +1,6 @@
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
-import { auditTool, auditToolCall, verifyTrail, withAuditContext } from '../src/index.js';
+import { auditTool, auditToolCall, withAuditContext } from '../src/index.js';
 import { type Harness, startAudit } from './support/audit-harness.js';
 import { verifyPinned } from './support/verify-pinned.js';
 
