@@ -15,8 +15,11 @@ const T5 = '5'.repeat(32);
  * An MCP trail audited on both sides, as MCP auto-instrumentation writes it: chain `agent` (client records, with
  * `mcp_server`) and chain `records` (server records, with `mcp_client`), sealed like the SDK seals them. The trail
  * records have no parent span id, so the two sides of a call share only the trace id, the tool and what they say.
+ * Each chain is signed with `TEST_KEY` (genesis checkpoint at seq 0, final checkpoint last); the returned arrays
+ * hold every record of a chain, checkpoints included, so `agent[seq]` is the record at `seq`.
  *
- * 6 calls from 9 records, all by dr_a in conversation `conv_mcp`:
+ * 6 calls from 9 tool-call records (seq 1.. of each chain; 13 records with the checkpoints), all by dr_a in
+ * conversation `conv_mcp`:
  * - T1: `lookup_patient` twice in one trace, concurrently (P-1 then P-2); the server saw P-2 first.
  * - T2: `access_patient_record` P-1 on the client side only: it timed out before reaching the server.
  * - T4: `access_patient_record` P-1, break-the-glass, on both sides.

@@ -1,6 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GENESIS_HASH, sealRecord } from '@tooltrail/core';
+import { appendCheckpoint } from '../../../core/src/chain/checkpoint.js';
+import { HashChain } from '../../../core/src/chain/hash-chain.js';
+import { generateSigningKeyPair, loadSigningKey } from '../../../core/src/index.js';
 
 export interface Call {
   ts: string;
@@ -23,22 +25,37 @@ export interface Call {
   extra?: Record<string, unknown>;
 }
 
+/** The key sealed trails are signed with unless a test passes its own (one per test file). */
+export const TEST_KEY = generateSigningKeyPair();
+
+/** Writes the public half of `privateKeyPem` (SPKI PEM) to `file`, to pin with `--public-key` or the env. */
+export function writePublicKey(file: string, privateKeyPem = TEST_KEY.privateKeyPem): string {
+  const loaded = loadSigningKey({ privateKey: privateKeyPem });
+  writeFileSync(file, loaded.publicKey.export({ type: 'spki', format: 'pem' }).toString());
+  return file;
+}
+
 /**
- * Writes one chain of tool-call records with the timestamps the test chooses, sealed (seq, prev, hash) with
- * core's `sealRecord` exactly as the SDK seals them. No checkpoints: verification warns of an unsigned tail only.
+ * Writes one chain with the timestamps the test chooses, exactly as the SDK writes it: a signed genesis
+ * checkpoint at seq 0 (dated like the first call), one tool-call record per call from seq 1, and a final signed
+ * checkpoint (unless `final: false`, which leaves the calls as an unprotected tail). Returns every stored line,
+ * checkpoints included: `lines[i + 1]` is call `i`.
  */
-export function writeSealedTrail(dir: string, chain: string, calls: Call[]): string[] {
+export function writeSealedTrail(
+  dir: string,
+  chain: string,
+  calls: Call[],
+  options: { privateKeyPem?: string; final?: boolean } = {},
+): string[] {
   mkdirSync(dir, { recursive: true });
-  let prev = GENESIS_HASH;
-  const lines = calls.map((call, seq) => {
+  const key = loadSigningKey({ privateKey: options.privateKeyPem ?? TEST_KEY.privateKeyPem });
+  const hashChain = new HashChain({ id: chain });
+  const policy = { everyRecords: 100, everyMillis: 60_000 };
+  const first = calls[0]?.ts ?? '2020-01-01T00:00:00.000Z';
+  const lines = [appendCheckpoint(hashChain, key, { ...policy, final: false, ts: first }).line];
+  for (const call of calls) {
     const ok = call.success ?? true;
-    const record: Record<string, unknown> = {
-      v: 1,
-      type: 'tool_call',
-      chain,
-      seq,
-      prev,
-      ts: call.ts,
+    const fields: Record<string, unknown> = {
       trace_id: call.trace_id ?? null,
       span_id: call.span_id ?? null,
       tool: call.tool ?? 'access_patient_record',
@@ -60,10 +77,12 @@ export function writeSealedTrail(dir: string, chain: string, calls: Call[]): str
       ...(call.emergency ? { emergency: true, emergency_reason: call.emergency } : {}),
       ...call.extra,
     };
-    const { hash, line } = sealRecord(record);
-    prev = hash;
-    return line;
-  });
+    lines.push(hashChain.append('tool_call', call.ts, fields).line);
+  }
+  if (options.final ?? true) {
+    const last = calls[calls.length - 1]?.ts ?? first;
+    lines.push(appendCheckpoint(hashChain, key, { ...policy, final: true, ts: last }).line);
+  }
   writeFileSync(join(dir, `${chain}.000000.jsonl`), `${lines.join('\n')}\n`);
   return lines;
 }

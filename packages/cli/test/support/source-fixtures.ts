@@ -28,7 +28,9 @@ export function cli(
   env: NodeJS.ProcessEnv = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const base: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...env };
-  for (const name of ['TOOLTRAIL_SOURCE', 'TOOLTRAIL_DIR'] as const) if (!(name in env)) delete base[name];
+  for (const name of ['TOOLTRAIL_SOURCE', 'TOOLTRAIL_DIR', 'TOOLTRAIL_PUBLIC_KEY_FILE'] as const) {
+    if (!(name in env)) delete base[name];
+  }
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [bin, ...args], { env: base });
     let stdout = '';
