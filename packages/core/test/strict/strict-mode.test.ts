@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, constants, open, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AuditUnavailableError, auditTool, verifyTrail } from '../../src/index.js';
+import { AuditUnavailableError, auditTool } from '../../src/index.js';
 import { startAudit } from '../support/audit-harness.js';
 import { tempDir } from '../support/make-trail.js';
 import { verifyPinned } from '../support/verify-pinned.js';
@@ -51,6 +51,8 @@ describe('strict (fail-closed) mode', () => {
     expect(call).toMatchObject({ intent_seq: seenByTool!.seq, intent_hash: seenByTool!.hash, success: true });
     expect(call.args).toEqual(seenByTool!.args);
     expect(audit.stats().strictRefused).toBe(0);
+    // Shut down first: a chain still being written has no final checkpoint yet (unfinished).
+    await audit.shutdown();
     expect((await verifyPinned(audit.trailDir)).ok).toBe(true);
   });
 
@@ -71,14 +73,18 @@ describe('strict (fail-closed) mode', () => {
     const plainTool = auditTool('lookup', async () => 'ok');
     await strictTool();
     await plainTool();
-    expect(loose.records().map((record) => `${record.type}:${record.tool}`)).toEqual([
+    // Each chain opens with its signed genesis checkpoint.
+    const kind = (record: Record<string, unknown>) =>
+      record.genesis === true ? 'genesis' : `${record.type}:${record.tool}`;
+    expect(loose.records().map(kind)).toEqual([
+      'genesis',
       'intent:charge',
       'tool_call:charge',
       'tool_call:lookup',
     ]);
     const strict = startAudit({ strict: true });
     await auditTool('lookup', async () => 'ok', { strict: false })();
-    expect(strict.records().map((record) => record.type)).toEqual(['tool_call']);
+    expect(strict.records().map(kind)).toEqual(['genesis', 'tool_call:lookup']);
   });
 
   it('passes a thrown error through and records the failed result against its intent', async () => {
@@ -87,8 +93,11 @@ describe('strict (fail-closed) mode', () => {
       throw new TypeError('card declined');
     });
     await expect(failing()).rejects.toThrow('card declined');
-    const [intent, call] = records();
+    const [genesis, intent, call] = records();
+    expect(genesis).toMatchObject({ type: 'checkpoint', seq: 0, genesis: true });
+    expect(intent).toMatchObject({ type: 'intent', seq: 1 });
     expect(call).toMatchObject({ success: false, intent_seq: intent!.seq, error: { type: 'TypeError' } });
+    await audit.shutdown();
     expect((await verifyPinned(audit.trailDir)).ok).toBe(true);
   });
 
@@ -113,7 +122,9 @@ describe('strict (fail-closed) mode', () => {
     expect(executed).toBe(false);
     expect(audit.stats().strictRefused).toBe(1);
     // The refusal is recorded against the intent, so the verifier sees no open call.
-    const [intent, refusal] = records();
+    const [genesis, intent, refusal] = records();
+    expect(genesis).toMatchObject({ type: 'checkpoint', seq: 0, genesis: true });
+    expect(intent).toMatchObject({ type: 'intent', seq: 1 });
     expect(refusal).toMatchObject({
       type: 'tool_call',
       executed: false,
@@ -121,6 +132,7 @@ describe('strict (fail-closed) mode', () => {
       intent_seq: intent!.seq,
       error: { type: 'AuditUnavailableError' },
     });
+    await audit.shutdown();
     expect((await verifyPinned(audit.trailDir)).ok).toBe(true);
   });
 });
@@ -134,14 +146,24 @@ describe('the verifier and strict intents', () => {
     });
     const running = slow();
     await new Promise((resolve) => setTimeout(resolve, 20));
-    const during = await verifyPinned(audit.trailDir);
+    // The chain is still being written: liveMillis tolerates its unsigned tail and missing final checkpoint
+    // (warnings), so the only problem left is the open call.
+    const live = { liveMillis: 60_000 };
+    const during = await verifyPinned(audit.trailDir, live);
     const intent = records().find((record) => record.type === 'intent')!;
     expect(during.problems).toEqual([
       expect.objectContaining({ kind: 'open_call', seq: intent.seq, chain: audit.chainId }),
     ]);
     expect(during.problems[0]?.message).toMatch(/slow_tool/);
+    expect(during.warnings.map((warning) => warning.kind)).toEqual(['unprotected', 'unfinished']);
     finish('done');
     await running;
-    expect((await verifyPinned(audit.trailDir)).ok).toBe(true);
+    const after = await verifyPinned(audit.trailDir, live);
+    expect(after.problems).toEqual([]);
+    expect(after.ok).toBe(true);
+    await audit.shutdown();
+    const finished = await verifyPinned(audit.trailDir);
+    expect(finished.ok).toBe(true);
+    expect(finished.warnings).toEqual([]);
   });
 });
