@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { auditTool, Redactor, verifyTrail } from '../src/index.js';
+import { auditTool, Redactor } from '../src/index.js';
 import { jsonSize, MAX_MEASURED_BYTES, MAX_MEASURED_VALUES } from '../src/record/json-size.js';
 import { ResultSummarizer } from '../src/record/result-summary.js';
 import { type Harness, startAudit } from './support/audit-harness.js';
