@@ -18,10 +18,13 @@ const CANARIES = [
 ];
 
 function tooltrail(...args: string[]) {
-  const run = spawnSync(process.execPath, [bin, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
-  });
+  return tooltrailWith({}, ...args);
+}
+
+function tooltrailWith(extra: NodeJS.ProcessEnv, ...args: string[]) {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+  delete env.TOOLTRAIL_PUBLIC_KEY_FILE;
+  const run = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...env, ...extra } });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -45,7 +48,9 @@ describe('tooltrail verify and timeline on the demo trail', () => {
     expect(demoOutput).toMatch(
       /\[Turn 1\] ✅ charge_payment\(.*"card_number":"hmac:demo1:[0-9a-f]{64}".*\(retry\)/,
     );
-    expect(demoOutput).toMatch(/✔ intact: 14 records, 1 chain\(s\), 3 checkpoint\(s\), 0 problem\(s\)/);
+    // 11 tool calls and 4 checkpoints: the genesis (seq 0), two periodic ones and the final one.
+    expect(demoOutput).toMatch(/✔ intact: 15 records, 1 chain\(s\), 4 checkpoint\(s\), 0 problem\(s\)/);
+    expect(demoOutput).toMatch(/chain \S+: seq 0\.\.14, protected up to seq 14, final, 4 checkpoint\(s\)/);
     expect(demoOutput).toContain('production keys come from env or a file');
     for (const canary of CANARIES) expect(demoOutput).not.toContain(canary);
   });
@@ -54,7 +59,25 @@ describe('tooltrail verify and timeline on the demo trail', () => {
     const run = tooltrail('verify', dir, '--public-key', publicKey, '--json');
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout);
-    expect(report).toMatchObject({ ok: true, records: 14, checkpoints: 3, problems: [], warnings: [] });
+    expect(report).toMatchObject({
+      ok: true,
+      verdict: 'intact',
+      trusted: true,
+      records: 15,
+      checkpoints: 4,
+      problems: [],
+      warnings: [],
+    });
+  });
+
+  it('pins the key from TOOLTRAIL_PUBLIC_KEY_FILE; without a trusted key nothing is intact (exit 1)', () => {
+    const pinned = tooltrailWith({ TOOLTRAIL_PUBLIC_KEY_FILE: publicKey }, 'verify', dir);
+    expect(pinned.code).toBe(0);
+    expect(pinned.stdout).toMatch(/^✔ intact: 15 records, 1 chain\(s\), 4 checkpoint\(s\), 0 problem\(s\)/);
+    const unpinned = tooltrail('verify', dir);
+    expect(unpinned.code).toBe(1);
+    expect(unpinned.stdout).toContain('? NOT PROVEN (no trusted key)');
+    expect(unpinned.stdout).not.toContain('✔ intact');
   });
 
   it('exits 1 on a flipped byte, naming kind, chain and seq', () => {
@@ -83,8 +106,10 @@ describe('tooltrail verify and timeline on the demo trail', () => {
   it('prints a conversation timeline with redacted arguments, in turn order', () => {
     const conversation = /\$ tooltrail timeline (\S+)/.exec(demoOutput)![1]!;
     const nurse = conversation.replace(/_billing$/, '_nurse');
-    const run = tooltrail('timeline', nurse, dir);
+    const run = tooltrailWith({ TOOLTRAIL_PUBLIC_KEY_FILE: publicKey }, 'timeline', nurse, dir);
     expect(run.code).toBe(0);
+    // The verdict over what was read goes to stderr, the rows alone to stdout.
+    expect(run.stderr).toMatch(/^✔ integrity: intact: 15 records in 1 chain\(s\) of .*\n$/);
     const lines = run.stdout.trim().split('\n');
     expect(lines).toHaveLength(3);
     expect(lines[0]).toMatch(
@@ -94,7 +119,10 @@ describe('tooltrail verify and timeline on the demo trail', () => {
       /^\[Turn 1\] ❌ update_treatment\(.*\) → \{"success":false,"error":"role nurse may not prescribe for P-1002 \(SSN hmac:demo1:[0-9a-f]{64}\)"\}/,
     );
     expect(lines[2]).toMatch(/schedule_appointment.*\(follow_up\)$/);
-    const json = JSON.parse(tooltrail('timeline', nurse, dir, '--json').stdout);
+    const unpinned = tooltrail('timeline', nurse, dir, '--json');
+    expect(unpinned.stderr).toMatch(/^⚠ integrity: NOT PROVEN: no trusted key/);
+    expect(tooltrail('timeline', nurse, dir, '--no-verify').stderr).toBe('');
+    const json = JSON.parse(unpinned.stdout);
     expect(json.map((record: { tool: string }) => record.tool)).toEqual([
       'access_patient_record',
       'update_treatment',
