@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tooltrail } from './support/run-cli.js';
-import { type Call, writeSealedTrail } from './support/sealed-trail.js';
+import { type Call, writePublicKey, writeSealedTrail } from './support/sealed-trail.js';
 
 // Two chains; patient:P-1 in [2026-01-01, 2026-06-30] by hand: dr_a 3 (1 failed), dr_b 2 (1 emergency),
 // nurse_c 1 → 6 accesses, 3 users. Out of range, other subjects and the prefix trap P-10 must not count.
@@ -32,20 +32,25 @@ const RANGE = ['--subject', 'patient:P-1', '--from', '2026-01-01', '--to', '2026
 describe('tooltrail report access', () => {
   let trail: string;
   let tampered: string;
+  /** The trails' key, pinned as a scheduled report would pin it: from the environment. */
+  let pinned: NodeJS.ProcessEnv;
 
   beforeAll(() => {
-    trail = join(mkdtempSync(join(tmpdir(), 'tooltrail-report-')), 'trail');
+    const root = mkdtempSync(join(tmpdir(), 'tooltrail-report-'));
+    pinned = { TOOLTRAIL_PUBLIC_KEY_FILE: writePublicKey(join(root, 'trusted.pub.pem')) };
+    trail = join(root, 'trail');
     writeSealedTrail(trail, 'chainA', CHAIN_A);
     writeSealedTrail(trail, 'chainB', CHAIN_B);
     tampered = join(mkdtempSync(join(tmpdir(), 'tooltrail-report-tampered-')), 'trail');
     writeSealedTrail(tampered, 'chainA', CHAIN_A);
     const lines = writeSealedTrail(tampered, 'chainB', CHAIN_B);
-    lines[3] = lines[3]!.replace('"user":"nurse_c"', '"user":"nurse_x"');
+    // seq 4: nurse_c's access to patient:P-1 (seq 0 is the genesis checkpoint).
+    lines[4] = lines[4]!.replace('"user":"nurse_c"', '"user":"nurse_x"');
     writeFileSync(join(tampered, 'chainB.000000.jsonl'), `${lines.join('\n')}\n`);
   });
 
   it('counts what a hand count over the generated trail gives, emergency first, intact', () => {
-    const run = tooltrail(['report', 'access', ...RANGE, '--format', 'json', '--source', trail]);
+    const run = tooltrail(['report', 'access', ...RANGE, '--format', 'json', '--source', trail], pinned);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout);
@@ -56,8 +61,17 @@ describe('tooltrail report access', () => {
       emergency_accesses: 1,
       failed_accesses: 1,
       integrity_verified: true,
-      integrity: { status: 'intact', chains: ['chainA', 'chainB'], records: 10, problems: [] },
+      // 10 tool calls, and each chain's genesis and final checkpoints.
+      integrity: {
+        status: 'intact',
+        chains: ['chainA', 'chainB'],
+        records: 14,
+        checkpoints: 4,
+        problems: [],
+      },
     });
+    expect(Object.keys(report)[0]).toBe('integrity');
+    expect(report.accesses.every((access: { protected: boolean }) => access.protected === true)).toBe(true);
     expect(report.users).toEqual([
       { user: 'dr_a', accesses: 3, emergency: 0, failed: 1 },
       { user: 'dr_b', accesses: 2, emergency: 1, failed: 0 },
@@ -104,11 +118,17 @@ describe('tooltrail report access', () => {
   });
 
   it('writes Markdown with the verdict near the top and the emergency row first', () => {
-    const run = tooltrail(['report', 'access', ...RANGE, '--source', trail]);
+    const run = tooltrail(['report', 'access', ...RANGE, '--source', trail], pinned);
     expect(run.code).toBe(0);
     const lines = run.stdout.split('\n');
-    expect(lines[0]).toBe('# Access report: patient:P-1');
-    expect(run.stdout).toContain('- Integrity: ✔ intact: 10 records in 2 chain(s) verified');
+    // The verdict first, then what was checked, then the report.
+    expect(lines[0]).toMatch(
+      /^> \*\*✔ intact: 14 records in 2 chain\(s\) of .* verified with the trusted key\*\*$/,
+    );
+    expect(lines[2]).toMatch(/^> checked: .*signatures by the pinned key/);
+    expect(lines[4]).toBe('# Access report: patient:P-1');
+    expect(run.stdout).toContain('- Integrity: ✔ intact: 14 records in 2 chain(s)');
+    expect(run.stdout).not.toContain('UNPROTECTED');
     expect(run.stdout).toContain('- Total accesses: 6');
     expect(run.stdout).toContain('- Unique users: 3');
     const firstRow = lines.findIndex((line) => line.startsWith('| 2026-'));
@@ -118,18 +138,18 @@ describe('tooltrail report access', () => {
   });
 
   it('puts the integrity failure at the top of md, json and html, and exits 1', () => {
-    const md = tooltrail(['report', 'access', ...RANGE, '--source', tampered]);
+    const md = tooltrail(['report', 'access', ...RANGE, '--source', tampered], pinned);
     expect(md.code).toBe(1);
     expect(md.stdout.split('\n')[0]).toMatch(/^> \*\*⚠ INTEGRITY FAILURE: 1 problem/);
-    expect(md.stdout.split('\n')[2]).toMatch(/^> - `hash_mismatch` chain chainB seq 3/);
-    const json = tooltrail(['report', 'access', ...RANGE, '--source', tampered, '--format', 'json']);
+    expect(md.stdout.split('\n')[3]).toMatch(/^> - `hash_mismatch` chain chainB seq 4/);
+    const json = tooltrail(['report', 'access', ...RANGE, '--source', tampered, '--format', 'json'], pinned);
     expect(json.code).toBe(1);
-    expect(Object.keys(JSON.parse(json.stdout)).slice(0, 5)).toContain('integrity');
+    expect(Object.keys(JSON.parse(json.stdout))[0]).toBe('integrity');
     expect(JSON.parse(json.stdout)).toMatchObject({
       integrity_verified: false,
-      integrity: { status: 'tampered', problems: [{ kind: 'hash_mismatch', chain: 'chainB', seq: 3 }] },
+      integrity: { status: 'tampered', problems: [{ kind: 'hash_mismatch', chain: 'chainB', seq: 4 }] },
     });
-    const html = tooltrail(['report', 'access', ...RANGE, '--source', tampered, '--format', 'html']);
+    const html = tooltrail(['report', 'access', ...RANGE, '--source', tampered, '--format', 'html'], pinned);
     expect(html.code).toBe(1);
     const body = html.stdout.slice(html.stdout.indexOf('<body>'));
     expect(body.indexOf('INTEGRITY FAILURE')).toBeGreaterThan(0);
@@ -162,18 +182,12 @@ describe('tooltrail report access', () => {
 
     beforeAll(() => {
       htmlFile = join(mkdtempSync(join(tmpdir(), 'tooltrail-html-')), 'report.html');
-      const run = tooltrail([
-        'report',
-        'access',
-        ...RANGE,
-        '--source',
-        trail,
-        '--format',
-        'html',
-        '--out',
-        htmlFile,
-      ]);
+      const run = tooltrail(
+        ['report', 'access', ...RANGE, '--source', trail, '--format', 'html', '--out', htmlFile],
+        pinned,
+      );
       expect(run.code).toBe(0);
+      expect(run.stderr).toMatch(/^✔ intact: 14 records in 2 chain\(s\)/);
       expect(run.stderr).toContain(`wrote ${htmlFile}: 6 access(es) by 3 user(s)`);
     });
 
