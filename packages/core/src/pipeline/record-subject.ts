@@ -87,7 +87,10 @@ function containsRedactedArgument(redactor: Redactor, value: string, args: unkno
   let budget = MAX_WALK_NODES;
   const walk = (node: unknown, depth: number): boolean => {
     if (node === null || typeof node !== 'object' || depth > MAX_WALK_DEPTH) return false;
-    const entries = Array.isArray(node) ? node.map((item, i) => [String(i), item]) : Object.entries(node);
+    // Never more elements than the budget: `map` over a 10-million-element array took over a second per call.
+    const entries = Array.isArray(node)
+      ? Array.from({ length: Math.min(node.length, budget + 1) }, (_, i) => [String(i), node[i]])
+      : Object.entries(node);
     for (const [key, item] of entries) {
       if (--budget < 0) return false;
       if (typeof item === 'string' || typeof item === 'number') {
