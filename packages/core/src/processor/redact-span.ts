@@ -2,6 +2,9 @@ import type { Attributes, SpanStatus } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { Redactor } from '../redaction/redactor.js';
 
+/** The semantic-convention attribute for a URL's query component, written without its `?`. */
+const ATTR_URL_QUERY = 'url.query';
+
 /** The parts of an SDK span a processor may rewrite (plain fields on sdk-trace-base 2.x spans). */
 interface WritableSpan {
   name: string;
@@ -36,7 +39,17 @@ export function redactAttributeMap(
   attributes: Attributes,
   skip?: ReadonlySet<string>,
 ): void {
+  // `url.query` holds a query string without its `?` (`q=Jane+Roe`): given back its `?`, the redactor reads it
+  // as one (`+` is a space, each parameter judged by its key).
+  const query = attributes[ATTR_URL_QUERY];
+  const bare = typeof query === 'string' && query.length > 0 && query.charCodeAt(0) !== 63;
+  if (bare) attributes[ATTR_URL_QUERY] = `?${query}`;
   redactor.redactAttributes(attributes, skip);
+  if (bare) {
+    const redacted = attributes[ATTR_URL_QUERY];
+    if (typeof redacted === 'string' && redacted.charCodeAt(0) === 63)
+      attributes[ATTR_URL_QUERY] = redacted.slice(1);
+  }
   redactAttributeKeys(redactor, attributes);
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CANARIES, leaks } from '../pii/corpus-v1.js';
 import { leaksIn } from './canaries.js';
 import { runNodeSdkScenario, SCENARIO_CANARIES } from './node-sdk-scenario.js';
 
@@ -28,18 +29,26 @@ const attribute = (span: JsonSpan, key: string) =>
 describe('an existing NodeSDK setup with the HTTP and undici instrumentations, OTLP http/json', () => {
   it('exports no canary in traces, records or the trail, and keeps the semantic-convention addresses', async () => {
     const result = await runNodeSdkScenario('http/json');
-    expect(result.served).toBe(2);
+    expect(result.corpusInUrls).toBeGreaterThan(50);
+    expect(result.served).toBe(2 + result.corpusInUrls);
     expect(result.contentTypes.every((type) => type.includes('json'))).toBe(true);
     expect(result.traces.length).toBeGreaterThan(0);
     expect(result.logs.length).toBeGreaterThan(0);
     expect(leaksIn(result.traces, SCENARIO_CANARIES)).toEqual([]);
     expect(leaksIn(result.logs, SCENARIO_CANARIES)).toEqual([]);
     expect(leaksIn(result.trail, SCENARIO_CANARIES)).toEqual([]);
+    // The PII corpus, in any decoded form.
+    const corpusLeaks = (bytes: Buffer | string) => leaks(bytes).map((canary) => canary.id);
+    expect(corpusLeaks(result.traces)).toEqual([]);
+    expect(corpusLeaks(result.logs)).toEqual([]);
+    expect(corpusLeaks(result.trail)).toEqual([]);
 
-    expect(result.trail.match(/"type":"tool_call"/g)).toHaveLength(2);
+    expect(result.trail.match(/"type":"tool_call"/g)).toHaveLength(2 + CANARIES.length);
     const spans = spansOf(result.traces);
     // The URLs were exported, with the query values masked rather than dropped.
-    const queries = spans.map((span) => attribute(span, 'url.query')).filter((query) => query !== undefined);
+    const queries = spans
+      .map((span) => attribute(span, 'url.query'))
+      .filter((query) => query?.includes('email=') === true);
     expect(queries.length).toBeGreaterThanOrEqual(2);
     for (const query of queries) expect(query).toMatch(/email=.*REDACTED/);
     const http = spans.filter(
@@ -56,5 +65,5 @@ describe('an existing NodeSDK setup with the HTTP and undici instrumentations, O
       expect(attribute(span, 'client.address')).toBe('127.0.0.1');
       expect(attribute(span, 'network.peer.address')).toBe('127.0.0.1');
     }
-  });
+  }, 120_000);
 });

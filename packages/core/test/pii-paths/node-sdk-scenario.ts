@@ -8,6 +8,7 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { auditTool, setupToolAudit, withAuditContext } from '../../src/index.js';
+import { CANARIES } from '../pii/corpus-v1.js';
 import { tempDir } from '../support/make-trail.js';
 import { startOtlpCapture } from '../support/otlp-capture.js';
 import { CANARY } from './canaries.js';
@@ -24,8 +25,10 @@ export interface ScenarioResult {
   logs: Buffer;
   contentTypes: string[];
   trail: string;
-  /** Requests the app server answered (to prove the calls were made). */
+  /** Requests the app server answered (to prove the calls were made): 2 plus `corpusInUrls`. */
   served: number;
+  /** Corpus canaries sent in a URL query. */
+  corpusInUrls: number;
 }
 
 const ENV = {
@@ -78,6 +81,7 @@ export async function runNodeSdkScenario(protocol: 'http/json' | 'http/protobuf'
   // Required after start: the instrumentation patches `http` as it is loaded through require.
   const http = createRequire(import.meta.url)('node:http') as typeof Http;
   let served = 0;
+  let corpusInUrls = 0;
   const app = http.createServer((request, response) => {
     served++;
     response.writeHead(200, { 'content-type': 'application/json', 'x-echo-email': CANARY.email });
@@ -109,6 +113,30 @@ export async function runNodeSdkScenario(protocol: 'http/json' | 'http/protobuf'
       });
       await tool({ patient_name: CANARY.name, note: `ssn ${CANARY.ssn}` });
       await tool({ patient_name: CANARY.name, note: `fail ${CANARY.bearer}` }).catch(() => undefined);
+      // The PII corpus: every canary through an audited tool's arguments, result or error, and every eighth
+      // free-text canary in a URL query of a real request.
+      const echo = auditTool('corpus_echo', async (args: { i: number; input: unknown }) => {
+        if (args.i % 3 === 2)
+          throw new Error(typeof args.input === 'string' ? args.input : JSON.stringify(args.input));
+        return { echo: args.input };
+      });
+      for (const [i, canary] of CANARIES.entries()) {
+        await echo({ i, input: canary.input }).catch(() => undefined);
+        // In the URL, the values a detector finds on its own; keyed canaries (`password: …`, a header block,
+        // `Authorization=Token …`) would nest a structure inside a query value, which the redactor does not parse
+        // (they go through auditTool).
+        // Forms already percent-encoded are left out: encoding them again makes a triple encoding no client sends.
+        if (
+          i % 8 === 0 &&
+          typeof canary.input === 'string' &&
+          !canary.id.includes(':') &&
+          !canary.id.startsWith('authorization-') &&
+          !canary.input.includes('%')
+        ) {
+          await (await fetch(`${base}/search?q=${encodeURIComponent(canary.input)}`)).text();
+          corpusInUrls++;
+        }
+      }
       // A span of the app's own code with personal data in its name and a key.
       const span = trace.getTracer('app').startSpan(`notify ${CANARY.email}`);
       span.setAttribute(`recipient.${CANARY.ssn}`, 'x');
@@ -135,5 +163,6 @@ export async function runNodeSdkScenario(protocol: 'http/json' | 'http/protobuf'
     contentTypes: [...new Set(capture.requests.map((request) => request.contentType))],
     trail,
     served,
+    corpusInUrls,
   };
 }

@@ -134,6 +134,16 @@ describe('AuditSpanProcessor: every string of a non-tool span', () => {
     expect(resource['service.name']).toBe('svc');
   });
 
+  it('reads url.query (written without its ?) as a query string: + is a space', () => {
+    const { tracer, exporter } = userProvider();
+    const query = `q=auth%3A+${CANARY.bearer.replace(' ', '+')}&iban=x&note=GB33+BUKB+2020+1555+5555+55`;
+    tracer.startSpan('GET /search', { attributes: { 'url.query': query } }).end();
+    const redacted = String(exporter.getFinishedSpans()[0]?.attributes['url.query']);
+    expect(redacted).not.toContain('canaryTOKEN');
+    expect(redacted).not.toContain('5555');
+    expect(redacted.startsWith('q=')).toBe(true);
+  });
+
   it("redacts again at end what a later processor's onEnding added to the span", () => {
     audit = setupToolAudit({
       trail: { dir: tempDir() },
