@@ -12,7 +12,7 @@ import {
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { auditTool, canonicalize, verifyTrail } from '../../src/index.js';
+import { auditTool, canonicalize } from '../../src/index.js';
 import { type Harness, startAudit } from '../support/audit-harness.js';
 import { referenceCanonicalize } from '../support/canonical-reference.js';
 import { verifyPinned } from '../support/verify-pinned.js';
@@ -119,6 +119,24 @@ function expectTransparent(actual: Settled, expected: Settled, value: unknown): 
   }
 }
 
+/** Whether a bounded walk of `value` (as the subject check does) reads every member without a throw. */
+function readsCleanly(value: unknown, depth = 0, budget = { left: 200 }): boolean {
+  try {
+    if (value === null || typeof value !== 'object' || depth > 4) return true;
+    const length = Array.isArray(value) ? Math.min(value.length, budget.left + 1) : 0;
+    const entries = Array.isArray(value)
+      ? Array.from({ length }, (_, i) => value[i])
+      : Object.values(value as object);
+    for (const item of entries) {
+      if (--budget.left < 0) return true;
+      if (!readsCleanly(item, depth + 1, budget)) return false;
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Reads the lines appended to the trail since the last call (segments in order, from saved offsets). */
 class TrailTail {
   private readonly _offsets = new Map<string, number>();
@@ -179,7 +197,8 @@ class Fuzzer {
     // strict timeout is far beyond any run so a slow sync never turns into a refusal.
     this._tmpfsDir = existsSync('/dev/shm') ? mkdtempSync('/dev/shm/tooltrail-fuzz-') : undefined;
     this.harness = startAudit({
-      checkpoints: { everyRecords: 1_000_000 },
+      // No periodic checkpoint during a run (the timer fires even when idle): each call adds only its records.
+      checkpoints: { everyRecords: 1_000_000, everyMillis: 3_600_000 },
       strictTimeoutMillis: 600_000,
       trail: this._tmpfsDir ? { dir: this._tmpfsDir } : undefined,
     });
@@ -193,6 +212,8 @@ class Fuzzer {
     const value = materialize(valueRecipe);
     const tool = `fuzz_${how}`;
     const before = audit.stats().records;
+    // The chain's first record is preceded by its signed genesis checkpoint (seq 0).
+    const genesis = this.calls === 0;
     const fn = toolFor(how, value);
     const expected = await settle(() => fn(args));
     const wrapped = auditTool(tool, fn, { strict, subject: () => 'fuzz:1' });
@@ -203,18 +224,21 @@ class Fuzzer {
     expectTransparent(actual, expected, value);
 
     const stats = audit.stats();
-    expect(stats.records - before).toBe(strict ? 2 : 1);
+    expect(stats.records - before).toBe((strict ? 2 : 1) + (genesis ? 1 : 0));
     expect(stats.lost).toBe(0);
     expect(stats.strictRefused).toBe(0);
     // No internal failure of any kind (a value that defeated redaction would be reported as record_failed).
     expect(stats.errors).toEqual(this._setupErrors);
 
     const records = this.tail.next().map(expectSoundLine);
+    if (genesis) expect(records.shift()).toMatchObject({ type: 'checkpoint', seq: 0, genesis: true });
     expect(records.map((record) => record.type)).toEqual(strict ? ['intent', 'tool_call'] : ['tool_call']);
     const record = records.at(-1) as Record<string, unknown>;
     expect(record.tool).toBe(tool);
     expect(record.success).toBe(actual.kind === 'ok');
-    expect(record.subject).toBe('fuzz:1');
+    // The subject is checked against the arguments' values; arguments that throw when read (getters, proxies)
+    // give no subject rather than no record. Any other arguments keep it.
+    expect(record.subject).toBe(readsCleanly(args) ? 'fuzz:1' : null);
     // Not the last-resort record written when the call's values defeat redaction or canonical JSON (a value
     // the redactor cannot read is marked inside `args`/`result` instead, which is fine).
     expect(record.unserializable).toBeUndefined();
@@ -239,14 +263,20 @@ class Fuzzer {
     const records = lines.map(expectSoundLine);
     expect(records.filter((record) => record.type === 'tool_call')).toHaveLength(this.calls);
     expect(records.filter((record) => record.type === 'intent')).toHaveLength(this.strictCalls);
-    expect(records.filter((record) => record.type === 'checkpoint')).toHaveLength(1);
-    expect(lines).toHaveLength(this.calls + this.strictCalls + 1);
+    // The genesis checkpoint and the one just written.
+    expect(records.filter((record) => record.type === 'checkpoint')).toHaveLength(2);
+    expect(records[0]).toMatchObject({ type: 'checkpoint', seq: 0, genesis: true });
+    expect(lines).toHaveLength(this.calls + this.strictCalls + 2);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(Object.hasOwn(Object.prototype, 'polluted')).toBe(false);
-    const report = await verifyPinned(dir);
+    // The audit is still running (no final checkpoint yet): liveMillis accepts that as a warning, while the
+    // checkpoint just written must cover every record.
+    const report = await verifyPinned(dir, { liveMillis: 600_000 });
     expect(report.problems).toEqual([]);
     expect(report.ok).toBe(true);
     expect(report.records).toBe(lines.length);
+    expect(report.chains[0]).toMatchObject({ protectedTo: lines.length - 1, unprotected: 0, final: false });
+    expect(report.warnings.map((warning) => warning.kind)).toEqual(['unfinished']);
   }
 
   async close(): Promise<void> {
