@@ -13,7 +13,12 @@ const demo = join(root, 'examples/medical-assistant/src/main.mjs');
 
 function tooltrail(args: string[], env: NodeJS.ProcessEnv = {}) {
   const base: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...env };
-  for (const name of ['TOOLTRAIL_PSEUDONYM_KEY', 'TOOLTRAIL_PSEUDONYM_KEY_FILE', 'TOOLTRAIL_DIR'])
+  for (const name of [
+    'TOOLTRAIL_PSEUDONYM_KEY',
+    'TOOLTRAIL_PSEUDONYM_KEY_FILE',
+    'TOOLTRAIL_DIR',
+    'TOOLTRAIL_PUBLIC_KEY_FILE',
+  ])
     if (!(name in env)) delete base[name];
   const run = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: base });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
@@ -27,12 +32,15 @@ describe('tooltrail export fhir and pseudonym on the demo trail', () => {
   let dir: string;
   let records: Json[];
   let trailText: string;
+  /** The demo's checkpoint key, pinned from the environment. */
+  let pinned: NodeJS.ProcessEnv;
 
   beforeAll(() => {
     dir = join(mkdtempSync(join(tmpdir(), 'tooltrail-fhir-')), 'trail');
     const env: NodeJS.ProcessEnv = { ...process.env, TOOLTRAIL_DIR: dir, NO_COLOR: '1' };
     delete env.OTEL_EXPORTER_OTLP_ENDPOINT;
     execFileSync(process.execPath, [demo], { env, encoding: 'utf8' });
+    pinned = { TOOLTRAIL_PUBLIC_KEY_FILE: join(dir, 'keys/signing-key.pub.pem') };
     trailText = readdirSync(dir)
       .filter((name) => name.endsWith('.jsonl'))
       .map((name) => readFileSync(join(dir, name), 'utf8'))
@@ -46,10 +54,13 @@ describe('tooltrail export fhir and pseudonym on the demo trail', () => {
   });
 
   function exportBundle(...args: string[]): Json {
-    const run = tooltrail(['export', 'fhir', '--source', dir, ...args]);
-    expect(run.stderr).toBe('');
+    const run = tooltrail(['export', 'fhir', '--source', dir, ...args], pinned);
+    // The verdict over the whole trail (15 records: 11 calls, 4 checkpoints) on stderr, and nothing else.
+    expect(run.stderr).toMatch(/^✔ intact: 15 records in 1 chain\(s\) of [^\n]*\n$/);
     expect(run.code).toBe(0);
-    return JSON.parse(run.stdout);
+    const bundle = JSON.parse(run.stdout);
+    expect(bundle.meta.tag[0]).toMatchObject({ system: 'urn:tooltrail:integrity', code: 'intact' });
+    return bundle;
   }
 
   it('exports every tool call as an AuditEvent that validates as FHIR R4', () => {
@@ -166,9 +177,10 @@ describe('tooltrail export fhir and pseudonym on the demo trail', () => {
         .map((e: Json) => e.resource.action),
     ).toEqual(['U', 'U']);
     const out = join(dir, '..', 'bundle.json');
-    const run = tooltrail(['export', 'fhir', '--source', dir, '--out', out]);
+    const run = tooltrail(['export', 'fhir', '--source', dir, '--out', out], pinned);
     expect(run.code).toBe(0);
     expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/^✔ intact: .*\nwrote \d+ AuditEvent\(s\) to /);
     expect(JSON.parse(readFileSync(out, 'utf8')).entry.length).toBe(
       records.filter((r) => r.type === 'tool_call').length,
     );
