@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,7 +41,10 @@ describe('LangChain.js zero-code start (no tooltrail code in the agent)', () => 
         args: { patientId: 'P-1', ssn: '[REDACTED:ssn]' },
       });
       expect(JSON.stringify(records)).not.toContain(SSN_CANARY);
-      const report = await verifyTrail(dir);
+      // The key the run generated beside the trail, pinned: the chain and its signatures check out.
+      const report = await verifyTrail(dir, {
+        publicKeys: [readFileSync(join(dir, 'keys/signing-key.pub.pem'), 'utf8')],
+      });
       expect(report.ok).toBe(true);
     });
   }
