@@ -64,9 +64,9 @@ describe('replaying older chains on startup', () => {
       onError: () => undefined,
     });
     await audit.forceFlush();
-    expect(audit.stats().replayed).toBe(31); // 30 calls and the final checkpoint
+    expect(audit.stats().replayed).toBe(32); // the genesis checkpoint, 30 calls and the final checkpoint
     expect(JSON.parse(readFileSync(join(dir, `${old}.shipped`), 'utf8'))).toMatchObject({
-      seq: 30,
+      seq: 31,
       final: true,
     });
     expect(existsSync(join(dir, `${old}.lock`))).toBe(false);
@@ -115,24 +115,24 @@ describe('replaying older chains on startup', () => {
     const segment = join(dir, `${old}.000000.jsonl`);
     const first = startShipping(dir, memoryExporter());
     await first.forceFlush();
-    expect(first.stats().replayed).toBe(20);
+    expect(first.stats().replayed).toBe(21); // the genesis checkpoint and 20 calls
     await first.shutdown();
     const saved = JSON.parse(readFileSync(join(dir, `${old}.shipped`), 'utf8'));
-    expect(saved).toMatchObject({ seq: 19, final: false, segment: 0, offset: statSync(segment).size });
+    expect(saved).toMatchObject({ seq: 20, final: false, segment: 0, offset: statSync(segment).size });
 
     // The chain grows (its writer had no lock), and the saved seq is forced back: a reader that scanned from the
-    // start would ship all 25 records again; one that seeks ships the 5 new lines only.
+    // start would ship all 26 records again; one that seeks ships the 5 new lines only.
     const lines = readFileSync(segment, 'utf8').trimEnd().split('\n');
     const last = JSON.parse(lines.at(-1)!) as Record<string, unknown>;
-    for (let seq = 20; seq < 25; seq++) appendFileSync(segment, `${JSON.stringify({ ...last, seq })}\n`);
+    for (let seq = 21; seq < 26; seq++) appendFileSync(segment, `${JSON.stringify({ ...last, seq })}\n`);
     writeFileSync(join(dir, `${old}.shipped`), JSON.stringify({ ...saved, seq: -1 }));
     const exporter = memoryExporter();
     const second = startShipping(dir, exporter);
     await second.forceFlush();
     expect(second.stats().replayed).toBe(5);
     expect(
-      exporter.lines.map((line) => (JSON.parse(line) as { seq: number }).seq).filter((seq) => seq >= 20),
-    ).toEqual([20, 21, 22, 23, 24]);
+      exporter.lines.map((line) => (JSON.parse(line) as { seq: number }).seq).filter((seq) => seq >= 21),
+    ).toEqual([21, 22, 23, 24, 25]);
     await second.shutdown();
   });
 });
