@@ -42,11 +42,12 @@ describe('trail writes failing (disk full, unwritable directory)', () => {
     const dir = tempDir();
     const metrics = recordingMeterProvider();
     const reported: string[] = [];
+    const keys = generateSigningKeyPair();
     const audit = setupToolAudit({
       trail: { dir, maxFileBytes: 16_000 },
       register: false,
       exitHooks: false,
-      signingKey: { privateKey: generateSigningKeyPair().privateKeyPem },
+      signingKey: { privateKey: keys.privateKeyPem },
       checkpoints: { everyRecords: 100_000 },
       meterProvider: metrics.provider,
       onError: (error) => reported.push(String((error as Error).message)),
@@ -69,12 +70,14 @@ describe('trail writes failing (disk full, unwritable directory)', () => {
     expect(metrics.collect().get(AUDIT_METRICS.lost)).toBe(50);
     expect(metrics.collect().get(AUDIT_METRICS.records)).toBe(stats.records);
 
-    const report = await verifyPinned(dir);
+    // Shut down first (the final checkpoint signs the records after the gap), with the configured key pinned.
+    await audit.shutdown();
+    const report = await verifyTrail(dir, { publicKeys: [keys.publicKeyPem] });
     expect(report.problems.map((problem) => problem.kind)).toEqual(['gap']);
     expect(report.problems[0]?.message).toMatch(/records \d+\.\.\d+ are missing/);
     const [from, to] = report.problems[0]!.message.match(/\d+/g)!.map(Number);
     expect(to! - from! + 1).toBe(50);
-    await audit.shutdown();
+    expect(report.chains[0]).toMatchObject({ final: true, unprotected: 0 });
   });
 
   it('strict mode refuses with AuditUnavailableError and executes nothing while the trail cannot be written', async () => {
@@ -143,10 +146,20 @@ describe('trail writes failing (disk full, unwritable directory)', () => {
     expect(stats.strictExecuted).toBe(strictCalls - agent.refused.length);
     expect(stats.lost).toBeGreaterThan(0);
     // No torn line: what was written verifies; lost records are gaps (short records may still fit in the
-    // last bytes) or an unsigned tail, never corrupt lines.
+    // last bytes), never corrupt lines. The checkpoints after the disk filled up, the final one included, were
+    // lost too: with the key pinned, the records after the last written checkpoint are \`unprotected\` and the
+    // chain \`unfinished\` — problems, as for a crash.
     const report = await verifyPinned(dir);
-    expect(report.problems.filter((problem) => !['gap', 'open_call'].includes(problem.kind))).toEqual([]);
+    const allowed = ['gap', 'open_call', 'unprotected', 'unfinished'];
+    expect(report.problems.filter((problem) => !allowed.includes(problem.kind))).toEqual([]);
     const written = trailRecords(dir);
     expect(written.length + stats.lost).toBe(stats.records);
+    // (A final checkpoint is shorter than most records: should it still fit in the last bytes, the chain is finished.)
+    const last = written.at(-1)!;
+    const finished = last.type === 'checkpoint' && last.final === true;
+    expect(report.problems.filter((problem) => problem.kind === 'unfinished')).toHaveLength(finished ? 0 : 1);
+    const chain = report.chains[0]!;
+    expect(chain.unprotected).toBe(chain.lastSeq - (chain.protectedTo ?? -1));
+    expect(report.problems.some((problem) => problem.kind === 'unprotected')).toBe(chain.unprotected > 0);
   }, 30_000);
 });
