@@ -47,6 +47,12 @@ describe('Redactor parses structured text: URLs, key=value, header lines, SQL li
       'https://shop.example/find?q=[REDACTED:email]',
     ],
     [
+      'a token in a URL encoded inside a query value',
+      '/login?redirect=https%3A%2F%2Fa.example%2Fcb%3Ftoken%3Dabc123secret%26x%3D1',
+      '/login?redirect=https%3A%2F%2Fa.example%2Fcb%3Ftoken%3D[REDACTED:token]%26x%3D1',
+    ],
+    ['pass as a key', 'user: bob\npass: hunter2', 'user: bob\npass: [REDACTED:pass]'],
+    [
       'percent-encoded e-mail under its key',
       '?email=carol.canary%40example.net&x=1',
       '?email=[REDACTED:email]&x=1',

@@ -28,6 +28,7 @@ export const DEFAULT_KEY_RULES: readonly KeyRule[] = [
   ...secret('contains', 'authorization', 'cookie', 'credential', 'sessionid'),
   ...secret('suffix', 'setcookie', 'cvv', 'cvc', 'pwd', 'pincode', 'pinnumber'),
   ...secret('word', 'pin', 'otp'),
+  ...secret('exact', 'pass'),
   ...personal('ssn', 'suffix', ['ssn', 'socialsecuritynumber', 'taxid']),
   ...personal('ssn', 'word', ['ssn']),
   ...personal('ssn', 'prefix', ['ssn']),

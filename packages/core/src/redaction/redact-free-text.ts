@@ -1,5 +1,5 @@
 import type { DetectorKind } from '../types.js';
-import { detectionView, NON_ASCII, PERCENT, textFlags } from './detection-view.js';
+import { type DetectionView, detectionView, NON_ASCII, PERCENT, textFlags } from './detection-view.js';
 import { type Detector, detectWith } from './detectors.js';
 import { findKeyedValues, type RuleLookup } from './structured-text.js';
 
@@ -33,6 +33,30 @@ function decodeValue(value: string): string {
   return out;
 }
 
+/** Adds the keyed values of `view` (the text itself when undefined) that no earlier span overlaps. */
+function addKeyedValues<Rule extends object>(
+  spans: Replacement<Rule>[],
+  text: string,
+  view: DetectionView | undefined,
+  lookup: RuleLookup<Rule>,
+): void {
+  const read = view ? view.text : text;
+  if (!read.includes('=') && !read.includes(':')) return;
+  const earlier = spans.length;
+  for (const pair of findKeyedValues(read, lookup)) {
+    const start = view ? view.startOf(pair.start) : pair.start;
+    const end = view ? view.endOf(pair.end - 1) : pair.end;
+    let overlaps = false;
+    for (let i = 0; i < earlier && !overlaps; i++) {
+      const other = spans[i] as Replacement<Rule>;
+      overlaps = start < other.end && other.start < end;
+    }
+    if (overlaps) continue;
+    const value = decodeValue(pair.value);
+    spans.push({ start, end, what: pair.rule, source: value, from: 0, to: value.length });
+  }
+}
+
 /**
  * Redacts free text. Keyed pairs (`findKeyedValues`) are read on the normalised text with `%XX` as written, so
  * an encoded `&` stays inside its value; the value detectors read the normalised, percent-decoded text. Each
@@ -49,15 +73,9 @@ export function redactFreeText<Rule extends object>(
   const keyView = flags & NON_ASCII ? detectionView(text, false) : undefined;
   const valueView = flags & PERCENT ? detectionView(text, true) : keyView;
   const spans: Replacement<Rule>[] = [];
-  const keyed = keyView ? keyView.text : text;
-  if (keyed.includes('=') || keyed.includes(':')) {
-    for (const pair of findKeyedValues(keyed, lookup)) {
-      const value = decodeValue(pair.value);
-      const start = keyView ? keyView.startOf(pair.start) : pair.start;
-      const end = keyView ? keyView.endOf(pair.end - 1) : pair.end;
-      spans.push({ start, end, what: pair.rule, source: value, from: 0, to: value.length });
-    }
-  }
+  addKeyedValues(spans, text, keyView, lookup);
+  // Pairs that only appear once decoded (a URL inside a query value: `redirect=…%3Ftoken%3D…`).
+  if (valueView !== keyView) addKeyedValues(spans, text, valueView, lookup);
   const seen = valueView ? valueView.text : text;
   let claimed: Array<{ start: number; end: number }> | undefined;
   if (seen.includes('[REDACTED:') || seen.includes('hmac:')) {
