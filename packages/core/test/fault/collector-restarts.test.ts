@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
@@ -60,13 +60,18 @@ describe('the collector killed and restarted three times during a run', () => {
       trail.map((record) => record.seq),
     );
     expect(new Set(capture.records.map((record) => record.line))).toEqual(new Set(trailLines(dir)));
-    const shipped = await verifyTrail(
-      capture.records.map((record) => record.line),
-      { ordered: false },
-    );
+    // What the collector received verifies on its own with the trail's key pinned, genesis to final checkpoint.
+    const received = capture.records.map((record) => record.line);
+    const publicKey = readFileSync(join(dir, 'keys', 'signing-key.pub.pem'), 'utf8');
+    const shipped = await verifyTrail(received, { ordered: false, publicKeys: [publicKey] });
+    expect(shipped.problems).toEqual([]);
     expect(shipped.ok).toBe(true);
-    expect(shipped.chains[0]?.final).toBe(true);
-    expect((await verifyPinned(dir)).ok).toBe(true);
+    expect(shipped.chains[0]).toMatchObject({ firstSeq: 0, final: true, unprotected: 0 });
+    // And as the trail's witness: it holds every record of the trail, with the same hashes.
+    const local = await verifyPinned(dir, { witness: received });
+    expect(local.problems).toEqual([]);
+    expect(local.ok).toBe(true);
+    expect(local.witness).toMatchObject({ witnessed: trail.length, unwitnessed: 0 });
     console.info(
       `fault/collector: ${CALLS} calls, ${trail.length} records, ${KILL_AT.length} kills, ` +
         `${stats.errors.ship_failed} failed exports, ${stats.overflowed} records read back from the trail, ` +
