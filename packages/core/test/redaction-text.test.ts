@@ -177,3 +177,15 @@ describe('Redactor detectors', () => {
     }
   });
 });
+
+describe('Redactor keyed values under a pseudonym key', () => {
+  it('gives one pseudonym for a value written plus-encoded, percent-encoded, in a header line and in JSON', () => {
+    const keyed = new Redactor({ pseudonymKey: { id: 'k1', secret: 'a-test-secret-of-32-bytes-length!' } });
+    const expected = keyed.pseudonym('Jane Roe', 'name');
+    expect(expected).toMatch(/^hmac:k1:[0-9a-f]{64}$/);
+    expect(keyed.redactText('?name=Jane+Roe&x=1')).toBe(`?name=${expected}&x=1`);
+    expect(keyed.redactText('?name=Jane%20Roe')).toBe(`?name=${expected}`);
+    expect(keyed.redactText('name: Jane Roe')).toBe(`name: ${expected}`);
+    expect(keyed.redactValue({ name: 'Jane Roe' })).toEqual({ name: expected });
+  });
+});
