@@ -101,7 +101,8 @@ describe('tooltrail query and stats on the demo trail', () => {
       emergency_accesses: 1,
       failed_accesses: 1,
     });
-    expect(report.integrity).toMatchObject({ status: 'intact', records: 14, checkpoints: 3, warnings: [] });
+    // 11 tool calls and 4 checkpoints (genesis at seq 0, two periodic, final).
+    expect(report.integrity).toMatchObject({ status: 'intact', records: 15, checkpoints: 4, warnings: [] });
     expect(report.accesses[0]).toMatchObject({
       accessed_by: 'dr_patel',
       emergency: true,
@@ -116,7 +117,7 @@ describe('tooltrail query and stats on the demo trail', () => {
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({
       total_accesses: 6,
-      integrity: { status: 'intact', records: 14, checkpoints: 3, problems: [] },
+      integrity: { status: 'intact', records: 15, checkpoints: 4, problems: [] },
     });
   });
 
@@ -144,7 +145,7 @@ describe('tooltrail query and stats on the demo trail', () => {
     appendFileSync(join(copy, file), '{not json\n');
     const run = tooltrail(['stats', '--json', '--source', copy]);
     expect(run.code).toBe(0);
-    expect(run.stderr).toMatch(new RegExp(`warning: .*${file}:15: not JSON`));
+    expect(run.stderr).toMatch(new RegExp(`warning: .*${file}:16: not JSON`));
     expect(JSON.parse(run.stdout).by_tool.length).toBe(6);
   });
 });
