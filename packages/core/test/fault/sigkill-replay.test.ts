@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyTrail } from '../../src/index.js';
+import { verifyPinned } from '../support/verify-pinned.js';
 import { startAgent, trailLines, trailRecords } from './support/agent.js';
 import { CaptureServer } from './support/capture-server.js';
 
@@ -58,11 +59,22 @@ describe('an agent SIGKILLed in the middle of a 10,000-call run, then restarted'
         expect((intent!.args as { i: number }).i).toBe(i);
       }
     }
-    const killedReport = await verifyTrail(dir);
-    // The only problem a crash may leave is one open strict call (its intent written, its result not).
-    const killedProblems = killedReport.problems.filter((problem) => problem.kind !== 'open_call');
-    expect(killedProblems).toEqual([]);
-    expect(killedReport.problems.length).toBeLessThanOrEqual(1);
+    // With the trail's key pinned, a crash leaves exactly: the chain `unfinished` (no final checkpoint), the
+    // records after its last checkpoint `unprotected` (nothing signs them), and at most one open strict call
+    // (its intent written, its result not). No hash, link or seq problem.
+    const killedReport = await verifyPinned(dir);
+    const killedA = killedReport.chains.find((chain) => chain.chain === chainA)!;
+    expect(killedA.final).toBe(false);
+    expect(killedA.unprotected).toBe(killedA.lastSeq - killedA.protectedTo!);
+    const kinds = (report: typeof killedReport, kind: string) =>
+      report.problems.filter((problem) => problem.kind === kind);
+    expect(kinds(killedReport, 'unfinished')).toEqual([
+      expect.objectContaining({ chain: chainA, seq: killedA.lastSeq }),
+    ]);
+    expect(kinds(killedReport, 'unprotected')).toHaveLength(killedA.unprotected > 0 ? 1 : 0);
+    expect(kinds(killedReport, 'open_call').length).toBeLessThanOrEqual(1);
+    const crashKinds = ['unfinished', 'unprotected', 'open_call'];
+    expect(killedReport.problems.filter((problem) => !crashKinds.includes(problem.kind))).toEqual([]);
 
     // Restart: the new process finishes the run and replays the old chain from its shipped position.
     capture.status = 200;
@@ -101,6 +113,20 @@ describe('an agent SIGKILLed in the middle of a 10,000-call run, then restarted'
     );
     expect(shipped.problems.filter((problem) => problem.kind !== 'open_call')).toEqual([]);
     expect(shipped.records).toBe(lines.length);
+    // With what the collector received as the witness, the crashed chain's unsigned tail is protected (the
+    // witness holds it with the same hashes) and its missing final checkpoint is only a warning: the witness
+    // holds nothing the trail lacks. The open strict call, if any, stays a problem.
+    const witnessed = await verifyPinned(dir, { witness: capture.records.map((record) => record.line) });
+    expect(witnessed.problems).toEqual(kinds(killedReport, 'open_call'));
+    expect(witnessed.chains.find((chain) => chain.chain === chainA)).toMatchObject({
+      final: false,
+      unprotected: 0,
+      witnessed: trailA.length,
+    });
+    expect(witnessed.chains.find((chain) => chain.chain === chainB)).toMatchObject({ final: true });
+    expect(witnessed.warnings.filter((warning) => warning.kind === 'unfinished')).toEqual([
+      expect.objectContaining({ chain: chainA, message: expect.stringMatching(/the witness holds nothing/) }),
+    ]);
     // Both runs together made every call of the run.
     const done = new Set([...returned, ...second.returned]);
     expect(done.size).toBe(CALLS);
@@ -109,7 +135,7 @@ describe('an agent SIGKILLed in the middle of a 10,000-call run, then restarted'
       `fault/sigkill: ${returned.length} calls returned before SIGKILL, ${trailA.length} records in the killed chain ` +
         `(${shippedBeforeRestart} shipped before the kill, ${stats.replayed} replayed after restart), ` +
         `${trailB.length} in the new chain, ${capture.duplicates().length} duplicates, ` +
-        `open calls after the kill: ${killedReport.problems.length}`,
+        `open calls after the kill: ${kinds(killedReport, 'open_call').length}, unprotected tail: ${killedA.unprotected}`,
     );
   }, 60_000);
 });
