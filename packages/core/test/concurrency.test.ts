@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { auditTool, verifyTrail, withAuditContext } from '../src/index.js';
+import { auditTool, withAuditContext } from '../src/index.js';
 import { type Harness, startAudit } from './support/audit-harness.js';
 import { verifyPinned } from './support/verify-pinned.js';
 

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { verifyTrail } from '../../src/index.js';
 import { verifyPinned } from '../support/verify-pinned.js';
 import { trailRecords } from './support/agent.js';
 

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditTool, setupToolAudit, verifyTrail } from '../../src/index.js';
+import { auditTool, setupToolAudit } from '../../src/index.js';
 import { verifyPinned } from '../support/verify-pinned.js';
 import { type AgentConfig, startAgent, trailRecords } from './support/agent.js';
 import { CaptureServer } from './support/capture-server.js';
