@@ -71,6 +71,6 @@ describe('zero-code registration (race)', () => {
       expect(outcomes.flatMap((outcome) => outcome.warnings)).toEqual([]);
       expect(outcomes).toHaveLength(RUNS_PER_FLAG);
     },
-    240_000,
+    360_000,
   );
 });
