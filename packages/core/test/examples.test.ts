@@ -2,7 +2,6 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { verifyTrail } from '../src/index.js';
 import { tempDir } from './support/make-trail.js';
 import { verifyPinned } from './support/verify-pinned.js';
 
@@ -21,10 +20,14 @@ describe('examples/node-sdk', () => {
     expect(out).toContain('[REDACTED:email]');
     expect(out).not.toContain('jane.roe@example.org');
     const file = readdirSync(dir).find((name) => name.endsWith('.jsonl'))!;
-    const [record] = readFileSync(join(dir, file), 'utf8')
+    const [genesis, record] = readFileSync(join(dir, file), 'utf8')
       .split('\n')
       .map((line) => (line ? JSON.parse(line) : null));
+    // The chain's signed genesis checkpoint, then the call.
+    expect(genesis).toMatchObject({ type: 'checkpoint', seq: 0, genesis: true });
     expect(record).toMatchObject({
+      type: 'tool_call',
+      seq: 1,
       tool: 'update_order_status',
       user: 'usr_98765',
       turn: 3,

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from './support/make-trail.js';
+import { verifyPinned } from './support/verify-pinned.js';
 
 const dist = resolve(import.meta.dirname, '../dist');
 
@@ -27,7 +28,7 @@ describe('package builds', () => {
       'agent.mjs',
       "import { setupToolAudit, auditTool, withAuditContext } from '@tooltrail/core'; const FORMAT = 'esm';",
     ],
-  ])('works from %s (require and import of @tooltrail/core)', (format, file, load) => {
+  ])('works from %s (require and import of @tooltrail/core)', async (format, file, load) => {
     expect(existsSync(join(dist, 'index.cjs')), 'run `pnpm build` first').toBe(true);
     // A script inside the package resolves @tooltrail/core through the package's own exports map.
     const dir = tempDir();
@@ -47,11 +48,16 @@ describe('package builds', () => {
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line));
-    expect(records[0]).toMatchObject({
+    // The chain's signed genesis checkpoint, then the call.
+    expect(records[0]).toMatchObject({ type: 'checkpoint', seq: 0, genesis: true, final: false });
+    expect(records[1]).toMatchObject({
+      type: 'tool_call',
+      seq: 1,
       tool: 'lookup',
       user: `u-${format}`,
       args: { id: 'X-1', ssn: '[REDACTED:ssn]' },
     });
     expect(records.at(-1)).toMatchObject({ type: 'checkpoint', final: true });
+    expect((await verifyPinned(dir)).ok).toBe(true);
   });
 });
