@@ -6,7 +6,7 @@ import { openSource } from '../sources/open-source.js';
 import { UsageError } from '../usage-error.js';
 import { malformedReporter, SOURCE_HELP } from './common-options.js';
 
-export const ANOMALIES_USAGE = `usage: tooltrail anomalies [--window 1h] [--threshold 10] [--since DATE] [--until DATE] [--source SRC]... [--json]
+export const ANOMALIES_USAGE = `usage: tooltrail anomalies [<dir-or-file>...] [--window 1h] [--threshold 10] [--since DATE] [--until DATE] [--source SRC]... [--json]
 
 Flags repeated access, off-hours access, failure bursts and break-the-glass (listed first). An MCP call audited
 on both sides (client and server records) is one access:
@@ -20,8 +20,9 @@ Exit status: 0 nothing found, 1 anomalies found, 2 usage or I/O error.`;
 
 /** `tooltrail anomalies`: returns the exit code. */
 export async function anomaliesCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     args: argv,
+    allowPositionals: true,
     strict: true,
     options: {
       window: { type: 'string', default: '1h' },
@@ -42,7 +43,7 @@ export async function anomaliesCommand(argv: string[]): Promise<number> {
     until: values.until === undefined ? undefined : parseDateFlag('--until', values.until, true),
   };
   const anomalies = await detectAnomalies(
-    openSource(values.source ?? []).records(hints, malformedReporter()),
+    openSource([...positionals, ...(values.source ?? [])]).records(hints, malformedReporter()),
     {
       windowMillis,
       threshold,

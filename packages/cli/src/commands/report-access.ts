@@ -11,7 +11,7 @@ import { malformedReporter } from './common-options.js';
 import { subjectPseudonymFromEnv } from './subject-pseudonym.js';
 import { TRUST_HELP, TRUST_OPTIONS, trustFrom } from './trust-options.js';
 
-export const REPORT_USAGE = `usage: tooltrail report access --subject S --from DATE --to DATE [--format md|json|html] [--out FILE] [--source SRC]... [--public-key FILE]...
+export const REPORT_USAGE = `usage: tooltrail report access [<dir-or-file>...] --subject S --from DATE --to DATE [--format md|json|html] [--out FILE] [--source SRC]... [--public-key FILE]...
 
 Access report for one data subject (md, json or html), with the integrity verdict at the top: every chain
 of the source is verified, not only those holding the subject's records, so a deleted record shows.
@@ -33,8 +33,9 @@ that cannot be verified), 2 usage or I/O error.`;
 export async function reportCommand(argv: string[]): Promise<number> {
   const [kind, ...rest] = argv;
   if (kind !== 'access') throw new UsageError(`unknown report ${JSON.stringify(kind ?? '')}: only "access"`);
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     args: rest,
+    allowPositionals: true,
     strict: true,
     options: {
       subject: { type: 'string' },
@@ -56,7 +57,7 @@ export async function reportCommand(argv: string[]): Promise<number> {
   if (toMillis < fromMillis) throw new UsageError('--to is before --from');
   const trust = trustFrom(values);
   const report = await buildAccessReport({
-    source: openSource(values.source ?? []),
+    source: openSource([...positionals, ...(values.source ?? [])]),
     onMalformed: malformedReporter(),
     subject: values.subject,
     subjectPseudonym: subjectPseudonymFromEnv(values.subject),

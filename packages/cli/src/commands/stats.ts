@@ -6,7 +6,7 @@ import { callFacts, mcpSide, pairCalls } from '../report/one-record-per-call.js'
 import { openSource } from '../sources/open-source.js';
 import { malformedReporter, SOURCE_HELP } from './common-options.js';
 
-export const STATS_USAGE = `usage: tooltrail stats [--tool NAME] [--since DATE] [--until DATE] [--both-sides] [--source SRC]... [--json]
+export const STATS_USAGE = `usage: tooltrail stats [<dir-or-file>...] [--tool NAME] [--since DATE] [--until DATE] [--both-sides] [--source SRC]... [--json]
 
 Per tool: calls, success rate, average / p95 / max duration, unique users.
 An MCP call audited on both sides counts once, with the client side's outcome and duration (the call as the
@@ -34,8 +34,9 @@ export interface ToolStats {
  * records until their two sides are paired.
  */
 export async function statsCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     args: argv,
+    allowPositionals: true,
     strict: true,
     options: {
       tool: { type: 'string' },
@@ -66,7 +67,10 @@ export async function statsCommand(argv: string[]): Promise<number> {
     if (record.user !== null && record.user !== undefined) entry.users.add(String(record.user));
   };
   const mcp: Array<Record<string, unknown>> = [];
-  for await (const { record } of openSource(values.source ?? []).records(hints, malformedReporter())) {
+  for await (const { record } of openSource([...positionals, ...(values.source ?? [])]).records(
+    hints,
+    malformedReporter(),
+  )) {
     if (values['both-sides'] || mcpSide(record) === undefined) add(record);
     else mcp.push(record);
   }

@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { styleFor } from '../output/style.js';
+import { printable } from '../report/format.js';
 import { isProtected, printIntegrityLine } from '../report/integrity.js';
-import { bothSides, pairCalls } from '../report/one-record-per-call.js';
+import { bothSides, mcpSide, pairCalls } from '../report/one-record-per-call.js';
 import { openSource } from '../sources/open-source.js';
 import { UsageError } from '../usage-error.js';
 import { malformedReporter, SOURCE_HELP, SOURCE_OPTIONS } from './common-options.js';
@@ -55,26 +56,33 @@ export async function timelineCommand(argv: string[]): Promise<number> {
   for (const call of calls) {
     const flag =
       integrity && !isProtected(integrity, call.chain, call.seq) ? ` ${style.bad('UNPROTECTED')}` : '';
-    process.stdout.write(`${timelineLine(call, style)}${flag}\n`);
+    process.stdout.write(`${timelineLine(call, style, values['both-sides'])}${flag}\n`);
   }
   return 0;
 }
 
 /** One timeline line: turn, outcome, tool(args) → result, duration, user, flags. */
-export function timelineLine(call: Record<string, unknown>, style = styleFor(process.stdout)): string {
+export function timelineLine(
+  call: Record<string, unknown>,
+  style = styleFor(process.stdout),
+  /** `--both-sides`: say which side of an MCP call wrote the record. */
+  showSide = false,
+): string {
   const ok = call.success === true;
   const outcome = ok
     ? call.result
     : { success: false, error: (call.error as { message?: string } | null)?.message };
   const flags = [
-    call.trigger && call.trigger !== 'user_request' ? String(call.trigger) : '',
+    call.trigger && call.trigger !== 'user_request' ? printable(String(call.trigger)) : '',
     call.emergency === true ? 'EMERGENCY' : '',
   ].filter(Boolean);
+  const side = mcpSide(call);
   return (
-    `[Turn ${call.turn ?? '?'}] ${ok ? '✅' : '❌'} ${style.bold(String(call.tool))}(${JSON.stringify(call.args)}) ` +
+    `[Turn ${call.turn ?? '?'}] ${ok ? '✅' : '❌'} ${style.bold(printable(String(call.tool)))}(${JSON.stringify(call.args)}) ` +
     `→ ${JSON.stringify(outcome)} [${formatDuration(call.duration_ms)}]` +
-    (call.user ? style.dim(` by ${call.user}`) : '') +
-    (flags.length > 0 ? style.warn(` (${flags.join(', ')})`) : '')
+    (call.user ? style.dim(` by ${printable(String(call.user))}`) : '') +
+    (flags.length > 0 ? style.warn(` (${flags.join(', ')})`) : '') +
+    (showSide && side ? style.dim(` [mcp ${side} side]`) : '')
   );
 }
 

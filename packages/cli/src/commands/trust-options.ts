@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { delimiter } from 'node:path';
+import { loadPublicKey, readKeyFile } from '@tooltrail/core';
 import { openSource } from '../sources/open-source.js';
 import type { RecordSource } from '../sources/record-source.js';
 import { InputError } from '../usage-error.js';
@@ -32,11 +32,21 @@ export function trustFrom(values: { 'public-key'?: string[]; witness?: string[];
   const fromEnv = (process.env.TOOLTRAIL_PUBLIC_KEY_FILE ?? '').split(delimiter).filter(Boolean);
   const files = values['public-key'] && values['public-key'].length > 0 ? values['public-key'] : fromEnv;
   const publicKeys = files.map((file) => {
+    let text: string;
     try {
-      return readFileSync(file, 'utf8');
+      // Like OpenSSH's StrictModes: no link followed, a file nobody else can write.
+      text = readKeyFile(file, 'public', 'trusted public key');
     } catch (error) {
-      throw new InputError(`cannot read public key ${file}: ${(error as Error).message}`);
+      throw new InputError((error as Error).message);
     }
+    try {
+      loadPublicKey(text);
+    } catch {
+      throw new InputError(
+        `${file} is not an Ed25519 public key: expected SPKI PEM (-----BEGIN PUBLIC KEY-----) or the raw 32 bytes in base64`,
+      );
+    }
+    return text;
   });
   return {
     publicKeys: publicKeys.length > 0 ? publicKeys : undefined,

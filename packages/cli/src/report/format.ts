@@ -23,5 +23,22 @@ export function byTime(a: Record<string, unknown>, b: Record<string, unknown>): 
 
 /** A display cell: `-` for null/undefined. */
 export function cell(value: unknown): string {
-  return value === null || value === undefined || value === '' ? '-' : String(value);
+  return value === null || value === undefined || value === '' ? '-' : printable(String(value));
+}
+
+/**
+ * Text from a record as one printable line: line breaks and other control characters (a multi-line error message,
+ * or terminal escape sequences planted in a record) are shown escaped (`\n`, `\u001b`), never obeyed.
+ */
+export function printable(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters made visible.
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (char) =>
+    char === '\n'
+      ? '\\n'
+      : char === '\r'
+        ? '\\r'
+        : char === '\t'
+          ? '\\t'
+          : `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
