@@ -32,6 +32,8 @@ export function redactedResource(redactor: Redactor, resource: Resource): Resour
 
 /** One raw attribute, redacted by the span attribute rules (key rules, value detectors, key detectors). */
 function redactEntry(redactor: Redactor, key: string, value: RawValue): [string, RawValue] | undefined {
+  // A detector that found nothing leaves no value: nothing to redact, and no rule may turn it into a mask.
+  if (value === undefined || value === null) return undefined;
   if (value !== null && typeof value === 'object' && typeof (value as Promise<unknown>).then === 'function') {
     const redactedKey = redactor.redactKey(key);
     const pending = (value as Promise<AttributeValue | undefined>).then(
