@@ -1,5 +1,6 @@
 import type { DetectorKind } from '../types.js';
 import { isLuhnValid, isValidIban } from './checksums.js';
+import { countDigits, type DetectedValue, type Detector, detectWith } from './detect-with.js';
 import { findEmails } from './find-emails.js';
 import {
   AWS_SECRET_CONTEXT,
@@ -14,41 +15,8 @@ import {
 
 export { isLuhnValid, isValidIban } from './checksums.js';
 
-/** One sensitive value found in free text. */
-export interface DetectedValue {
-  kind: DetectorKind;
-  start: number;
-  end: number;
-}
+export type { DetectedValue, Detector } from './detect-with.js';
 
-export interface Detector {
-  kind: DetectorKind;
-  /** Cheap test that must pass before the pattern runs (keeps long strings linear). */
-  gate: (text: string) => boolean;
-  pattern?: RegExp;
-  /** A finder used instead of a pattern. */
-  find?: (text: string) => Array<{ start: number; end: number }>;
-  /** Checks a match; `index` is its position in `text` (for context around it). */
-  valid?: (match: string, text: string, index: number) => boolean;
-  /** When set, a failed `valid` retries shorter prefixes ending before a separator (cards, IBANs). */
-  prefixes?: boolean;
-  /** Every match has at least this many digits: skipped for text with fewer (counted once per text). */
-  minDigits?: number;
-  /** Every match is at least this long: skipped for shorter text. */
-  minLength: number;
-}
-
-/** Digits in `text`, counting stops at `enough`. */
-function countDigits(text: string, enough: number): number {
-  let count = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 48 && c <= 57 && ++count >= enough) break;
-  }
-  return count;
-}
-
-const MAX_MIN_DIGITS = 13;
 const always = () => true;
 const SSN_CONTEXT = /\bssns?\b|ssn_|_ssn|social[\s_+.-]*security|\bss#/i;
 
@@ -156,90 +124,6 @@ export function enabledDetectors(enabled: ReadonlySet<DetectorKind>): readonly D
 }
 
 /**
- * `detectValues` with the enabled detectors listed once (`enabledDetectors`). Spans in `claimed` (sorted or not)
- * are already taken: a detection overlapping one is dropped.
- */
-export function detectWith(
-  text: string,
-  detectors: readonly Detector[],
-  enabled?: ReadonlySet<DetectorKind>,
-  claimed?: ReadonlyArray<{ start: number; end: number }>,
-): DetectedValue[] {
-  const found: DetectedValue[] = [];
-  // Four detectors need digits: they are counted once per text.
-  let digits = -1;
-  const textLength = text.length;
-  const add = (kind: DetectorKind, start: number, end: number) => {
-    if (claimed === undefined || !overlapsAny(claimed, start, end)) insertSorted(found, kind, start, end);
-  };
-  for (let d = 0; d < detectors.length; d++) {
-    const detector = detectors[d] as Detector;
-    if (textLength < detector.minLength || (enabled && !enabled.has(detector.kind))) continue;
-    if (detector.minDigits !== undefined) {
-      if (digits < 0) digits = countDigits(text, MAX_MIN_DIGITS);
-      if (digits < detector.minDigits) continue;
-    }
-    if (!detector.gate(text)) continue;
-    if (detector.find) {
-      for (const item of detector.find(text)) add(detector.kind, item.start, item.end);
-      continue;
-    }
-    const pattern = detector.pattern as RegExp;
-    pattern.lastIndex = 0;
-    for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
-      if (match[0].length === 0) {
-        pattern.lastIndex++;
-        continue;
-      }
-      let length = match[0].length;
-      if (detector.valid) {
-        length = detector.prefixes
-          ? longestValidPrefix(match[0], detector.valid, text, match.index)
-          : detector.valid(match[0], text, match.index)
-            ? length
-            : 0;
-        if (length === 0) {
-          // The greedy match may have swallowed a neighbour: retry from the next character.
-          pattern.lastIndex = match.index + 1;
-          continue;
-        }
-        pattern.lastIndex = match.index + length;
-      }
-      add(detector.kind, match.index, match.index + length);
-    }
-  }
-  return found;
-}
-
-/** Inserts [start, end) into `found` (sorted, no overlaps) unless it overlaps a neighbour. */
-function insertSorted(found: DetectedValue[], kind: DetectorKind, start: number, end: number): void {
-  let low = 0;
-  let high = found.length;
-  while (low < high) {
-    const mid = (low + high) >> 1;
-    if ((found[mid] as DetectedValue).start < start) low = mid + 1;
-    else high = mid;
-  }
-  const before = found[low - 1];
-  const after = found[low];
-  if ((before !== undefined && before.end > start) || (after !== undefined && after.start < end)) return;
-  if (low === found.length) found.push({ kind, start, end });
-  else found.splice(low, 0, { kind, start, end });
-}
-
-function overlapsAny(
-  spans: ReadonlyArray<{ start: number; end: number }>,
-  start: number,
-  end: number,
-): boolean {
-  for (let i = 0; i < spans.length; i++) {
-    const other = spans[i] as { start: number; end: number };
-    if (start < other.end && other.start < end) return true;
-  }
-  return false;
-}
-
-/**
  * 13, 16 or 19 plain digits reading as a Unix time between 2015 and 2035 in milliseconds, microseconds or
  * nanoseconds (OpenTelemetry's own timestamps): not a card. No card brand issues numbers in that range.
  */
@@ -254,21 +138,4 @@ function isEpochTimestamp(match: string): boolean {
 function isPlausiblePhone(candidate: string): boolean {
   const digits = countDigits(candidate, 16);
   return digits >= 8 && digits <= 15;
-}
-
-/** Length of the longest prefix of `candidate`, ending on a letter or digit before a separator, that passes `valid`. */
-function longestValidPrefix(
-  candidate: string,
-  valid: (value: string, text: string, index: number) => boolean,
-  text: string,
-  index: number,
-): number {
-  for (let end = candidate.length; end > 0; end--) {
-    const last = candidate.charCodeAt(end - 1) | 32;
-    const next = candidate.charCodeAt(end);
-    const endsOnAlphanumeric = (last >= 48 && last <= 57) || (last >= 97 && last <= 122);
-    const boundary = end === candidate.length || next === 32 || next === 45 || next === 46 || next === 43;
-    if (endsOnAlphanumeric && boundary && valid(candidate.slice(0, end), text, index)) return end;
-  }
-  return 0;
 }

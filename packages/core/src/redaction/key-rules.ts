@@ -1,4 +1,5 @@
 import type { KeyRule, RedactionAction } from '../types.js';
+import { TOKEN_COUNT } from './default-rules.js';
 import { normalizeKey } from './normalize-key.js';
 
 type Match = NonNullable<KeyRule['match']>;
@@ -56,4 +57,24 @@ export function ruleMatches(rule: CompiledRule, normalized: string, words: () =>
     case 'word':
       return words().includes(rule.key);
   }
+}
+
+/**
+ * The first of `rules` that matches the field name `key`. A `contains` rule for `token` skips counting names
+ * (`max_tokens`, `input_tokens`: `TOKEN_COUNT`).
+ */
+export function findRule(key: string, rules: readonly CompiledRule[]): CompiledRule | null {
+  if (rules.length === 0) return null;
+  const normalized = normalizeKey(key);
+  let words: string[] | undefined;
+  const lazyWords = () => {
+    words ??= keyWords(key);
+    return words;
+  };
+  for (const rule of rules) {
+    if (!ruleMatches(rule, normalized, lazyWords)) continue;
+    if (rule.key === 'token' && rule.match === 'contains' && TOKEN_COUNT.test(normalized)) continue;
+    return rule;
+  }
+  return null;
 }

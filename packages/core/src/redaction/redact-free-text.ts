@@ -1,6 +1,6 @@
 import type { DetectorKind } from '../types.js';
+import { type Detector, detectWith } from './detect-with.js';
 import { type DetectionView, detectionView, NON_ASCII, PERCENT, textFlags } from './detection-view.js';
-import { type Detector, detectWith } from './detectors.js';
 import { findKeyedValues, type RuleLookup } from './structured-text.js';
 
 /** Masks and pseudonyms already in the text: kept as they are, so redacting twice changes nothing. */

@@ -1,12 +1,12 @@
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
 import type { DetectorKind, PseudonymKey, RedactionOptions } from '../types.js';
 import { cutText } from './cut-text.js';
-import { DEFAULT_KEY_RULES, HEADER_CREDENTIAL, QUERY_KEY_RULES, TOKEN_COUNT } from './default-rules.js';
+import { DEFAULT_KEY_RULES, HEADER_CREDENTIAL, QUERY_KEY_RULES } from './default-rules.js';
 import { type Detector, enabledDetectors } from './detectors.js';
-import { type CompiledRule, compileRule, keyWords, ruleMatches } from './key-rules.js';
-import { normalizeKey } from './normalize-key.js';
+import { type CompiledRule, compileRule, findRule } from './key-rules.js';
 import { Pseudonymizer } from './pseudonymizer.js';
 import { redactFreeText } from './redact-free-text.js';
+import { resolveLimits } from './resolve-limits.js';
 import { type SanitizeLimits, sanitizeValue } from './sanitize-value.js';
 import { isSemconvKey } from './semconv-allow-list.js';
 
@@ -143,9 +143,9 @@ export class Redactor {
   ruleFor(key: string): CompiledRule | null {
     let rule = this._ruleCache.get(key);
     if (rule !== undefined) return rule;
-    rule = this._findRule(key, this._userRules);
+    rule = findRule(key, this._userRules);
     if (rule === null && !isSemconvKey(key.toLowerCase())) {
-      rule = this._findRule(key, this._defaultRules);
+      rule = findRule(key, this._defaultRules);
       if (rule === null && this._defaultRules.length > 0 && HEADER_CREDENTIAL.test(key)) rule = HEADER_RULE;
     }
     if (this._ruleCache.size >= RULE_CACHE_LIMIT) this._ruleCache.clear();
@@ -159,27 +159,11 @@ export class Redactor {
     if (rule !== null || !query) return rule;
     let found = this._queryCache.get(key);
     if (found === undefined) {
-      found = this._findRule(key, this._queryRules);
+      found = findRule(key, this._queryRules);
       if (this._queryCache.size >= RULE_CACHE_LIMIT) this._queryCache.clear();
       this._queryCache.set(key, found);
     }
     return found;
-  }
-
-  private _findRule(key: string, rules: readonly CompiledRule[]): CompiledRule | null {
-    if (rules.length === 0) return null;
-    const normalized = normalizeKey(key);
-    let words: string[] | undefined;
-    const lazyWords = () => {
-      words ??= keyWords(key);
-      return words;
-    };
-    for (const rule of rules) {
-      if (!ruleMatches(rule, normalized, lazyWords)) continue;
-      if (rule.key === 'token' && rule.match === 'contains' && TOKEN_COUNT.test(normalized)) continue;
-      return rule;
-    }
-    return null;
   }
 
   /** Applies a field-name rule to a value; `undefined` means drop the field. */
@@ -261,23 +245,5 @@ export class Redactor {
     if (action === 'pseudonymize' && this._pseudonymizer)
       return this._pseudonymizer.pseudonymize(source.slice(from, to), what);
     return mask(what);
-  };
-}
-
-function resolveLimits(limits: RedactionOptions['limits'] = {}): SanitizeLimits {
-  const pick = (name: keyof SanitizeLimits, fallback: number, min: number): number => {
-    const value = limits[name];
-    if (value === undefined) return fallback;
-    if (!Number.isInteger(value) || value < min) {
-      throw new Error(`tooltrail: redaction limit ${name} must be an integer >= ${min}, got ${value}`);
-    }
-    return value;
-  };
-  return {
-    maxDepth: pick('maxDepth', 32, 1),
-    maxStringLength: pick('maxStringLength', 2048, 16),
-    maxObjectKeys: pick('maxObjectKeys', 200, 1),
-    maxArrayItems: pick('maxArrayItems', 100, 1),
-    maxNodes: pick('maxNodes', 5000, 10),
   };
 }
