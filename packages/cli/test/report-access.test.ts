@@ -32,6 +32,7 @@ const RANGE = ['--subject', 'patient:P-1', '--from', '2026-01-01', '--to', '2026
 describe('tooltrail report access', () => {
   let trail: string;
   let tampered: string;
+  let unfinished: string;
   /** The trails' key, pinned as a scheduled report would pin it: from the environment. */
   let pinned: NodeJS.ProcessEnv;
 
@@ -47,6 +48,10 @@ describe('tooltrail report access', () => {
     // seq 4: nurse_c's access to patient:P-1 (seq 0 is the genesis checkpoint).
     lines[4] = lines[4]!.replace('"user":"nurse_c"', '"user":"nurse_x"');
     writeFileSync(join(tampered, 'chainB.000000.jsonl'), `${lines.join('\n')}\n`);
+    // chainB cut (or crashed) before its final checkpoint: only the genesis vouches for anything.
+    unfinished = join(root, 'unfinished');
+    writeSealedTrail(unfinished, 'chainA', CHAIN_A);
+    writeSealedTrail(unfinished, 'chainB', CHAIN_B, { final: false });
   });
 
   it('counts what a hand count over the generated trail gives, emergency first, intact', () => {
@@ -154,6 +159,40 @@ describe('tooltrail report access', () => {
     const body = html.stdout.slice(html.stdout.indexOf('<body>'));
     expect(body.indexOf('INTEGRITY FAILURE')).toBeGreaterThan(0);
     expect(body.indexOf('INTEGRITY FAILURE')).toBeLessThan(body.indexOf('<h1>'));
+  });
+
+  it('marks the rows no checkpoint covers UNPROTECTED and fails the report (chain without a final checkpoint)', () => {
+    const json = tooltrail(
+      ['report', 'access', ...RANGE, '--format', 'json', '--source', unfinished],
+      pinned,
+    );
+    expect(json.code).toBe(1);
+    const report = JSON.parse(json.stdout);
+    expect(report.integrity.status).toBe('tampered');
+    expect(report.integrity.protected_to).toEqual({ chainA: 7, chainB: 0 });
+    expect(
+      report.integrity.problems.map((p: { kind: string; chain: string }) => `${p.kind} ${p.chain}`),
+    ).toEqual(expect.arrayContaining(['unprotected chainB', 'unfinished chainB']));
+    // Still listed (evidence), but flagged: dr_b's two accesses and nurse_c's are in chainB's unprotected tail.
+    expect(report.total_accesses).toBe(6);
+    const flagged = report.accesses
+      .filter((access: { protected: boolean }) => !access.protected)
+      .map((access: { timestamp: string }) => access.timestamp);
+    expect(flagged.sort()).toEqual([
+      '2026-01-02T12:00:00.000Z',
+      '2026-03-15T03:10:00.000Z',
+      '2026-06-30T23:59:59.999Z',
+    ]);
+    const md = tooltrail(['report', 'access', ...RANGE, '--source', unfinished], pinned);
+    expect(md.code).toBe(1);
+    expect(md.stdout.split('\n')[0]).toMatch(/^> \*\*⚠ INTEGRITY FAILURE: /);
+    expect(md.stdout.match(/\| 2026-\S+ \*\*⚠ UNPROTECTED\*\* \|/g)).toHaveLength(3);
+    const html = tooltrail(
+      ['report', 'access', ...RANGE, '--source', unfinished, '--format', 'html'],
+      pinned,
+    );
+    expect(html.code).toBe(1);
+    expect(html.stdout.match(/⚠ UNPROTECTED/g)).toHaveLength(3);
   });
 
   it('rejects bad dates, formats and flags with exit 2', () => {
