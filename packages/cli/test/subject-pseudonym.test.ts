@@ -52,7 +52,7 @@ describe('subjects written as keyed pseudonyms (subjectPseudonyms)', () => {
     expect(subjects.filter((subject) => subject === printed)).toHaveLength(2);
   });
 
-  it('tooltrail report access --subject <clear value> finds them with the key in the environment', () => {
+  it('tooltrail report access and query --subject <clear value> find them with the key in the environment', () => {
     const args = [
       'report',
       'access',
@@ -83,6 +83,17 @@ describe('subjects written as keyed pseudonyms (subjectPseudonyms)', () => {
       KEY_ENV,
     );
     expect(JSON.parse(bare.stdout).total_accesses).toBe(2);
+    const query = tooltrail(
+      ['query', '--subject', `patient:${MRN}`, '--json', '--no-verify', '--source', dir],
+      KEY_ENV,
+    );
+    expect(query.code).toBe(0);
+    expect(
+      query.stdout
+        .trim()
+        .split('\n')
+        .filter((line) => line.includes('open_chart')),
+    ).toHaveLength(2);
     // Without the key the clear value matches nothing: the trail does not hold it.
     const withoutKey = tooltrail([...args, '--format', 'json', '--source', dir], NO_KEY_ENV);
     expect(JSON.parse(withoutKey.stdout).total_accesses).toBe(0);

@@ -8,6 +8,7 @@ import { pairCalls } from '../report/one-record-per-call.js';
 import { openSource } from '../sources/open-source.js';
 import { InputError, UsageError } from '../usage-error.js';
 import { malformedReporter } from './common-options.js';
+import { subjectPseudonymFromEnv } from './subject-pseudonym.js';
 import { TRUST_HELP, TRUST_OPTIONS, trustFrom } from './trust-options.js';
 
 /** The tag system of the integrity verdict in exported bundles. */
@@ -19,6 +20,7 @@ FHIR R4 Bundle (type collection) of AuditEvent resources, one per tool call (map
 An MCP call audited on both sides is one AuditEvent: the client's record, the MCP server as an agent, and the
 server's record as a second entity.
   --subject S          only calls on this subject (patient:P-1 or the bare id P-1)
+                       (its keyed pseudonym too, with a pseudonym key in the environment)
   --from, --to DATE    YYYY-MM-DD (UTC; --to includes that day) or RFC 3339 with a zone
   --source SPEC        trail dir or file (repeatable), archive:<path>, loki+http://…, tempo+http://…
                        (default $TOOLTRAIL_SOURCE, $TOOLTRAIL_DIR, else .tooltrail)
@@ -67,7 +69,13 @@ export async function exportFhirCommand(argv: string[]): Promise<number> {
   const trust = trustFrom(values);
   const source = openSource([...(values.source ?? []), ...positionals]);
   const observer = values.observer ?? process.env.OTEL_SERVICE_NAME ?? 'tooltrail';
-  const filter = { subject: values.subject, since: from, until: to, toolCallsOnly: true };
+  const filter = {
+    subject: values.subject,
+    subjectPseudonym: values.subject === undefined ? undefined : subjectPseudonymFromEnv(values.subject),
+    since: from,
+    until: to,
+    toolCallsOnly: true,
+  };
   const onMalformed = malformedReporter();
   const records: Array<Record<string, unknown>> = [];
   for await (const { record } of source.records(filter, onMalformed)) records.push(record);

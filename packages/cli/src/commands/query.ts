@@ -8,6 +8,7 @@ import { openSource } from '../sources/open-source.js';
 import type { RecordFilter } from '../sources/record-source.js';
 import { UsageError } from '../usage-error.js';
 import { malformedReporter, SOURCE_HELP } from './common-options.js';
+import { subjectPseudonymFromEnv } from './subject-pseudonym.js';
 import { trustFrom, VIEW_TRUST_HELP, VIEW_TRUST_OPTIONS } from './trust-options.js';
 
 export const QUERY_USAGE = `usage: tooltrail query [<dir-or-file>...] [--conversation ID] [--user ID] [--tool NAME] [--subject S] [--failures]
@@ -16,6 +17,7 @@ export const QUERY_USAGE = `usage: tooltrail query [<dir-or-file>...] [--convers
 Tool calls matching every filter given (at least one), newest last: one entry per call. An MCP call audited
 on both sides (client and server records) is listed once, as its client-side record.
   --subject S         patient:P-1, or a bare P-1 for any kind
+                      (its keyed pseudonym too, with a pseudonym key in the environment)
   --failures          only failed calls
   --since/--until     YYYY-MM-DD (UTC; --until includes the whole day) or RFC 3339 with a zone
   --both-sides        list every record: the server side of an MCP call right after its client side
@@ -50,6 +52,7 @@ export async function queryCommand(argv: string[]): Promise<number> {
     user: values.user,
     tool: values.tool,
     subject: values.subject,
+    subjectPseudonym: values.subject === undefined ? undefined : subjectPseudonymFromEnv(values.subject),
     since: values.since === undefined ? undefined : parseDateFlag('--since', values.since),
     until: values.until === undefined ? undefined : parseDateFlag('--until', values.until, true),
   };
