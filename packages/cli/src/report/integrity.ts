@@ -15,7 +15,7 @@ export interface IntegrityVerdict {
   warnings: VerifyProblem[];
   /** What was checked, in words. */
   checked: string;
-  /** Per chain: the last seq a valid checkpoint protects (null: nothing). */
+  /** Per chain: the last protected seq — by a valid checkpoint, or by the witness for a tail it holds (null: none). */
   protected_to: Record<string, number | null>;
 }
 
@@ -73,7 +73,10 @@ function fromReport(report: VerifyReport, label: string): IntegrityVerdict {
     problems: report.problems,
     warnings: report.warnings,
     checked: report.checked,
-    protected_to: Object.fromEntries(report.chains.map((chain) => [chain.chain, chain.protectedTo])),
+    // A chain with nothing unprotected is covered to its end (its tail by the witness, when one was given).
+    protected_to: Object.fromEntries(
+      report.chains.map((chain) => [chain.chain, chain.unprotected === 0 ? chain.lastSeq : chain.protectedTo]),
+    ),
   };
 }
 
