@@ -48,7 +48,7 @@ function wrapFunctionTool(
   getCurrentSpan: () => AgentsSpanLike | null,
   processor: () => AuditTraceProcessor | undefined,
 ): void {
-  if (!tool || tool.type !== 'function' || typeof tool.invoke !== 'function') return;
+  if (tool?.type !== 'function' || typeof tool.invoke !== 'function') return;
   if (Object.hasOwn(tool.invoke, WRAPPED)) return;
   const original = tool.invoke as Invoke;
   const name = typeof tool.name === 'string' && tool.name !== '' ? tool.name : 'unknown';
@@ -78,7 +78,10 @@ function wrapFunctionTool(
         invoke: async () => {
           output = await original.call(this, runContext, input, details);
           // The SDK turns a tool's error into an output for the model and flags the span: record a failure.
-          if (span?.error) throw (failed = new AgentsToolError(errorMessage(span.error)));
+          if (span?.error) {
+            failed = new AgentsToolError(errorMessage(span.error));
+            throw failed;
+          }
           return output;
         },
       }) as Promise<unknown>);
