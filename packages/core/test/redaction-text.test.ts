@@ -51,6 +51,11 @@ describe('Redactor parses structured text: URLs, key=value, header lines, SQL li
       '/login?redirect=https%3A%2F%2Fa.example%2Fcb%3Ftoken%3Dabc123secret%26x%3D1',
       '/login?redirect=https%3A%2F%2Fa.example%2Fcb%3Ftoken%3D[REDACTED:token]%26x%3D1',
     ],
+    [
+      'header lines and Authorization pairs nested in a query value',
+      '?q=Authorization%3DToken%20abc123zz&r=line1%0AX-Custom-Auth%3A%20k3y99%0Aline3',
+      '?q=Authorization%3D[REDACTED:authorization]&r=line1%0AX-Custom-Auth%3A%20[REDACTED:credential]%0Aline3',
+    ],
     ['pass as a key', 'user: bob\npass: hunter2', 'user: bob\npass: [REDACTED:pass]'],
     [
       'percent-encoded e-mail under its key',
