@@ -49,6 +49,10 @@ export class LocalTrail {
   private _dirtySince = 0;
   /** An `interval` sync is running on the threadpool. */
   private _syncing = false;
+  /** A durable (strict) sync is running on the threadpool. */
+  private _durableSyncing = false;
+  /** Durable appends written since the durable sync in flight began: the next sync is theirs. */
+  private _durableWaiting: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
   private _timer: NodeJS.Timeout | undefined;
   private _closed = false;
   private _lastError: unknown;
@@ -75,22 +79,40 @@ export class LocalTrail {
   }
 
   /**
-   * Writes one line now (write(2), so trail order is chain order) and resolves once fdatasync(2) has made it
-   * durable; the sync runs off the main thread so the caller can race it against a timeout.
+   * Writes one line now (write(2), so trail order is chain order) and resolves once an fdatasync(2) that began
+   * after the write has finished; the sync runs off the main thread so the caller can race it against a timeout.
+   * Group commit: while one durable sync is in flight, later lines wait for the next one, which covers them all.
    */
   appendDurable(line: string): Promise<void> {
     const fd = this._write(line);
     if (fd === undefined) return Promise.reject(this._lastError);
     this._dirty = true;
     return new Promise((resolve, reject) => {
-      fdatasync(fd, (error) => {
-        // The descriptor was replaced meanwhile: it was synced before it was closed (segment roll, close).
-        if (!error || this._fd !== fd) resolve();
-        else {
-          this._config.errors.report('trail_sync', 'fsync of the local trail failed', error);
-          reject(error);
-        }
-      });
+      this._durableWaiting.push({ resolve, reject });
+      if (!this._durableSyncing) this._durableSync();
+    });
+  }
+
+  /** One fdatasync for every durable line written before it starts; the next starts when it ends. */
+  private _durableSync(): void {
+    const waiters = this._durableWaiting;
+    this._durableWaiting = [];
+    const fd = this._fd;
+    // Closed since: close() synced the descriptor on this thread before it released it.
+    if (fd === undefined) {
+      for (const waiter of waiters) waiter.resolve();
+      return;
+    }
+    this._durableSyncing = true;
+    fdatasync(fd, (error) => {
+      this._durableSyncing = false;
+      // The descriptor was replaced meanwhile: it was synced before it was closed (segment roll, close).
+      if (!error || this._fd !== fd) for (const waiter of waiters) waiter.resolve();
+      else {
+        this._config.errors.report('trail_sync', 'fsync of the local trail failed', error);
+        for (const waiter of waiters) waiter.reject(error);
+      }
+      if (this._durableWaiting.length > 0) this._durableSync();
     });
   }
 
