@@ -16,7 +16,10 @@ export function tempDir(prefix = 'tooltrail-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-/** Writes a real trail: `calls` tool calls, a checkpoint every `every` records, and the final checkpoint. */
+/**
+ * Writes a real trail: the signed genesis checkpoint (seq 0, so `lines[0]` is no tool call), `calls` tool calls
+ * from seq 1, a checkpoint every `every` records, and the final checkpoint.
+ */
 export async function makeTrail(options: { calls: number; every: number }): Promise<GeneratedTrail> {
   const dir = tempDir();
   const keys = generateSigningKeyPair();
