@@ -57,17 +57,24 @@ function decodeRun(run: string): string | undefined {
 }
 
 /**
- * Whether the `+` at `at` is inside a query string: a `?` before it, with no whitespace or `#` between.
- * `firstQuery` (the first `?` in the text, -1 if none) spares the backward search in text without one.
+ * Whether a `+` is inside a query string: a `?` before it, with no whitespace or `#` between. Asked at increasing
+ * positions, it reads each character once, so text full of `+` stays linear.
  */
-function inQuery(text: string, at: number, firstQuery: number): boolean {
-  if (firstQuery < 0 || firstQuery > at) return false;
-  const query = text.lastIndexOf('?', at);
-  for (let i = query + 1; i < at; i++) {
-    const c = text.charCodeAt(i);
-    if (c <= 32 || c === 35) return false;
+class QueryTracker {
+  private _position = 0;
+  private _inQuery = false;
+
+  constructor(private readonly _text: string) {}
+
+  at(index: number): boolean {
+    const text = this._text;
+    for (; this._position < index; this._position++) {
+      const c = text.charCodeAt(this._position);
+      if (c === 63) this._inQuery = true;
+      else if (c <= 32 || c === 35) this._inQuery = false;
+    }
+    return this._inQuery;
   }
-  return true;
 }
 
 /**
@@ -140,7 +147,7 @@ function buildView(text: string, percent: boolean): PiecewiseView {
     view.oEnd.push(to);
     copied = to;
   };
-  const firstQuery = percent ? text.indexOf('?') : -1;
+  const query = percent && text.includes('?') ? new QueryTracker(text) : undefined;
   special.lastIndex = 0;
   for (let match = special.exec(text); match !== null; match = special.exec(text)) {
     const i = match.index;
@@ -158,7 +165,7 @@ function buildView(text: string, percent: boolean): PiecewiseView {
       piece(i, j, normal);
       special.lastIndex = j;
     } else if (c === 43) {
-      if (inQuery(text, i, firstQuery)) piece(i, i + 1, ' ');
+      if (query?.at(i)) piece(i, i + 1, ' ');
     } else {
       const width = c >= 0xd800 && c <= 0xdbff && i + 1 < text.length ? 2 : 1;
       const char = text.slice(i, i + width);

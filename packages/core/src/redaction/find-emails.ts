@@ -67,7 +67,9 @@ export function findEmails(text: string): Found[] {
     let end = at + 1;
     while (end < text.length && end - at <= 253 && isDomainChar(text, end)) end++;
     while (end > at + 1 && (text.charCodeAt(end - 1) === 46 || text.charCodeAt(end - 1) === 45)) end--;
-    const lastDot = text.lastIndexOf('.', end - 1);
+    // The last dot of the domain, looked for within the domain only (text full of `@` stays linear).
+    let lastDot = end - 1;
+    while (lastDot > at + 1 && text.charCodeAt(lastDot) !== 46) lastDot--;
     if (start < at && lastDot > at + 1 && isTopLabel(text, lastDot + 1, end)) {
       found.push({ start, end });
       floor = end;
