@@ -2,14 +2,37 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { auditTool, setupToolAudit, verifyTrail } from '@tooltrail/core';
+import { auditTool, loadSigningKey, setupToolAudit, verifyTrail } from '@tooltrail/core';
 import { describe, expect, it } from 'vitest';
+import { appendCheckpoint } from '../../core/src/chain/checkpoint.js';
+import { HashChain } from '../../core/src/chain/hash-chain.js';
 import { type OldCall, writeKeys, writeOldTrail } from './support/old-trail.js';
 
 const root = resolve(import.meta.dirname, '../../..');
 const bin = join(root, 'packages/cli/dist/bin.js');
 const A = '20240101T000000Z-aaaaaaaa';
 const B = '20240101T000000Z-bbbbbbbb';
+const C = '20240101T000000Z-cccccccc';
+/** The fields of an ordinary old call, as the SDK writes them. */
+const CALL_FIELDS = {
+  trace_id: null,
+  span_id: null,
+  tool: 'lookup_order',
+  call_id: null,
+  args: { order_id: 'ORD-C' },
+  result: { success: true, size: 10, truncated: false },
+  success: true,
+  error: null,
+  duration_ms: 1,
+  user: 'u1',
+  role: 'clerk',
+  conversation: 'conv_old',
+  turn: 1,
+  model: null,
+  trigger: 'user_request',
+  purpose: null,
+  subject: null,
+};
 const NOW = '2026-11-27';
 
 function tooltrail(args: string[], env: NodeJS.ProcessEnv = {}) {
@@ -40,7 +63,7 @@ function makeTrail() {
   ]);
   writeOldTrail(dir, B, [[at('2023-05-01')]], privateKeyPem);
   const { publicKeyPath } = writeKeys(dir, privateKeyPem);
-  return { dir, publicKeyPath };
+  return { dir, publicKeyPath, privateKeyPem };
 }
 
 describe('tooltrail retention', () => {
@@ -192,6 +215,55 @@ describe('tooltrail retention', () => {
     expect(after.records).toBeLessThan(before.records);
     const verify = tooltrail(['verify', dir, '--public-key', join(dir, 'keys', 'signing-key.pub.pem')]);
     expect(verify.code).toBe(0);
+  });
+
+  it('apply cuts the old head of a chain that crashed (no final checkpoint); only its kept tail stays unfinished', async () => {
+    const { dir, publicKeyPath } = makeTrail();
+    // The process died before its final checkpoint: the last segment ends with two unsigned calls.
+    const last = join(dir, `${A}.000002.jsonl`);
+    const kept = readFileSync(last, 'utf8').trimEnd().split('\n');
+    expect(JSON.parse(kept.at(-1) as string)).toMatchObject({ type: 'checkpoint', final: true });
+    writeFileSync(last, `${kept.slice(0, -1).join('\n')}\n`);
+    const run = tooltrail([
+      'retention',
+      'apply',
+      '--source',
+      dir,
+      '--now',
+      NOW,
+      '--class',
+      'financial=365',
+      '--yes',
+    ]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(existsSync(join(dir, `${A}.000001.jsonl`))).toBe(false);
+    const report = await verifyTrail(dir, { publicKeys: [readFileSync(publicKeyPath, 'utf8')] });
+    // The cut verifies under its anchor; what is left to report is the crash, in the kept segment only.
+    expect(report.problems.map((problem) => [problem.kind, problem.chain, problem.seq])).toEqual([
+      ['unprotected', A, 8],
+      ['unfinished', A, 9],
+    ]);
+    expect(report.chains.find((chain) => chain.chain === A)).toMatchObject({ retainedFrom: 8, final: false });
+  });
+
+  it('apply refuses to cut records no checkpoint signs', () => {
+    const { dir, privateKeyPem } = makeTrail();
+    // Chain C crashed before its first checkpoint after the genesis: its old head is signed by nothing.
+    const key = loadSigningKey({ privateKey: privateKeyPem });
+    const chain = new HashChain({ id: C });
+    const call = (date: string) =>
+      chain.append('tool_call', at(date).ts, { ...CALL_FIELDS, retention: 'general' }).line;
+    const policy = { everyRecords: 100, everyMillis: 60_000, final: false, ts: at('2024-01-02').ts };
+    const head = [appendCheckpoint(chain, key, policy).line, call('2024-01-02'), call('2024-01-03')];
+    writeFileSync(join(dir, `${C}.000000.jsonl`), `${head.join('\n')}\n`);
+    writeFileSync(join(dir, `${C}.000001.jsonl`), `${call('2026-11-01')}\n`);
+    const run = tooltrail(['retention', 'apply', '--source', dir, '--now', NOW, '--yes']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(new RegExp(`refusing to delete: .*unprotected chain ${C} seq 1:`, 's'));
+    expect(run.stderr).not.toMatch(/gap|truncated|link_mismatch/);
+    expect(existsSync(join(dir, `${C}.000000.jsonl`))).toBe(true);
+    expect(existsSync(join(dir, `${A}.000000.jsonl`))).toBe(true);
   });
 
   it('apply refuses a trail that does not verify, and deletes nothing', () => {

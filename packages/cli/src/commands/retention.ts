@@ -27,6 +27,9 @@ import { alignColumns, styleFor } from '../output/style.js';
 import { type PlannedSegment, planRetention, type RetentionPlan } from '../retention/plan.js';
 import { InputError, UsageError } from '../usage-error.js';
 
+/** Problems about how a chain ends: not a reason to keep its old, signed head. */
+const TAIL_KINDS = new Set(['unfinished', 'unprotected']);
+
 const APPEND_NO_FOLLOW = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW;
 
 export const RETENTION_USAGE = `usage: tooltrail retention plan|apply [--now DATE] [--source DIR] [--class NAME=DAYS]... [--json] [--yes]
@@ -172,8 +175,15 @@ async function apply(dir: string, plan: RetentionPlan, json: boolean): Promise<n
   const key = signingKey(dir);
   // Never delete evidence from a chain that does not verify: the damage would become unprovable.
   const report = await verifyTrail(dir, { publicKeys: [key.publicKey] });
-  const chains = new Set(work.map((item) => item.chain));
-  const problems = report.problems.filter((problem) => problem.chain === null || chains.has(problem.chain));
+  // A chain still being written, or one that crashed, has no final checkpoint and may end in unsigned records:
+  // that concerns its kept tail (the last segment is never deleted). Records to be deleted must all be signed.
+  const cutTo = new Map(work.map((item) => [item.chain, item.deleted.at(-1)?.lastSeq ?? -1]));
+  const problems = report.problems.filter(
+    (problem) =>
+      problem.chain === null ||
+      (cutTo.has(problem.chain) &&
+        !(TAIL_KINDS.has(problem.kind) && (problem.seq ?? -1) > (cutTo.get(problem.chain) as number))),
+  );
   if (problems.length > 0) {
     process.stderr.write(
       `tooltrail retention: refusing to delete: the trail does not verify with this signing key (${problems.length} problem(s)):\n` +
