@@ -7,6 +7,7 @@ export interface DetectedValue {
   end: number;
 }
 
+/** One value detector: a gate, then a pattern (or a finder) and an optional check of each match. */
 export interface Detector {
   kind: DetectorKind;
   /** Cheap test that must pass before the pattern runs (keeps long strings linear). */

@@ -51,8 +51,10 @@ export function mayHoldJwt(text: string): boolean {
  * characters alone are as likely a hash).
  */
 export const AWS_SECRET_PATTERN = /(?<![A-Za-z0-9+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9+=])/g;
+/** The words that must come before an AWS secret access key. */
 export const AWS_SECRET_CONTEXT = /aws|secret/i;
 
+/** A digit, a lower-case and an upper-case letter: a random key, not a word run. */
 export function isAwsSecretShaped(value: string): boolean {
   return /[a-z]/.test(value) && /[A-Z]/.test(value) && /[0-9]/.test(value);
 }
@@ -88,6 +90,7 @@ export const AUTH_SCHEMES = new Set([
  */
 export const BEARER_PATTERN = /\b(?:bearer|basic)\s+([A-Za-z0-9._~+/=-]{8,})/gi;
 
+/** The credential after the scheme has a digit, a symbol or an inner capital. */
 export function isCredentialShaped(match: string): boolean {
   const credential = match.replace(/^\S+\s+/, '');
   return /[0-9._~+/=-]/.test(credential) || /.[A-Z]/.test(credential);
