@@ -82,6 +82,7 @@ export function setupToolAudit(options: SetupToolAuditOptions & { exitHooks?: bo
     ...options.redaction,
     pseudonymKey: resolvePseudonymKey(options.pseudonymKey),
   });
+  errors.redactWith((text) => redactor.redactText(text));
   const signingKey = resolveSigningKey(options.signingKey, trailDir, errors);
   const retention = new RetentionPolicy(options.retention);
   // Resource attributes leave with every span and record (`OTEL_RESOURCE_ATTRIBUTES` may name a person).

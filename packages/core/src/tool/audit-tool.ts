@@ -58,7 +58,7 @@ function resolveOption<T, Args extends unknown[]>(
     if (!warnedOption) {
       warnedOption = true;
       process.emitWarning(
-        `tooltrail: an auditTool option function threw: ${String(error)}`,
+        `tooltrail: an auditTool option function threw: ${redactedError(error)}`,
         'TooltrailWarning',
       );
     }
@@ -67,6 +67,17 @@ function resolveOption<T, Args extends unknown[]>(
 }
 
 let warnedOption = false;
+
+/** An extractor's error as the setup's redaction leaves it (it may quote the arguments); only its name without one. */
+function redactedError(error: unknown): string {
+  try {
+    const redact = activeAuditor()?.redactText;
+    if (redact) return redact.call(activeAuditor(), String(error));
+    return error instanceof Error ? error.name : typeof error;
+  } catch {
+    return 'unprintable error';
+  }
+}
 
 /** `async function`s and `async` arrows: their calls always return a promise. */
 function isAsyncFunction(fn: AnyFunction): boolean {
