@@ -8,7 +8,7 @@ export {
   resolvePseudonymKey,
 } from './config/keys-from-env.js';
 export { DEFAULT_RETENTION_CLASSES, DEFAULT_RETENTION_TOOLS, RetentionPolicy } from './config/retention.js';
-export { getAuditContext, withAuditContext } from './context/audit-context.js';
+export { getAuditContext, getExplicitAuditContext, withAuditContext } from './context/audit-context.js';
 export type { AuditCounts } from './internal/audit-metrics.js';
 export { AUDIT_METRICS } from './internal/audit-metrics.js';
 export { generateSigningKeyPair, keyFingerprint, loadPublicKey, loadSigningKey } from './keys/signing-key.js';

@@ -5,16 +5,26 @@ import { envAuditDefaults } from './env-defaults.js';
 // createContextKey uses Symbol.for, so the ESM and CJS builds of this package share the key.
 const AUDIT_CONTEXT_KEY = createContextKey('tooltrail.audit-context');
 
+/** The explicit attribution (without env defaults) and the merged view, stored together in the context. */
+interface StoredContext {
+  explicit: Readonly<AuditContext>;
+  merged: Readonly<AuditContext>;
+}
+
 /**
  * Runs `fn` with this attribution in the active OpenTelemetry context (AsyncLocalStorage under the hood).
  * Nested calls override field by field; concurrent conversations never see each other's context.
  */
 export function withAuditContext<T>(attribution: AuditContext, fn: () => T): T {
-  const merged: AuditContext = { ...getAuditContext() };
+  const explicit: AuditContext = { ...getExplicitAuditContext() };
   for (const [key, value] of Object.entries(attribution) as [keyof AuditContext, unknown][]) {
-    if (value !== undefined) (merged as Record<string, unknown>)[key] = value;
+    if (value !== undefined) (explicit as Record<string, unknown>)[key] = value;
   }
-  return context.with(context.active().setValue(AUDIT_CONTEXT_KEY, Object.freeze(merged)), fn);
+  const stored: StoredContext = {
+    explicit: Object.freeze(explicit),
+    merged: Object.freeze({ ...envAuditDefaults(), ...explicit }),
+  };
+  return context.with(context.active().setValue(AUDIT_CONTEXT_KEY, stored), fn);
 }
 
 /**
@@ -22,5 +32,17 @@ export function withAuditContext<T>(attribution: AuditContext, fn: () => T): T {
  * read once), which also sit under every nested context.
  */
 export function getAuditContext(): Readonly<AuditContext> {
-  return (context.active().getValue(AUDIT_CONTEXT_KEY) as AuditContext | undefined) ?? envAuditDefaults();
+  return (
+    (context.active().getValue(AUDIT_CONTEXT_KEY) as StoredContext | undefined)?.merged ?? envAuditDefaults()
+  );
 }
+
+/**
+ * Only what code set here (`withAuditContext`, request middleware), without the env defaults: what a claim from
+ * another process (MCP `_meta`) may not override, while an env default may be.
+ */
+export function getExplicitAuditContext(): Readonly<AuditContext> {
+  return (context.active().getValue(AUDIT_CONTEXT_KEY) as StoredContext | undefined)?.explicit ?? EMPTY;
+}
+
+const EMPTY: Readonly<AuditContext> = Object.freeze({});

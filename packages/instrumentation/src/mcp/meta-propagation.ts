@@ -1,5 +1,10 @@
 import { type Baggage, type Context, context, propagation, trace } from '@opentelemetry/api';
-import { type AuditContext, type AuditTrigger, getAuditContext } from '@tooltrail/core';
+import {
+  type AuditContext,
+  type AuditTrigger,
+  getAuditContext,
+  getExplicitAuditContext,
+} from '@tooltrail/core';
 
 /**
  * Audit context fields sent to the MCP server as W3C baggage entries in `params._meta.baggage`: identifiers
@@ -99,9 +104,12 @@ export function callerFromMeta(meta: unknown): CallerContext {
   return { parent, claimed: definedOnly(claimed), callerSpanId: valid ? remote.spanId : undefined };
 }
 
-/** The claimed fields the local audit context does not set (local attribution wins). */
+/**
+ * The claimed fields the local code did not set (local attribution wins). Env defaults (`TOOLTRAIL_USER_ID`, ...)
+ * do not count as set: a server process's default must not hide the user its caller names.
+ */
 export function fillFromClaim(claimed: Partial<AuditContext>): Partial<AuditContext> {
-  const local = getAuditContext();
+  const local = getExplicitAuditContext();
   const fill: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(claimed)) {
     if ((local as Record<string, unknown>)[key] === undefined) fill[key] = value;
