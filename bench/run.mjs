@@ -8,6 +8,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import {
   closeSync,
+  existsSync,
   ftruncateSync,
   mkdirSync,
   mkdtempSync,
@@ -22,11 +23,15 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { strictScenario } from './strict.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const coreDir = join(here, '..', 'packages', 'core');
 const requireFromCore = createRequire(join(coreDir, 'package.json'));
 const load = (name) => import(pathToFileURL(requireFromCore.resolve(name)).href);
+// The peers live outside the pnpm workspace (bench/peers, its own lockfile): `pnpm bench:peers` installs them.
+const peersDir = join(here, 'peers');
+const peersInstalled = existsSync(join(peersDir, 'node_modules'));
 
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(`--${name}`);
@@ -147,10 +152,33 @@ async function bareAndAudited(fn, dir) {
   };
 }
 
-/** bare OTel span vs the same tool through auditTool (and the floor), alternating rounds. */
-async function callOverhead() {
+/**
+ * bare OTel span vs the same tool through auditTool, the floor and (when installed) the peers, alternating
+ * rounds: every row sees the same machine state.
+ */
+async function callOverhead(withPeers) {
   const dir = mkdtempSync(join(tmpdir(), 'tooltrail-bench-'));
   const { bare, audited, bareTracer, close } = await bareAndAudited(toolFn, dir);
+  let peers = { peers: [], close: async () => {} };
+  if (withPeers) {
+    const { createPeers } = await import(pathToFileURL(join(peersDir, 'peers.mjs')).href);
+    peers = await createPeers({
+      api: await load('@opentelemetry/api'),
+      tracer: bareTracer,
+      toolFn,
+      dir,
+      sha256Hex,
+      noopSpanExporter,
+    });
+  }
+  const peerRound = async (peer, calls) => {
+    peer.before?.();
+    try {
+      return await timedRound(peer.fn, calls);
+    } finally {
+      peer.after?.();
+    }
+  };
   const floorFd = openSync(join(dir, 'floor.jsonl'), 'a', 0o600);
   const floor = floorTool(bareTracer, floorFd);
   // The floor file starts empty every round (the trail rolls to a new segment every 64 MiB).
@@ -163,16 +191,20 @@ async function callOverhead() {
     await timedRound(bare, warm);
     await timedRound(audited, warm);
     await floorRound(warm);
+    for (const peer of peers.peers) await peerRound(peer, warm);
   }
   const bareUs = [];
   const auditedUs = [];
   const floorUs = [];
+  const peerUs = peers.peers.map(() => []);
   for (let i = 0; i < ROUNDS; i++) {
     bareUs.push(await timedRound(bare, CALLS));
     auditedUs.push(await timedRound(audited, CALLS));
     floorUs.push(await floorRound(CALLS));
+    for (const [at, peer] of peers.peers.entries()) peerUs[at].push(await peerRound(peer, CALLS));
   }
   closeSync(floorFd);
+  await peers.close();
   await close();
   rmSync(dir, { recursive: true, force: true });
   return {
@@ -182,6 +214,12 @@ async function callOverhead() {
     bareUs,
     auditedUs,
     floorUs,
+    peers: peers.peers.map((peer, at) => ({
+      key: peer.key,
+      label: peer.label,
+      note: peer.note,
+      us: median(peerUs[at]),
+    })),
   };
 }
 
@@ -434,14 +472,19 @@ async function childVerify(dir, witnessDir) {
   };
 }
 
-function sha256sumSeconds(dir) {
+/** Wall time of `command ...args files` over the trail's segment files, page cache warm (median of 3). */
+function hashToolSeconds(dir, command, args = []) {
   const files = readdirSync(dir)
     .filter((name) => name.endsWith('.jsonl'))
     .map((name) => join(dir, name));
-  execFileSync('sha256sum', files, { stdio: 'ignore' }); // warm the page cache like the verifier's run
-  const start = process.hrtime.bigint();
-  execFileSync('sha256sum', files, { stdio: 'ignore' });
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  execFileSync(command, [...args, ...files], { stdio: 'ignore' }); // warm the page cache like the verifier's run
+  const times = [];
+  for (let i = 0; i < 3; i++) {
+    const start = process.hrtime.bigint();
+    execFileSync(command, [...args, ...files], { stdio: 'ignore' });
+    times.push(Number(process.hrtime.bigint() - start) / 1e9);
+  }
+  const seconds = median(times);
   const bytes = files.reduce((n, file) => n + statSync(file).size, 0);
   return { seconds, bytes, files: files.length };
 }
@@ -475,14 +518,26 @@ async function main() {
     verify_peak_rss_mb: null,
     witness_records_per_s: null,
     witness_peak_rss_mb: null,
+    floor_ratio: null,
+    vs_pino_chain: null,
+    vs_langfuse: null,
+    io_added_ratio: null,
+    verify_vs_openssl: null,
+    strict_concurrent_ratio: null,
+    peers_us_per_call: null,
+    strict_us_per_call: null,
   };
+  let hotLoopAddedUs = null;
 
-  if (wanted('calls')) {
-    const r = await callOverhead();
+  const withPeers = peersInstalled && (ONLY.length === 0 || ONLY.includes('peers'));
+  if (wanted('calls') || wanted('peers')) {
+    const r = await callOverhead(withPeers);
+    hotLoopAddedUs = r.audited - r.bare;
     out.bare_otel_us_per_call = round(r.bare);
     out.audited_us_per_call = round(r.audited);
     out.overhead_ratio = round(r.audited / r.bare);
     out.floor_us_per_call = round(r.floor);
+    out.floor_ratio = round(r.audited / r.floor);
     rows.push(['bare OTel span, µs/call', round(r.bare), `median of ${ROUNDS} × ${CALLS} calls`]);
     rows.push(['auditTool, µs/call', round(r.audited), 'redaction, chain, trail write(2), log record, span']);
     rows.push(['overhead ratio', round(r.audited / r.bare), 'target ≤ 1.5']);
@@ -491,6 +546,24 @@ async function main() {
       round(r.floor),
       `ratio ${round(r.floor / r.bare)}: the bare span plus one SHA-256 and one write(2) of a ${FLOOR_LINE.length}-byte line`,
     ]);
+    rows.push(['auditTool / floor', out.floor_ratio, 'floor_ratio; target ≤ 2.5']);
+    if (r.peers.length > 0) {
+      out.peers_us_per_call = Object.fromEntries(r.peers.map((peer) => [peer.key, round(peer.us)]));
+      const peer = (key) => r.peers.find((entry) => entry.key === key);
+      out.vs_pino_chain = round(r.audited / peer('span_pino_chain').us);
+      out.vs_langfuse = round(r.audited / peer('langfuse').us);
+      for (const entry of r.peers) {
+        rows.push([
+          `peer: ${entry.label}, µs/call`,
+          round(entry.us),
+          `auditTool ${round(r.audited / entry.us)}×; ${entry.note}`,
+        ]);
+      }
+      rows.push(['auditTool / (span + pino sync + chain)', out.vs_pino_chain, 'vs_pino_chain; target ≤ 1.0']);
+      rows.push(['auditTool / Langfuse observe', out.vs_langfuse, 'vs_langfuse; target ≤ 1.0']);
+    } else if (!peersInstalled) {
+      rows.push(['peers', '-', 'not installed: `pnpm bench:peers` installs them (bench/peers, npm ci)']);
+    }
   }
 
   if (wanted('io')) {
@@ -504,6 +577,51 @@ async function main() {
       `127.0.0.1 keep-alive, median of ${ROUNDS} × ${r.calls} calls`,
     ]);
     rows.push(['  the same through auditTool, µs', round(r.audited), `ratio ${round(r.audited / r.bare)}`]);
+    if (hotLoopAddedUs !== null) {
+      out.io_added_ratio = round((r.audited - r.bare) / hotLoopAddedUs);
+      rows.push([
+        '  µs added there / µs added in the hot loop',
+        out.io_added_ratio,
+        `io_added_ratio: ${round(r.audited - r.bare)} vs ${round(hotLoopAddedUs)} µs; target ≤ 1.5`,
+      ]);
+    }
+  }
+
+  if (wanted('strict')) {
+    const core = await import('@tooltrail/core');
+    const r = await strictScenario({
+      core,
+      toolFn,
+      args: TOOL_ARGS,
+      rounds: ROUNDS,
+      median,
+      exporters: { span: noopSpanExporter, log: noopLogExporter },
+      line: FLOOR_LINE,
+      quick: QUICK,
+    });
+    out.strict_concurrent_ratio = round(r.strict / r.default);
+    out.strict_us_per_call = {
+      concurrent: round(r.strict),
+      default_concurrent: round(r.default),
+      sequential: round(r.sequential),
+      bare_fdatasync: round(r.fdatasync),
+    };
+    rows.push([
+      `default mode, ${r.conversations} concurrent conversations, µs/call`,
+      round(r.default),
+      `${r.calls} calls a round, median of ${ROUNDS}`,
+    ]);
+    rows.push([
+      `strict mode, ${r.conversations} concurrent conversations, µs/call`,
+      round(r.strict),
+      `strict_concurrent_ratio ${out.strict_concurrent_ratio}; target ≤ 3 (group commit)`,
+    ]);
+    rows.push(['strict mode, one call at a time, µs/call', round(r.sequential), 'one fdatasync per call']);
+    rows.push([
+      '  bare write(2) + fdatasync of one line, µs',
+      round(r.fdatasync),
+      `${FLOOR_LINE.length} bytes, the trail's file system`,
+    ]);
   }
 
   if (wanted('redact')) {
@@ -534,11 +652,13 @@ async function main() {
       ]);
       if (wanted('verify')) {
         const v = runChild('verify', ['--dir', dir]);
-        const sha = sha256sumSeconds(dir);
+        const sha = hashToolSeconds(dir, 'sha256sum');
+        const openssl = hashToolSeconds(dir, 'openssl', ['dgst', '-sha256']);
         if (!v.ok) throw new Error(`the bench trail did not verify: ${JSON.stringify(v.problems)}`);
         const perS = v.records / v.seconds;
         out.verify_records_per_s = Math.round(perS);
         out.verify_vs_sha256sum = round(v.seconds / sha.seconds);
+        out.verify_vs_openssl = round(v.seconds / openssl.seconds);
         out.verify_peak_rss_mb = round(v.peakMb, 1);
         rows.push([
           `verify ${v.records} records, records/s`,
@@ -549,6 +669,11 @@ async function main() {
           'verify / sha256sum time',
           round(v.seconds / sha.seconds),
           `sha256sum ${round(sha.seconds)} s`,
+        ]);
+        rows.push([
+          'verify / openssl dgst -sha256 time',
+          out.verify_vs_openssl,
+          `verify_vs_openssl: openssl ${round(openssl.seconds)} s; target ≤ 3`,
         ]);
         rows.push(['verify peak RSS, MB', round(v.peakMb, 1), 'bounded-memory verify']);
         const archiveDir = writeArchive(dir);
