@@ -78,6 +78,7 @@ describe('tooltrail report access over Tempo (fake server, not a live Tempo)', (
     return new Promise((resolve) => {
       const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
       delete env.TOOLTRAIL_SOURCE;
+      delete env.TOOLTRAIL_PUBLIC_KEY_FILE;
       const child = spawn(process.execPath, [join(repoRoot, 'packages/cli/dist/bin.js'), ...args], { env });
       let stdout = '';
       let stderr = '';
@@ -107,6 +108,9 @@ describe('tooltrail report access over Tempo (fake server, not a live Tempo)', (
     );
     expect(md.stdout).toContain('- Total accesses: 2');
     const rows = md.stdout.split('\n').filter((line) => line.startsWith('| 2026-'));
+    // No checkpoint covers a span: every row is flagged.
+    expect(rows).toHaveLength(2);
+    for (const row of rows) expect(row).toMatch(/^\| 2026-\S+ \*\*⚠ UNPROTECTED\*\* \|/);
     expect(rows[0]).toContain(
       '| dr_b | physician | access_patient_record | emergency_treatment | yes | **YES** |',
     );
