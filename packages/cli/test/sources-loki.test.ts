@@ -102,9 +102,17 @@ describe('the Loki source (against a fake query_range server, not a live Loki)',
     server.requests.length = 0;
     const fromLoki = await cli(['timeline', conversation, '--source', `loki+${server.url}`], {
       TOOLTRAIL_LOKI_LIMIT: '2',
+      TOOLTRAIL_PUBLIC_KEY_FILE: trail.publicKey,
     });
-    const local = await cli(['timeline', conversation, trail.dir]);
+    const local = await cli(['timeline', conversation, trail.dir], {
+      TOOLTRAIL_PUBLIC_KEY_FILE: trail.publicKey,
+    });
     expect(fromLoki.code).toBe(0);
+    // Every chain Loki holds is verified, not only the conversation's records.
+    expect(fromLoki.stderr).toMatch(
+      new RegExp(`^✔ integrity: intact: ${entries.length} records in 1 chain\\(s\\) of loki\\+http`),
+    );
+    expect(local.stderr).toMatch(/^✔ integrity: intact: /);
     expect(fromLoki.stdout).toBe(local.stdout);
     expect(fromLoki.stdout.split('\n').filter(Boolean).length).toBeGreaterThan(2);
     expect(server.requests[0]?.searchParams.get('query')).toBe(
