@@ -99,6 +99,24 @@ describe('the collector archive source', () => {
     expect(run.stdout).toMatch(new RegExp(`hash_mismatch\\s+chain ${target.chain}\\s+seq ${target.seq}\\b`));
   });
 
+  it('takes a batch the exporter sent twice (a retry) as duplicates, a warning: still intact', async () => {
+    const retried = join(trail.dir, '..', 'archive-retried');
+    writeArchive(retried, trail.lines, (batches) => batches.push([...(batches[0] as string[])]));
+    const run = await cli(['verify', `archive:${retried}`, '--public-key', trail.publicKey, '--json']);
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report).toMatchObject({ ok: true, verdict: 'intact', problems: [] });
+    expect(report.warnings.map((warning: { kind: string }) => warning.kind)).toEqual(['duplicate']);
+    // A copy that differs is no duplicate: the same (chain, seq) with other bytes is a problem.
+    const edited = join(trail.dir, '..', 'archive-retried-edited');
+    writeArchive(edited, trail.lines, (batches) =>
+      batches.push([(batches[0] as string[])[1]!.replace(/"duration_ms":[0-9.]+/, '"duration_ms":12345')]),
+    );
+    const bad = await cli(['verify', `archive:${edited}`, '--public-key', trail.publicKey, '--json']);
+    expect(bad.code).toBe(1);
+    expect(JSON.parse(bad.stdout).ok).toBe(false);
+  });
+
   it('reports an unreadable archive line with file and line, still reads the rest, and does not say intact', async () => {
     const broken = join(trail.dir, '..', 'archive-broken');
     writeArchive(broken, trail.lines, (batches) => batches.splice(1, 0, [GARBAGE]));
