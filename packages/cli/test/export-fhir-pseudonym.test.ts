@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { indexStructureDefinitionBundle, validateResource } from '@medplum/core';
@@ -184,6 +184,30 @@ describe('tooltrail export fhir and pseudonym on the demo trail', () => {
     expect(JSON.parse(readFileSync(out, 'utf8')).entry.length).toBe(
       records.filter((r) => r.type === 'tool_call').length,
     );
+  });
+
+  it('tags the AuditEvents no checkpoint covers "unprotected" and the bundle "tampered" when the final checkpoint is cut', () => {
+    const cut = join(mkdtempSync(join(tmpdir(), 'tooltrail-fhir-cut-')), 'trail');
+    mkdirSync(cut);
+    const lines = trailText.trimEnd().split('\n');
+    expect(JSON.parse(lines.at(-1) as string)).toMatchObject({ type: 'checkpoint', final: true });
+    writeFileSync(join(cut, `${records[0]?.chain}.000000.jsonl`), `${lines.slice(0, -1).join('\n')}\n`);
+    const run = tooltrail(['export', 'fhir', '--source', cut], pinned);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^⚠ INTEGRITY FAILURE: .*unprotected/);
+    const bundle = JSON.parse(run.stdout);
+    expect(bundle.meta.tag[0]).toMatchObject({ system: 'urn:tooltrail:integrity', code: 'tampered' });
+    // The calls after the last remaining checkpoint: nothing signed vouches for them.
+    const lastCheckpoint = Math.max(
+      ...records.filter((r) => r.type === 'checkpoint' && !r.final).map((r) => r.seq as number),
+    );
+    const tail = records.filter((r) => r.type === 'tool_call' && r.seq > lastCheckpoint).map((r) => r.hash);
+    expect(tail.length).toBeGreaterThan(0);
+    const tagged = bundle.entry
+      .filter((e: Json) => e.resource.meta?.tag?.[0]?.code === 'unprotected')
+      .map((e: Json) => e.resource.id);
+    expect(tagged).toEqual(tail);
+    expect(bundle.entry.length).toBe(records.filter((r) => r.type === 'tool_call').length);
   });
 
   it('rejects bad input with exit 2', () => {
