@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { appendCheckpoint } from '../../../core/src/chain/checkpoint.js';
 import { HashChain } from '../../../core/src/chain/hash-chain.js';
-import { generateSigningKeyPair, loadSigningKey } from '../../../core/src/index.js';
+import { generateSigningKeyPair, loadSigningKey } from '../../../core/src/keys/signing-key.js';
 
 export interface OldCall {
   ts: string;
