@@ -315,7 +315,7 @@ function redactionPayload() {
 }
 
 async function redaction() {
-  const { Redactor } = await import('@tooltrail/core');
+  const { Redactor } = await import('@tooltrail/core/internal');
   const redactor = new Redactor();
   const payload = redactionPayload();
   const bytes = Buffer.byteLength(JSON.stringify(payload));

@@ -5,7 +5,7 @@ import {
   ensureLocalSigningKey,
   parsePseudonymKey,
   readKeyFile,
-} from '@tooltrail/core';
+} from '@tooltrail/core/internal';
 
 /**
  * Demo keys: generated on first run into <trail>/keys with 0600 permissions. Production keys come from env or

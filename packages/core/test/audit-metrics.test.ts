@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type MeterProvider, metrics } from '@opentelemetry/api';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AUDIT_METRICS, auditTool, segmentFileName, setupToolAudit } from '../src/index.js';
-import { registerAuditMetrics } from '../src/internal/audit-metrics.js';
+import { auditTool, setupToolAudit } from '../src/index.js';
+import { AUDIT_METRICS, registerAuditMetrics } from '../src/internal/audit-metrics.js';
+import { segmentFileName } from '../src/sinks/local-trail.js';
 
 type Observe = (result: { observe(instrument: { name: string }, value: number): void }) => void;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Redactor } from '../src/index.js';
+import { Redactor } from '../src/internal.js';
 
 const redactor = new Redactor();
 

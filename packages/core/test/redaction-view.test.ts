@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Redactor } from '../src/index.js';
+import { Redactor } from '../src/internal.js';
 import { fuzzSeed } from './fuzz/nasty-values.js';
 import { VALUE_FORMS } from './pii/forms.js';
 import { leaks } from './pii/leaks-helper.js';

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { trace } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
-import { canonicalize, normalizeKey, Redactor, setupToolAudit } from '../src/index.js';
+import { setupToolAudit } from '../src/index.js';
+import { canonicalize, Redactor } from '../src/internal.js';
+import { normalizeKey } from '../src/redaction/normalize-key.js';
 
 const key = { id: 'k1', secret: 'a-test-secret-of-32-bytes-length!' };
 

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { auditTool, Redactor } from '../src/index.js';
+import { auditTool } from '../src/index.js';
+import { Redactor } from '../src/internal.js';
 import { jsonSize, MAX_MEASURED_BYTES, MAX_MEASURED_VALUES } from '../src/record/json-size.js';
 import { ResultSummarizer } from '../src/record/result-summary.js';
 import { type Harness, startAudit } from './support/audit-harness.js';

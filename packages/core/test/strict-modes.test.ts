@@ -10,15 +10,9 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  ensureLocalPseudonymKey,
-  ensureLocalSigningKey,
-  generateSigningKeyPair,
-  readKeyFile,
-  setupToolAudit,
-  UnsafePathError,
-} from '../src/index.js';
+import { generateSigningKeyPair, setupToolAudit, UnsafePathError } from '../src/index.js';
 import { ErrorHandler } from '../src/internal/error-handler.js';
+import { ensureLocalPseudonymKey, ensureLocalSigningKey, readKeyFile } from '../src/internal.js';
 import { LocalTrail } from '../src/sinks/local-trail.js';
 import { ShipPositionFile } from '../src/sinks/ship-cursor.js';
 import { tempDir } from './support/make-trail.js';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { checkpointSigningPayload } from '../src/chain/checkpoint.js';
 import { sealRecord } from '../src/chain/record-hash.js';
-import { generateSigningKeyPair, loadSigningKey, verifyTrail } from '../src/index.js';
+import { generateSigningKeyPair, verifyTrail } from '../src/index.js';
+import { loadSigningKey } from '../src/internal.js';
 import { signBytes } from '../src/keys/signing-key.js';
 import { type GeneratedTrail, makeTrail, writeLines } from './support/make-trail.js';
 

@@ -1,7 +1,8 @@
 import { createWriteStream, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readTrailLines, verifyTrail } from '../src/index.js';
+import { verifyTrail } from '../src/index.js';
+import { readTrailLines } from '../src/internal.js';
 import { LineSplitter, MAX_LINE_BYTES } from '../src/verify/line-splitter.js';
 import { forEachLineBytes } from '../src/verify/read-line-bytes.js';
 import { makeTrail, tempDir } from './support/make-trail.js';

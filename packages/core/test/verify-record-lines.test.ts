@@ -1,7 +1,8 @@
 import { symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readTrailLines, verifyTrail } from '../src/index.js';
+import { verifyTrail } from '../src/index.js';
+import { readTrailLines } from '../src/internal.js';
 import { makeTrail, tempDir } from './support/make-trail.js';
 
 async function* lines(items: string[]): AsyncGenerator<string> {

@@ -3,13 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeOldTrail } from '../../cli/test/support/old-trail.js';
-import {
-  generateSigningKeyPair,
-  loadSigningKey,
-  type RetentionAnchor,
-  signRetentionAnchor,
-  verifyTrail,
-} from '../src/index.js';
+import { generateSigningKeyPair, verifyTrail } from '../src/index.js';
+import { loadSigningKey, type RetentionAnchor, signRetentionAnchor } from '../src/internal.js';
 
 const CHAIN = '20240101T000000Z-0a0b0c0d';
 const old = (day: number) => ({

@@ -1,12 +1,12 @@
 import { parseArgs } from 'node:util';
+import type { PseudonymKey } from '@tooltrail/core';
 import {
   Pseudonymizer,
-  type PseudonymKey,
   parsePseudonymKey,
   pseudonymizeSubject,
   readKeyFile,
   resolvePseudonymKey,
-} from '@tooltrail/core';
+} from '@tooltrail/core/internal';
 import { InputError, UsageError } from '../usage-error.js';
 
 /** The kinds the redactor pseudonymises (docs/redaction.md); digit kinds ignore spaces, dashes and case. */

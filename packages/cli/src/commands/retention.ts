@@ -12,6 +12,7 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { verifyTrail } from '@tooltrail/core';
 import {
   DEFAULT_RETENTION_CLASSES,
   loadSigningKey,
@@ -20,8 +21,7 @@ import {
   readRetentionAnchors,
   retentionAnchorsFile,
   signRetentionAnchor,
-  verifyTrail,
-} from '@tooltrail/core';
+} from '@tooltrail/core/internal';
 import { parseDateFlag } from '../fhir/dates.js';
 import { alignColumns, styleFor } from '../output/style.js';
 import { type PlannedSegment, planRetention, type RetentionPlan } from '../retention/plan.js';

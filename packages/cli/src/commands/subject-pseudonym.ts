@@ -1,4 +1,4 @@
-import { Pseudonymizer, pseudonymizeSubject, resolvePseudonymKey } from '@tooltrail/core';
+import { Pseudonymizer, pseudonymizeSubject, resolvePseudonymKey } from '@tooltrail/core/internal';
 import { InputError } from '../usage-error.js';
 
 /**

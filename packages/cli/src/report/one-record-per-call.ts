@@ -1,4 +1,4 @@
-import { canonicalize } from '@tooltrail/core';
+import { canonicalize } from '@tooltrail/core/internal';
 
 type AnyRecord = Record<string, unknown>;
 

@@ -1,6 +1,6 @@
 import { closeSync, existsSync, lstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { readTrailLines } from '@tooltrail/core';
+import { readTrailLines } from '@tooltrail/core/internal';
 import { InputError } from '../usage-error.js';
 import {
   matchesFilter,

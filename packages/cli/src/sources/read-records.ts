@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readTrailLines } from '@tooltrail/core';
+import { readTrailLines } from '@tooltrail/core/internal';
 import { InputError } from '../usage-error.js';
 
 /** A parsed record and where it was read. */

@@ -4,14 +4,14 @@ import { join } from 'node:path';
 import type { MeterProvider } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
 import {
-  AUDIT_METRICS,
   AuditUnavailableError,
   auditTool,
   generateSigningKeyPair,
-  segmentFileName,
   setupToolAudit,
   verifyTrail,
 } from '../../src/index.js';
+import { AUDIT_METRICS } from '../../src/internal/audit-metrics.js';
+import { segmentFileName } from '../../src/sinks/local-trail.js';
 import { verifyPinned } from '../support/verify-pinned.js';
 import { startAgent, trailRecords } from './support/agent.js';
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sealRecord } from '../../src/chain/record-hash.js';
-import { canonicalize, Redactor } from '../../src/index.js';
+import { canonicalize, Redactor } from '../../src/internal.js';
 import { referenceCanonicalize, referenceSealRecord } from '../support/canonical-reference.js';
 import { fuzzSeed, materialize, nastyValue, PLANTED_PII, Recipe, unit } from './nasty-values.js';
 

@@ -12,7 +12,8 @@ import {
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { auditTool, canonicalize } from '../../src/index.js';
+import { auditTool } from '../../src/index.js';
+import { canonicalize } from '../../src/internal.js';
 import { type Harness, startAudit } from '../support/audit-harness.js';
 import { referenceCanonicalize } from '../support/canonical-reference.js';
 import { verifyPinned } from '../support/verify-pinned.js';

@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditTool, Redactor, setupToolAudit, type ToolAudit } from '../../src/index.js';
+import { auditTool, setupToolAudit, type ToolAudit } from '../../src/index.js';
+import { Redactor } from '../../src/internal.js';
 import { tempDir } from '../support/make-trail.js';
 import { CANARIES, type Canary, CORPUS_VERSION, leaks } from './corpus-v1.js';
 import { LOOK_ALIKES, SEMCONV_ATTRIBUTES } from './false-positives-v1.js';

@@ -1,4 +1,5 @@
-import type { AuditTrigger, ToolAuditor } from '@tooltrail/core';
+import type { AuditTrigger } from '@tooltrail/core';
+import type { ToolAuditor } from '@tooltrail/core/internal';
 
 /** An audited call whose outcome arrives later. */
 export interface PendingCall {

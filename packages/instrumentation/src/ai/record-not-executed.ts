@@ -1,6 +1,7 @@
 import { trace } from '@opentelemetry/api';
-import type { AuditContext, AuditTrigger, ToolAuditor } from '@tooltrail/core';
+import type { AuditContext, AuditTrigger } from '@tooltrail/core';
 import { getAuditContext } from '@tooltrail/core';
+import type { ToolAuditor } from '@tooltrail/core/internal';
 
 /** Why a tool call the model requested did not run here. */
 export type NotExecutedReason = 'no_execute' | 'approval_requested' | 'invalid_call';

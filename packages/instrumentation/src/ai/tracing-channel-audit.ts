@@ -1,4 +1,4 @@
-import { activeAuditor } from '@tooltrail/core';
+import { activeAuditor } from '@tooltrail/core/internal';
 import { type PendingCall, startDeferredRun } from './deferred-run.js';
 import type { ToolCallLike } from './event-types.js';
 import type { ToolSpanContexts } from './tool-context.js';

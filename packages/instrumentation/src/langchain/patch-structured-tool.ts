@@ -1,4 +1,4 @@
-import { activeAuditor } from '@tooltrail/core';
+import { activeAuditor } from '@tooltrail/core/internal';
 
 const ORIGINAL = Symbol.for('tooltrail.langchain.original-call');
 /** Tool call ids that failed recently: the same id again is a retry (e.g. `toolRetryMiddleware`). */

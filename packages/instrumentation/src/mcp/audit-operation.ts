@@ -1,5 +1,6 @@
 import { type Attributes, context, SpanKind } from '@opentelemetry/api';
-import { activeAuditor, auditToolCall, withAuditContext } from '@tooltrail/core';
+import { auditToolCall, withAuditContext } from '@tooltrail/core';
+import { activeAuditor } from '@tooltrail/core/internal';
 import { wrapMethod } from '../internal/wrap-method.js';
 import { callerFromMeta, fillFromClaim, withPropagatedMeta } from './meta-propagation.js';
 import { requestArgs, resultFields } from './operation-fields.js';

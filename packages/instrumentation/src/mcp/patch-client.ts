@@ -1,5 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
-import { activeAuditor, auditToolCall } from '@tooltrail/core';
+import { auditToolCall } from '@tooltrail/core';
+import { activeAuditor } from '@tooltrail/core/internal';
 import { activeSpanWithAttributes } from '../internal/active-span.js';
 import { wrapMethod } from '../internal/wrap-method.js';
 import { withPropagatedMeta } from './meta-propagation.js';

@@ -1,6 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import { context } from '@opentelemetry/api';
-import { activeAuditor, auditToolCall, withAuditContext } from '@tooltrail/core';
+import { auditToolCall, withAuditContext } from '@tooltrail/core';
+import { activeAuditor } from '@tooltrail/core/internal';
 import { activeSpanWithAttributes } from '../internal/active-span.js';
 import { wrapMethod } from '../internal/wrap-method.js';
 import { callerFromMeta, fillFromClaim } from './meta-propagation.js';

@@ -1,4 +1,4 @@
-import { activeAuditor } from '@tooltrail/core';
+import { activeAuditor } from '@tooltrail/core/internal';
 
 const MAX_SUBJECT_LENGTH = 256;
 // RFC 3986: scheme ":" [ "//" authority ] path [ "?" query ] [ "#" fragment ].

@@ -1,6 +1,7 @@
 import { trace } from '@opentelemetry/api';
 import type { AuditTrigger } from '@tooltrail/core';
-import { activeAuditor, getAuditContext } from '@tooltrail/core';
+import { getAuditContext } from '@tooltrail/core';
+import { activeAuditor } from '@tooltrail/core/internal';
 
 /** The parts of an Agents SDK trace this processor reads. */
 interface AgentsTraceLike {

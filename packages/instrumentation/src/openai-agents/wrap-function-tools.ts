@@ -1,4 +1,4 @@
-import { activeAuditor } from '@tooltrail/core';
+import { activeAuditor } from '@tooltrail/core/internal';
 import { wrapMethod } from '../internal/wrap-method.js';
 import {
   type AgentsSpanLike,

@@ -1,5 +1,6 @@
-import type { AuditTrigger, ToolAuditor } from '@tooltrail/core';
-import { activeAuditor } from '@tooltrail/core';
+import type { AuditTrigger } from '@tooltrail/core';
+import type { ToolAuditor } from '@tooltrail/core/internal';
+import { activeAuditor } from '@tooltrail/core/internal';
 
 const ORIGINAL = Symbol.for('tooltrail.openai.original-run-tools');
 

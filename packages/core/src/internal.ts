@@ -1,0 +1,32 @@
+/**
+ * `@tooltrail/core/internal`: the building blocks `@tooltrail/cli`, `@tooltrail/instrumentation`, the examples and
+ * the benchmarks use beyond the public API. No semver promise: any name here may change in a minor release.
+ * An application imports from `@tooltrail/core`.
+ */
+export { canonicalize } from './canonical/canonical-json.js';
+export {
+  ensureLocalPseudonymKey,
+  ensureLocalSigningKey,
+  parsePseudonymKey,
+  resolvePseudonymKey,
+} from './config/keys-from-env.js';
+export { DEFAULT_RETENTION_CLASSES } from './config/retention.js';
+export { loadSigningKey } from './keys/signing-key.js';
+export { readKeyFile } from './keys/strict-modes.js';
+export type { RecordedToolCall, ToolCallInput } from './pipeline/audit-pipeline.js';
+export { pseudonymizeSubject } from './pipeline/record-subject.js';
+export type { AuditSpanProcessorOptions } from './processor/audit-span-processor.js';
+export { AuditSpanProcessor } from './processor/audit-span-processor.js';
+export { Pseudonymizer } from './redaction/pseudonymizer.js';
+export type { RedactorOptions } from './redaction/redactor.js';
+export { Redactor } from './redaction/redactor.js';
+export type { ToolAuditor, ToolRun } from './tool/active-auditor.js';
+export { activeAuditor } from './tool/active-auditor.js';
+export type { TrailLine, TrailPaths } from './verify/read-trail-lines.js';
+export { readTrailLines } from './verify/read-trail-lines.js';
+export type { DeletedSegment, RetentionAnchor, RetentionAnchorFields } from './verify/retention-anchor.js';
+export {
+  readRetentionAnchors,
+  retentionAnchorsFile,
+  signRetentionAnchor,
+} from './verify/retention-anchor.js';
