@@ -15,21 +15,14 @@ async function concurrentRound(tool, args, conversations, perConversation) {
   return Number(process.hrtime.bigint() - start) / 1e3 / (conversations * perConversation);
 }
 
-/** µs of one write(2) + fdatasync(2) of `line` to a file in `dir`, median of `count`. */
-function bareFdatasync(dir, line, count, median) {
-  const fd = openSync(join(dir, 'fdatasync.jsonl'), 'a', 0o600);
-  const times = [];
-  try {
-    for (let i = 0; i < count; i++) {
-      const start = process.hrtime.bigint();
-      writeSync(fd, line);
-      fdatasyncSync(fd);
-      times.push(Number(process.hrtime.bigint() - start) / 1e3);
-    }
-  } finally {
-    closeSync(fd);
+/** µs per write(2) + fdatasync(2) of `line` to the open file `fd`, mean over `count`. */
+function bareFdatasyncRound(fd, line, count) {
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < count; i++) {
+    writeSync(fd, line);
+    fdatasyncSync(fd);
   }
-  return median(times);
+  return Number(process.hrtime.bigint() - start) / 1e3 / count;
 }
 
 /**
@@ -58,19 +51,26 @@ export async function strictScenario({ core, toolFn, args, rounds, median, expor
       defaultUs.push(await concurrentRound(normal, args, conversations, perConversation));
       strictUs.push(await concurrentRound(strict, args, conversations, perConversation));
     }
+    // One strict call at a time, alternating with bare syncs of one line, so both see the same disk.
     const sequentialCalls = quick ? 50 : 200;
     const sequentialUs = [];
-    for (let r = 0; r < Math.min(rounds, 5); r++) {
-      sequentialUs.push(await concurrentRound(strict, args, 1, sequentialCalls));
+    const fdatasyncUs = [];
+    const fd = openSync(join(dir, 'fdatasync.jsonl'), 'a', 0o600);
+    try {
+      for (let r = 0; r < Math.min(rounds, 5); r++) {
+        sequentialUs.push(await concurrentRound(strict, args, 1, sequentialCalls));
+        fdatasyncUs.push(bareFdatasyncRound(fd, line, sequentialCalls));
+      }
+    } finally {
+      closeSync(fd);
     }
-    const fdatasyncUs = bareFdatasync(dir, line, sequentialCalls, median);
     return {
       conversations,
       calls: conversations * perConversation,
       default: median(defaultUs),
       strict: median(strictUs),
       sequential: median(sequentialUs),
-      fdatasync: fdatasyncUs,
+      fdatasync: median(fdatasyncUs),
     };
   } finally {
     await audit.shutdown();
