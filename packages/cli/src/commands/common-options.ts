@@ -1,5 +1,4 @@
-import { parseDateFlag } from '../fhir/dates.js';
-import type { OnMalformed, RecordFilter } from '../sources/record-source.js';
+import type { OnMalformed } from '../sources/record-source.js';
 import { UsageError } from '../usage-error.js';
 
 /** `--source` (repeatable) and `--json`, shared by every reading command. */
@@ -12,20 +11,6 @@ export const SOURCE_HELP = `  --source SPEC       trail dir or file, archive:<pa
                       repeatable for paths (default $TOOLTRAIL_SOURCE, $TOOLTRAIL_DIR, else .tooltrail)
   --json              machine-readable output`;
 
-/** `--since`/`--until` (or `--from`/`--to`) as an epoch-millisecond range; plain dates are UTC days. */
-export function timeRange(
-  since: string | undefined,
-  until: string | undefined,
-  names = ['--since', '--until'],
-) {
-  const range: Pick<RecordFilter, 'since' | 'until'> = {};
-  if (since !== undefined) range.since = parseDateFlag(names[0] as string, since);
-  if (until !== undefined) range.until = parseDateFlag(names[1] as string, until, true);
-  if (range.since !== undefined && range.until !== undefined && range.since > range.until)
-    throw new UsageError(`${names[0]} is after ${names[1]}`);
-  return range;
-}
-
 /** Reports unreadable lines on stderr with where they are; past 20, only counts them. */
 export function malformedReporter(): OnMalformed & { count: () => number } {
   let seen = 0;
@@ -36,14 +21,6 @@ export function malformedReporter(): OnMalformed & { count: () => number } {
   }) as OnMalformed & { count: () => number };
   report.count = () => seen;
   return report;
-}
-
-/** A positive integer flag. */
-export function positiveInteger(flag: string, text: string | undefined, fallback: number): number {
-  if (text === undefined) return fallback;
-  if (!/^\d+$/.test(text) || Number(text) < 1)
-    throw new UsageError(`${flag} ${JSON.stringify(text)}: expected a positive integer`);
-  return Number(text);
 }
 
 /** A duration flag like `90s`, `15m`, `1h`, `2d` in milliseconds. */

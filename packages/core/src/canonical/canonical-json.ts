@@ -150,12 +150,6 @@ export function keyList(keys: string[]): SortedKeyList {
   return list;
 }
 
-/** `keys` in UTF-16 code unit order (cached per key list, see `keyList`). */
-export function sortedKeys(keys: string[]): readonly string[] {
-  if (keys.length < 2) return keys;
-  return keyList(keys).sorted;
-}
-
 function isSorted(keys: readonly string[]): boolean {
   for (let i = 1; i < keys.length; i++) if ((keys[i - 1] as string) > (keys[i] as string)) return false;
   return true;

@@ -39,8 +39,9 @@ export function countDigits(text: string, enough: number): number {
 const MAX_MIN_DIGITS = 13;
 
 /**
- * `detectValues` with the enabled detectors listed once (`enabledDetectors`). Spans in `claimed` (sorted or not)
- * are already taken: a detection overlapping one is dropped.
+ * Every sensitive value in `text` the `detectors` find (the enabled ones, listed once: `enabledDetectors`),
+ * without overlaps, sorted by position. Spans in `claimed` (sorted or not) are already taken: a detection
+ * overlapping one is dropped.
  */
 export function detectWith(
   text: string,

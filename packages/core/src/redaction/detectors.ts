@@ -1,6 +1,6 @@
 import type { DetectorKind } from '../types.js';
 import { isLuhnValid, isValidIban } from './checksums.js';
-import { countDigits, type DetectedValue, type Detector, detectWith } from './detect-with.js';
+import { countDigits, type Detector } from './detect-with.js';
 import { findEmails } from './find-emails.js';
 import {
   AWS_SECRET_CONTEXT,
@@ -13,9 +13,7 @@ import {
   SECRET_PATTERN,
 } from './secret-patterns.js';
 
-export { isLuhnValid, isValidIban } from './checksums.js';
-
-export type { DetectedValue, Detector } from './detect-with.js';
+export type { Detector } from './detect-with.js';
 
 const always = () => true;
 const SSN_CONTEXT = /\bssns?\b|ssn_|_ssn|social[\s_+.-]*security|\bss#/i;
@@ -112,11 +110,6 @@ export const DETECTORS: readonly Detector[] = [
     valid: isPlausiblePhone,
   },
 ];
-
-/** Finds every sensitive value in `text`, without overlaps, sorted by position. */
-export function detectValues(text: string, enabled: ReadonlySet<DetectorKind>): DetectedValue[] {
-  return detectWith(text, DETECTORS, enabled);
-}
 
 /** The detectors of `DETECTORS` that `enabled` names, in priority order (for `detectWith`). */
 export function enabledDetectors(enabled: ReadonlySet<DetectorKind>): readonly Detector[] {

@@ -117,14 +117,6 @@ export function checkSignature(
   return { key: raw };
 }
 
-/** Checks a checkpoint's signature; returns a problem message, or undefined when it is valid. */
-export function checkpointProblem(
-  record: ChainFields,
-  pinned: KeyObject[] | Map<string, KeyObject> | undefined,
-): string | undefined {
-  return checkSignature(record, pinned).problem;
-}
-
 const FINGERPRINT = /^ed25519-[0-9a-f]{16}$/;
 const rawKeys = new WeakMap<KeyObject, string>();
 

@@ -1,4 +1,3 @@
-import { GENESIS_HASH } from '../record/audit-record.js';
 import { type TrailSource, trailPaths } from './read-trail-lines.js';
 import { readWitness } from './read-witness.js';
 import type { PublicKeys } from './record-integrity.js';
@@ -161,5 +160,3 @@ export async function verifyTrail(
   }
   return verification.finish();
 }
-
-export { GENESIS_HASH };

@@ -22,10 +22,3 @@ export function wrapMethod(owner: object, name: string, wrap: (original: AnyMeth
   });
   return true;
 }
-
-/** The unpatched method behind a wrapper (for tests and for `disable`). */
-export function originalOf(method: unknown): unknown {
-  return typeof method === 'function' && Object.hasOwn(method, ORIGINAL)
-    ? (method as unknown as Record<symbol, unknown>)[ORIGINAL]
-    : method;
-}
