@@ -33,12 +33,12 @@ export type {
 } from './types.js';
 export type { TrailSource } from './verify/read-trail-lines.js';
 export type { PublicKeys } from './verify/record-integrity.js';
+export { verifyTrail } from './verify/verify-trail.js';
 export type {
   ChainSummary,
   ProblemKind,
   VerifyProblem,
   VerifyReport,
   VerifyTrailOptions,
-} from './verify/verify-trail.js';
-export { verifyTrail } from './verify/verify-trail.js';
+} from './verify/verify-types.js';
 export { VERSION } from './version.js';

@@ -1,13 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readTrailLines } from '@tooltrail/core/internal';
 import { InputError } from '../usage-error.js';
-
-/** A parsed record and where it was read. */
-export interface SourcedRecord {
-  record: Record<string, unknown>;
-  file?: string;
-  line?: number;
-}
+import type { SourcedRecord } from './record-source.js';
 
 /**
  * Streams the records of trail directories or files. Lines that are not JSON objects are reported through

@@ -10,40 +10,11 @@ import { cutText } from '../redaction/cut-text.js';
 import type { Redactor } from '../redaction/redactor.js';
 import type { LocalTrail } from '../sinks/local-trail.js';
 import type { LogShipper } from '../sinks/log-shipper.js';
-import type { AuditContext } from '../types.js';
 import { recordSubject, type SubjectPolicy } from './record-subject.js';
 import { toolCallFromSpan } from './tool-call-from-span.js';
+import type { IntentInput, IntentLink, ToolCallInput } from './tool-call-input.js';
 
-/** A finished tool call, before redaction. */
-export interface ToolCallInput {
-  tool: string;
-  callId?: string | null;
-  args: unknown;
-  outcome: { ok: true; result: unknown } | { ok: false; error: unknown };
-  durationMs: number;
-  startTimeMs: number;
-  traceId?: string;
-  spanId?: string;
-  context: Readonly<AuditContext>;
-  subject?: string | null;
-  retention?: string;
-  trigger?: string | null;
-  /** Extra record fields (e.g. framework metadata); redacted like arguments. */
-  extra?: Record<string, unknown>;
-  /** The intent record this call's result closes (strict mode). */
-  intent?: IntentLink;
-  /** False when strict mode refused to run the tool. */
-  executed?: boolean;
-}
-
-/** What an intent record is made of: a tool call before it runs. */
-export type IntentInput = Omit<ToolCallInput, 'outcome' | 'durationMs' | 'intent' | 'executed'>;
-
-/** seq and hash of an intent record, copied into its tool call record as `intent_seq` / `intent_hash`. */
-export interface IntentLink {
-  seq: number;
-  hash: string;
-}
+export type { IntentInput, IntentLink, ToolCallInput } from './tool-call-input.js';
 
 /** A sealed intent and how its durable write went. */
 export interface IntentWrite {
@@ -189,11 +160,6 @@ export class AuditPipeline {
   /** Records an `execute_tool` span from another instrumentation (before its attributes are redacted). */
   recordSpan(span: ReadableSpan): RecordedToolCall | undefined {
     return this.recordToolCall(toolCallFromSpan(span));
-  }
-
-  /** Appends any record type (intent, retention, ...) to the chain; fields are stored as given. */
-  appendRecord(type: string, fields: Record<string, unknown>, durable = false): SealedRecord | undefined {
-    return this._append(type, new Date().toISOString(), fields, durable);
   }
 
   /** Signs and appends a checkpoint now. */

@@ -19,7 +19,7 @@ import {
   ATTR_USER_ID,
 } from '../semconv/attributes.js';
 import type { AuditContext, AuditTrigger } from '../types.js';
-import type { ToolCallInput } from './audit-pipeline.js';
+import type { ToolCallInput } from './tool-call-input.js';
 
 /**
  * Turns an `execute_tool` span from any instrumentation into a tool call: span attributes fill what they

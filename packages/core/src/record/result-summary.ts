@@ -1,6 +1,6 @@
+import { plainObject } from '../redaction/plain-object.js';
 import type { Redactor } from '../redaction/redactor.js';
 import { jsonSize } from './json-size.js';
-import { plainObject } from './plain-object.js';
 
 const DEFAULT_SUMMARY_KEYS = ['status', 'count'];
 /** Payloads larger than this many bytes of JSON are marked `truncated`. */

@@ -1,4 +1,4 @@
-import { plainObject } from '../record/plain-object.js';
+import { plainObject } from './plain-object.js';
 
 /** Bounds applied while copying a value into a record. */
 export interface SanitizeLimits {

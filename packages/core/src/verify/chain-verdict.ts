@@ -1,4 +1,4 @@
-import type { ProblemKind } from './verify-trail.js';
+import type { ProblemKind } from './verify-types.js';
 import type { WitnessChain } from './witness-index.js';
 
 /** What a chain verifier knows about a chain once every record has been read. */

@@ -3,7 +3,7 @@ import { GENESIS_HASH } from '../record/audit-record.js';
 import { type ChainEnd, judgeChainEnd } from './chain-verdict.js';
 import { type ChainFields, checkSignature } from './record-integrity.js';
 import { type RetentionAnchor, retentionAnchorProblem } from './retention-anchor.js';
-import type { ChainSummary, VerifyProblem } from './verify-trail.js';
+import type { ChainSummary, VerifyProblem, Where } from './verify-types.js';
 import type { WitnessChain } from './witness-index.js';
 
 /** Records held while waiting for a missing predecessor; past this, the missing ones are declared a gap. */
@@ -14,11 +14,6 @@ const RECENT_HASHES = 4096;
 interface Pending {
   record: ChainFields;
   where: Where;
-}
-
-interface Where {
-  file?: string;
-  line?: number;
 }
 
 export interface ChainVerifierOptions {

@@ -2,7 +2,6 @@ import { constants, readdirSync, statSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LineSplitter, MAX_LINE_BYTES } from './line-splitter.js';
-import type { VerifyProblem } from './verify-trail.js';
 
 const CHUNK_BYTES = 1 << 20;
 
@@ -100,17 +99,8 @@ async function* readPath(path: string): AsyncGenerator<TrailLine> {
   }
 }
 
-/** The `malformed` problem the verifier reports for a line longer than `MAX_LINE_BYTES`. */
-export function longLineProblem(file: string, line: number, bytes: number): VerifyProblem {
-  return { kind: 'malformed', chain: null, seq: null, message: tooLong(bytes), file, line };
-}
-
-/** The `malformed` problem the verifier reports for a symbolic link found in a trail directory (not read). */
-export function linkProblem(file: string): VerifyProblem {
-  return { kind: 'malformed', chain: null, seq: null, message: LINK_NOT_FOLLOWED, file };
-}
-
-const LINK_NOT_FOLLOWED = 'a symbolic link in a trail directory: not followed, not read';
+/** Why a symbolic link found in a trail directory is not read. */
+export const LINK_NOT_FOLLOWED = 'a symbolic link in a trail directory: not followed, not read';
 
 /** The reason given for a line longer than `MAX_LINE_BYTES`. */
 export function tooLong(bytes: number): string {

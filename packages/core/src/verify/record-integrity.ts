@@ -2,6 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { checkpointSigningPayload } from '../chain/checkpoint.js';
 import { computeRecordHash, sha256Hex } from '../chain/record-hash.js';
 import { keyFingerprint, loadPublicKey, rawPublicKey, verifyBytes } from '../keys/signing-key.js';
+import type { ChainedFields } from '../record/audit-record.js';
 
 /** 64 lowercase hex digits (a loop: the regex was a visible share of verify time). */
 function isHex64(text: string): boolean {
@@ -13,16 +14,11 @@ function isHex64(text: string): boolean {
   return true;
 }
 
-/** The chained fields a record must carry to be verified at all. */
-export interface ChainFields {
-  v: number;
-  type: string;
-  chain: string;
-  seq: number;
-  prev: string;
-  hash: string;
-  [field: string]: unknown;
-}
+/**
+ * A record as the verifier reads it: the chained fields (`ChainedFields`) it must carry to be verified at all, `ts`
+ * not checked, any other field passed through.
+ */
+export type ChainFields = Omit<ChainedFields, 'ts'> & { [field: string]: unknown };
 
 /** Why a parsed line is not a chained record, or undefined when it is one. */
 export function malformedReason(value: unknown): string | undefined {

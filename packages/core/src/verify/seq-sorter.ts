@@ -2,12 +2,7 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChainFields } from './record-integrity.js';
-
-/** Where a record was read, for problem reports. */
-export interface Where {
-  file?: string;
-  line?: number;
-}
+import type { Where } from './verify-types.js';
 
 /** A record held for sorting, with its arrival number (equal seqs keep their arrival order). */
 export interface HeldRecord {

@@ -3,18 +3,19 @@ import { canonicalize } from '../canonical/canonical-json.js';
 import { loadPublicKey } from '../keys/signing-key.js';
 import { ChainVerifier } from './chain-verifier.js';
 import { forEachLineBytes } from './read-line-bytes.js';
-import { linkProblem, listTrailFiles, longLineProblem } from './read-trail-lines.js';
+import { LINK_NOT_FOLLOWED, listTrailFiles, tooLong } from './read-trail-lines.js';
 import { type ChainFields, hashMatches, malformedReason, type PublicKeys } from './record-integrity.js';
 import type { RetentionAnchor } from './retention-anchor.js';
 import { scannedHashMatches, scanToolCallLine } from './scan-record-line.js';
-import { SeqSorter, type Where } from './seq-sorter.js';
+import { SeqSorter } from './seq-sorter.js';
 import type {
   ChainSummary,
   VerifyProblem,
   VerifyReport,
   VerifyTrailOptions,
+  Where,
   WitnessSummary,
-} from './verify-trail.js';
+} from './verify-types.js';
 import type { WitnessIndex } from './witness-index.js';
 
 type VerificationOptions = VerifyTrailOptions & {
@@ -268,4 +269,14 @@ function witnessSummary(witness: WitnessIndex, chains: ChainSummary[]): WitnessS
 
 function byChainAndSeq(a: VerifyProblem, b: VerifyProblem): number {
   return (a.chain ?? '').localeCompare(b.chain ?? '') || (a.seq ?? -1) - (b.seq ?? -1);
+}
+
+/** The `malformed` problem reported for a line longer than `MAX_LINE_BYTES`. */
+function longLineProblem(file: string, line: number, bytes: number): VerifyProblem {
+  return { kind: 'malformed', chain: null, seq: null, message: tooLong(bytes), file, line };
+}
+
+/** The `malformed` problem reported for a symbolic link found in a trail directory (not read). */
+function linkProblem(file: string): VerifyProblem {
+  return { kind: 'malformed', chain: null, seq: null, message: LINK_NOT_FOLLOWED, file };
 }
