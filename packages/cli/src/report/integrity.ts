@@ -75,7 +75,10 @@ function fromReport(report: VerifyReport, label: string): IntegrityVerdict {
     checked: report.checked,
     // A chain with nothing unprotected is covered to its end (its tail by the witness, when one was given).
     protected_to: Object.fromEntries(
-      report.chains.map((chain) => [chain.chain, chain.unprotected === 0 ? chain.lastSeq : chain.protectedTo]),
+      report.chains.map((chain) => [
+        chain.chain,
+        chain.unprotected === 0 ? chain.lastSeq : chain.protectedTo,
+      ]),
     ),
   };
 }
