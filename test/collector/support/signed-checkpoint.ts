@@ -1,5 +1,5 @@
 import { createHash, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
-import { canonicalJson } from './otlp-sender.js';
+import { canonicalJson } from './canonical-json.js';
 
 /** An Ed25519 key as the SDK uses it: id = "ed25519-" + 16 hex of SHA-256 over the raw public key. */
 export interface TestSigningKey {

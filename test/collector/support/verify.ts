@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson } from './otlp-sender.js';
+import { canonicalJson } from './canonical-json.js';
 
 /**
  * Records in chain order. Delivery order is not chain order: the persistent queue puts a request that was in
