@@ -21,10 +21,17 @@ function tooltrail(...args: string[]) {
   return tooltrailWith({}, ...args);
 }
 
+/** An empty working directory: a `.tooltrail/` the demo left in the repository must not count. */
+const emptyCwd = mkdtempSync(join(tmpdir(), 'tooltrail-cwd-'));
+
 function tooltrailWith(extra: NodeJS.ProcessEnv, ...args: string[]) {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
-  delete env.TOOLTRAIL_PUBLIC_KEY_FILE;
-  const run = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...env, ...extra } });
+  for (const name of ['TOOLTRAIL_PUBLIC_KEY_FILE', 'TOOLTRAIL_DIR', 'TOOLTRAIL_SOURCE']) delete env[name];
+  const run = spawnSync(process.execPath, [bin, ...args], {
+    encoding: 'utf8',
+    env: { ...env, ...extra },
+    cwd: emptyCwd,
+  });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 

@@ -32,7 +32,11 @@ export function cli(
     if (!(name in env)) delete base[name];
   }
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: base });
+    // An empty working directory: a `.tooltrail/` the demo left in the repository must not count.
+    const child = spawn(process.execPath, [bin, ...args], {
+      env: base,
+      cwd: mkdtempSync(join(tmpdir(), 'tooltrail-cwd-')),
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => {
