@@ -1,8 +1,6 @@
 /** MCP attribute names from the OpenTelemetry MCP semantic conventions (development status), kept local. */
 export const ATTR_MCP_METHOD_NAME = 'mcp.method.name';
 export const ATTR_MCP_SESSION_ID = 'mcp.session.id';
-export const ATTR_MCP_PROTOCOL_VERSION = 'mcp.protocol.version';
-export const ATTR_ERROR_TYPE = 'error.type';
 export const MCP_METHOD_TOOLS_CALL = 'tools/call';
 /** `error.type` the MCP conventions give a `tools/call` whose result has `isError: true`. */
 export const MCP_TOOL_ERROR = 'tool_error';
