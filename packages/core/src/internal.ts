@@ -20,6 +20,28 @@ export { AuditSpanProcessor } from './processor/audit-span-processor.js';
 export { Pseudonymizer } from './redaction/pseudonymizer.js';
 export type { RedactorOptions } from './redaction/redactor.js';
 export { Redactor } from './redaction/redactor.js';
+// ── record ↔ telemetry mapping ──────────────────────────────────────────────────────────────────────────────────
+// The record field ↔ span attribute ↔ log attribute table (`semconv/record-attributes.ts`) and the attribute names
+// (`semconv/attributes.ts`) the CLI's span and archive readers and the MCP instrumentation use.
+export {
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROMPT_NAME,
+  ATTR_GEN_AI_TOOL_NAME,
+  ATTR_MCP_METHOD_NAME,
+  ATTR_MCP_RESOURCE_URI,
+  ATTR_MCP_SESSION_ID,
+  ATTR_TOOLTRAIL_MCP_CLIENT_NAME,
+  ATTR_TOOLTRAIL_MCP_SERVER_NAME,
+  AUDIT_LOG_SCOPE,
+  GEN_AI_OPERATION_EXECUTE_TOOL,
+} from './semconv/attributes.js';
+export type {
+  AttributeKind,
+  RecordAttribute,
+  RecordAttributeRow,
+  RecordField,
+} from './semconv/record-attributes.js';
+export { RECORD_ATTRIBUTES, RECORD_FIELDS, spanAttributeNames } from './semconv/record-attributes.js';
 export type { ToolAuditor, ToolRun } from './tool/active-auditor.js';
 export { activeAuditor } from './tool/active-auditor.js';
 export type { TrailLine, TrailPaths } from './verify/read-trail-lines.js';

@@ -1,23 +1,8 @@
 import { type Attributes, SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { getAuditContext } from '../context/audit-context.js';
-import {
-  ATTR_ENDUSER_ID,
-  ATTR_ERROR_TYPE,
-  ATTR_GEN_AI_CONVERSATION_ID,
-  ATTR_GEN_AI_REQUEST_MODEL,
-  ATTR_GEN_AI_TOOL_CALL_ARGUMENTS,
-  ATTR_GEN_AI_TOOL_CALL_ID,
-  ATTR_GEN_AI_TOOL_CALL_RESULT,
-  ATTR_GEN_AI_TOOL_NAME,
-  ATTR_TOOLTRAIL_PURPOSE,
-  ATTR_TOOLTRAIL_RETENTION,
-  ATTR_TOOLTRAIL_ROLE,
-  ATTR_TOOLTRAIL_SUBJECT,
-  ATTR_TOOLTRAIL_TRIGGER,
-  ATTR_TOOLTRAIL_TURN,
-  ATTR_USER_ID,
-} from '../semconv/attributes.js';
+import { ATTR_EXCEPTION_MESSAGE, ATTR_EXCEPTION_TYPE } from '../semconv/attributes.js';
+import { CONTEXT_FIELDS, RECORD_ATTRIBUTES } from '../semconv/record-attributes.js';
 import type { AuditContext, AuditTrigger } from '../types.js';
 import type { ToolCallInput } from './tool-call-input.js';
 
@@ -28,39 +13,38 @@ import type { ToolCallInput } from './tool-call-input.js';
 export function toolCallFromSpan(span: ReadableSpan): ToolCallInput {
   const attributes = span.attributes;
   const fallback = getAuditContext();
-  const context: AuditContext = {
-    ...fallback,
-    userId: text(attributes, ATTR_USER_ID) ?? text(attributes, ATTR_ENDUSER_ID) ?? fallback.userId,
-    userRole: text(attributes, ATTR_TOOLTRAIL_ROLE) ?? fallback.userRole,
-    conversationId: text(attributes, ATTR_GEN_AI_CONVERSATION_ID) ?? fallback.conversationId,
-    turn: numeric(attributes, ATTR_TOOLTRAIL_TURN) ?? fallback.turn,
-    model: text(attributes, ATTR_GEN_AI_REQUEST_MODEL) ?? fallback.model,
-    purpose: text(attributes, ATTR_TOOLTRAIL_PURPOSE) ?? fallback.purpose,
-  };
+  const context: AuditContext = { ...fallback };
+  for (const field of CONTEXT_FIELDS) {
+    const read = field.kind === 'integer' ? numeric : text;
+    const value =
+      read(attributes, field.span) ??
+      (field.spanAlias === undefined ? undefined : read(attributes, field.spanAlias));
+    (context as Record<string, unknown>)[field.context] = value ?? fallback[field.context];
+  }
   const failed = span.status.code === SpanStatusCode.ERROR;
   const startMillis = span.startTime[0] * 1000 + span.startTime[1] / 1e6;
   const durationMillis = span.duration[0] * 1000 + span.duration[1] / 1e6;
   const spanContext = span.spanContext();
   return {
-    tool: text(attributes, ATTR_GEN_AI_TOOL_NAME) ?? span.name.replace(/^execute_tool\s*/, ''),
-    callId: text(attributes, ATTR_GEN_AI_TOOL_CALL_ID) ?? null,
-    args: parseJson(attributes[ATTR_GEN_AI_TOOL_CALL_ARGUMENTS]),
+    tool: text(attributes, RECORD_ATTRIBUTES.tool.span) ?? span.name.replace(/^execute_tool\s*/, ''),
+    callId: text(attributes, RECORD_ATTRIBUTES.call_id.span) ?? null,
+    args: parseJson(attributes[RECORD_ATTRIBUTES.args.span]),
     outcome: failed
       ? {
           ok: false,
           error: Object.assign(new Error(span.status.message ?? exceptionMessage(span) ?? ''), {
-            name: text(attributes, ATTR_ERROR_TYPE) ?? exceptionType(span) ?? 'Error',
+            name: text(attributes, RECORD_ATTRIBUTES.error.span) ?? exceptionType(span) ?? 'Error',
           }),
         }
-      : { ok: true, result: parseJson(attributes[ATTR_GEN_AI_TOOL_CALL_RESULT]) },
+      : { ok: true, result: parseJson(attributes[RECORD_ATTRIBUTES.result.span]) },
     durationMs: durationMillis,
     startTimeMs: startMillis,
     traceId: spanContext.traceId,
     spanId: spanContext.spanId,
     context,
-    subject: text(attributes, ATTR_TOOLTRAIL_SUBJECT) ?? null,
-    retention: text(attributes, ATTR_TOOLTRAIL_RETENTION),
-    trigger: (text(attributes, ATTR_TOOLTRAIL_TRIGGER) as AuditTrigger | undefined) ?? null,
+    subject: text(attributes, RECORD_ATTRIBUTES.subject.span) ?? null,
+    retention: text(attributes, RECORD_ATTRIBUTES.retention.span),
+    trigger: (text(attributes, RECORD_ATTRIBUTES.trigger.span) as AuditTrigger | undefined) ?? null,
   };
 }
 
@@ -92,10 +76,10 @@ function exceptionEvent(span: ReadableSpan): Attributes | undefined {
 
 function exceptionType(span: ReadableSpan): string | undefined {
   const attributes = exceptionEvent(span);
-  return attributes ? text(attributes, 'exception.type') : undefined;
+  return attributes ? text(attributes, ATTR_EXCEPTION_TYPE) : undefined;
 }
 
 function exceptionMessage(span: ReadableSpan): string | undefined {
   const attributes = exceptionEvent(span);
-  return attributes ? text(attributes, 'exception.message') : undefined;
+  return attributes ? text(attributes, ATTR_EXCEPTION_MESSAGE) : undefined;
 }

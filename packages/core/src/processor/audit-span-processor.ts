@@ -2,52 +2,21 @@ import type { Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { AuditPipeline } from '../pipeline/audit-pipeline.js';
 import type { Redactor } from '../redaction/redactor.js';
-import {
-  ATTR_ENDUSER_ID,
-  ATTR_GEN_AI_CONVERSATION_ID,
-  ATTR_GEN_AI_OPERATION_NAME,
-  ATTR_GEN_AI_REQUEST_MODEL,
-  ATTR_GEN_AI_TOOL_CALL_ARGUMENTS,
-  ATTR_GEN_AI_TOOL_CALL_ID,
-  ATTR_GEN_AI_TOOL_CALL_RESULT,
-  ATTR_GEN_AI_TOOL_NAME,
-  ATTR_TOOLTRAIL_CHAIN_HASH,
-  ATTR_TOOLTRAIL_CHAIN_ID,
-  ATTR_TOOLTRAIL_CHAIN_SEQ,
-  ATTR_TOOLTRAIL_PURPOSE,
-  ATTR_TOOLTRAIL_RETENTION,
-  ATTR_TOOLTRAIL_ROLE,
-  ATTR_TOOLTRAIL_SUBJECT,
-  ATTR_TOOLTRAIL_TRIGGER,
-  GEN_AI_OPERATION_EXECUTE_TOOL,
-} from '../semconv/attributes.js';
+import { ATTR_GEN_AI_OPERATION_NAME, GEN_AI_OPERATION_EXECUTE_TOOL } from '../semconv/attributes.js';
+import { RECORD_ATTRIBUTES, RECORD_FIELDS, spanAttributeNames } from '../semconv/record-attributes.js';
 import { ResourceRedactions } from './redact-resource.js';
 import { redactSpanAtEnd, redactSpanAtStart } from './redact-span.js';
 
 /** Identifiers chosen by the integrator (user id, conversation id, ...): kept as given, like in the record. */
 const ATTRIBUTION_KEYS: ReadonlySet<string> = new Set([
   ATTR_GEN_AI_OPERATION_NAME,
-  ATTR_GEN_AI_TOOL_NAME,
-  ATTR_GEN_AI_TOOL_CALL_ID,
-  ATTR_GEN_AI_CONVERSATION_ID,
-  ATTR_GEN_AI_REQUEST_MODEL,
-  ATTR_ENDUSER_ID,
-  'user.id',
-  ATTR_TOOLTRAIL_ROLE,
-  ATTR_TOOLTRAIL_PURPOSE,
-  ATTR_TOOLTRAIL_SUBJECT,
-  ATTR_TOOLTRAIL_TRIGGER,
-  ATTR_TOOLTRAIL_RETENTION,
-  ATTR_TOOLTRAIL_CHAIN_ID,
-  ATTR_TOOLTRAIL_CHAIN_SEQ,
-  ATTR_TOOLTRAIL_CHAIN_HASH,
+  ...RECORD_FIELDS.filter((field) => field.kept === true).flatMap(spanAttributeNames),
 ]);
 
 /** Keys that `auditTool` fills with values it already redacted. */
 const PRE_REDACTED_KEYS: ReadonlySet<string> = new Set([
   ...ATTRIBUTION_KEYS,
-  ATTR_GEN_AI_TOOL_CALL_ARGUMENTS,
-  ATTR_GEN_AI_TOOL_CALL_RESULT,
+  ...RECORD_FIELDS.filter((field) => field.kind === 'json').flatMap(spanAttributeNames),
 ]);
 
 export interface AuditSpanProcessorOptions {
@@ -143,13 +112,13 @@ export class AuditSpanProcessor implements SpanProcessor {
       span.attributes[ATTR_GEN_AI_OPERATION_NAME] === GEN_AI_OPERATION_EXECUTE_TOOL
     ) {
       try {
-        if (span.attributes[ATTR_TOOLTRAIL_CHAIN_SEQ] === undefined) {
+        if (span.attributes[RECORD_ATTRIBUTES.seq.span] === undefined) {
           const recorded = this._options.pipeline.recordSpan(span);
           // The span's subject as the record holds it (pseudonymised when personal data), never the clear one.
-          if (span.attributes[ATTR_TOOLTRAIL_SUBJECT] !== undefined) {
+          if (span.attributes[RECORD_ATTRIBUTES.subject.span] !== undefined) {
             const subject = recorded?.sealed.record.subject;
-            if (typeof subject === 'string') span.attributes[ATTR_TOOLTRAIL_SUBJECT] = subject;
-            else delete span.attributes[ATTR_TOOLTRAIL_SUBJECT];
+            if (typeof subject === 'string') span.attributes[RECORD_ATTRIBUTES.subject.span] = subject;
+            else delete span.attributes[RECORD_ATTRIBUTES.subject.span];
           }
         }
       } catch (error) {

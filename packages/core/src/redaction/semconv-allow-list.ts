@@ -1,3 +1,5 @@
+import { ATTR_GEN_AI_TOOL_NAME } from '../semconv/attributes.js';
+
 /**
  * OpenTelemetry semantic-convention attribute names that the default key rules would otherwise catch
  * (`address`, `name`, `token`): they describe the system, not a person, and dashboards and service maps rely on
@@ -32,7 +34,7 @@ const ALLOWED = new Set([
   'telemetry.sdk.name',
   'otel.scope.name',
   'otel.library.name',
-  'gen_ai.tool.name',
+  ATTR_GEN_AI_TOOL_NAME,
   'gen_ai.agent.name',
   'gen_ai.token.type',
   'gen_ai.request.max_tokens',

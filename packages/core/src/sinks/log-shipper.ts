@@ -5,18 +5,8 @@ import type { Resource } from '@opentelemetry/resources';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { SealedRecord } from '../chain/hash-chain.js';
 import type { ErrorHandler } from '../internal/error-handler.js';
-import {
-  ATTR_GEN_AI_CONVERSATION_ID,
-  ATTR_GEN_AI_TOOL_NAME,
-  ATTR_TOOLTRAIL_CHAIN,
-  ATTR_TOOLTRAIL_EMERGENCY,
-  ATTR_TOOLTRAIL_RECORD_TYPE,
-  ATTR_TOOLTRAIL_RETENTION,
-  ATTR_TOOLTRAIL_SEQ,
-  ATTR_TOOLTRAIL_SUBJECT,
-  ATTR_USER_ID,
-  AUDIT_LOG_SCOPE,
-} from '../semconv/attributes.js';
+import { AUDIT_LOG_SCOPE } from '../semconv/attributes.js';
+import { LOG_FIELDS } from '../semconv/record-attributes.js';
 import { VERSION } from '../version.js';
 import {
   claimChain,
@@ -368,17 +358,14 @@ export class LogShipper {
       : failed
         ? SeverityNumber.WARN
         : SeverityNumber.INFO;
-    const attributes: Record<string, string | number | boolean> = {
-      [ATTR_TOOLTRAIL_RECORD_TYPE]: record.type,
-      [ATTR_TOOLTRAIL_CHAIN]: record.chain,
-      [ATTR_TOOLTRAIL_SEQ]: record.seq,
-    };
-    copyString(attributes, ATTR_TOOLTRAIL_RETENTION, r.retention);
-    copyString(attributes, ATTR_GEN_AI_TOOL_NAME, r.tool);
-    copyString(attributes, ATTR_TOOLTRAIL_SUBJECT, r.subject);
-    copyString(attributes, ATTR_USER_ID, r.user);
-    copyString(attributes, ATTR_GEN_AI_CONVERSATION_ID, r.conversation);
-    if (emergency) attributes[ATTR_TOOLTRAIL_EMERGENCY] = true;
+    const attributes: Record<string, string | number | boolean> = {};
+    for (const field of LOG_FIELDS) {
+      const value = r[field.field];
+      const type = field.kind === 'flag' ? 'boolean' : field.kind === 'integer' ? 'number' : 'string';
+      // A flag is carried only when set.
+      if (typeof value === type && value !== false)
+        attributes[field.log] = value as string | number | boolean;
+    }
     const traceId = typeof r.trace_id === 'string' ? r.trace_id : undefined;
     const spanId = typeof r.span_id === 'string' ? r.span_id : undefined;
     return {
@@ -399,10 +386,6 @@ export class LogShipper {
 
 function isFinal(record: SealedRecord['record']): boolean {
   return record.type === 'checkpoint' && (record as Record<string, unknown>).final === true;
-}
-
-function copyString(target: Record<string, string | number | boolean>, key: string, value: unknown): void {
-  if (typeof value === 'string') target[key] = value;
 }
 
 function isoToHrTime(ts: string | undefined): HrTime {

@@ -19,30 +19,14 @@ import type {
   ToolCallInput,
 } from '../pipeline/audit-pipeline.js';
 import {
-  ATTR_ENDUSER_ID,
-  ATTR_ERROR_TYPE,
-  ATTR_GEN_AI_CONVERSATION_ID,
+  ATTR_EXCEPTION_MESSAGE,
+  ATTR_EXCEPTION_TYPE,
   ATTR_GEN_AI_OPERATION_NAME,
-  ATTR_GEN_AI_REQUEST_MODEL,
-  ATTR_GEN_AI_TOOL_CALL_ARGUMENTS,
-  ATTR_GEN_AI_TOOL_CALL_ID,
-  ATTR_GEN_AI_TOOL_CALL_RESULT,
   ATTR_GEN_AI_TOOL_DESCRIPTION,
-  ATTR_GEN_AI_TOOL_NAME,
   ATTR_GEN_AI_TOOL_TYPE,
-  ATTR_TOOLTRAIL_CHAIN_HASH,
-  ATTR_TOOLTRAIL_CHAIN_ID,
-  ATTR_TOOLTRAIL_CHAIN_SEQ,
-  ATTR_TOOLTRAIL_EMERGENCY,
-  ATTR_TOOLTRAIL_PURPOSE,
-  ATTR_TOOLTRAIL_RETENTION,
-  ATTR_TOOLTRAIL_ROLE,
-  ATTR_TOOLTRAIL_SUBJECT,
-  ATTR_TOOLTRAIL_TRIGGER,
-  ATTR_TOOLTRAIL_TURN,
-  ATTR_USER_ID,
   GEN_AI_OPERATION_EXECUTE_TOOL,
 } from '../semconv/attributes.js';
+import { CONTEXT_FIELDS, RECORD_ATTRIBUTES, SEALED_FIELDS } from '../semconv/record-attributes.js';
 import { AuditUnavailableError, type AuditUnavailableReason } from '../strict/audit-unavailable-error.js';
 import type { AuditContext } from '../types.js';
 import type { ToolAuditor, ToolRun } from './active-auditor.js';
@@ -200,21 +184,19 @@ export class ToolRunner implements ToolAuditor {
       const attributes: Attributes = call.attributes ? { ...call.attributes } : {};
       if (!call.span) {
         attributes[ATTR_GEN_AI_OPERATION_NAME] = GEN_AI_OPERATION_EXECUTE_TOOL;
-        attributes[ATTR_GEN_AI_TOOL_NAME] = call.name;
+        attributes[RECORD_ATTRIBUTES.tool.span] = call.name;
         attributes[ATTR_GEN_AI_TOOL_TYPE] = call.type ?? 'function';
         setIf(attributes, ATTR_GEN_AI_TOOL_DESCRIPTION, call.description);
-        setIf(attributes, ATTR_GEN_AI_TOOL_CALL_ID, call.callId);
+        setIf(attributes, RECORD_ATTRIBUTES.call_id.span, call.callId);
       }
-      setIf(attributes, ATTR_GEN_AI_CONVERSATION_ID, ctx.conversationId);
-      setIf(attributes, ATTR_GEN_AI_REQUEST_MODEL, ctx.model);
-      setIf(attributes, ATTR_USER_ID, ctx.userId);
-      setIf(attributes, ATTR_ENDUSER_ID, ctx.userId);
-      setIf(attributes, ATTR_TOOLTRAIL_ROLE, ctx.userRole);
-      setIf(attributes, ATTR_TOOLTRAIL_TURN, ctx.turn);
-      setIf(attributes, ATTR_TOOLTRAIL_PURPOSE, ctx.purpose);
-      setIf(attributes, ATTR_TOOLTRAIL_TRIGGER, call.trigger ?? ctx.trigger ?? 'user_request');
+      for (const field of CONTEXT_FIELDS) {
+        const value = ctx[field.context];
+        setIf(attributes, field.span, value);
+        if (field.spanAlias !== undefined) setIf(attributes, field.spanAlias, value);
+      }
+      setIf(attributes, RECORD_ATTRIBUTES.trigger.span, call.trigger ?? ctx.trigger ?? 'user_request');
       // The subject goes on the span once recorded, as the record holds it (pseudonymised when personal data).
-      if (ctx.emergency) attributes[ATTR_TOOLTRAIL_EMERGENCY] = true;
+      if (ctx.emergency) attributes[RECORD_ATTRIBUTES.emergency.span] = true;
       const span = this._currentTracer().startSpan(call.span?.name ?? `execute_tool ${call.name}`, {
         kind: call.span?.kind ?? SpanKind.INTERNAL,
         attributes,
@@ -254,25 +236,23 @@ export class ToolRunner implements ToolAuditor {
 }
 
 function annotate(span: Span, recorded: RecordedToolCall, toolSpan: boolean): void {
-  const { record } = recorded.sealed;
-  span.setAttributes({
-    [ATTR_TOOLTRAIL_RETENTION]: String(record.retention),
-    [ATTR_TOOLTRAIL_CHAIN_ID]: record.chain,
-    [ATTR_TOOLTRAIL_CHAIN_SEQ]: record.seq,
-    [ATTR_TOOLTRAIL_CHAIN_HASH]: record.hash,
-  });
-  if (typeof record.subject === 'string') span.setAttribute(ATTR_TOOLTRAIL_SUBJECT, record.subject);
+  const record = recorded.sealed.record as Record<string, unknown>;
+  const attributes: Attributes = {};
+  for (const field of SEALED_FIELDS) {
+    const value = record[field.field];
+    if (typeof value === 'string' || typeof value === 'number') attributes[field.span] = value;
+  }
   // The GenAI argument and result attributes belong to `execute_tool` spans only.
-  if (toolSpan)
-    span.setAttributes({
-      [ATTR_GEN_AI_TOOL_CALL_ARGUMENTS]: recorded.argsJson,
-      [ATTR_GEN_AI_TOOL_CALL_RESULT]: recorded.resultJson,
-    });
+  if (toolSpan) {
+    attributes[RECORD_ATTRIBUTES.args.span] = recorded.argsJson;
+    attributes[RECORD_ATTRIBUTES.result.span] = recorded.resultJson;
+  }
+  span.setAttributes(attributes);
   if (recorded.error) {
-    span.setAttribute(ATTR_ERROR_TYPE, recorded.error.type);
+    span.setAttribute(RECORD_ATTRIBUTES.error.span, recorded.error.type);
     span.addEvent('exception', {
-      'exception.type': recorded.error.type,
-      'exception.message': recorded.error.message,
+      [ATTR_EXCEPTION_TYPE]: recorded.error.type,
+      [ATTR_EXCEPTION_MESSAGE]: recorded.error.message,
     });
     span.setStatus({ code: SpanStatusCode.ERROR, message: recorded.error.message });
   }
