@@ -12,7 +12,7 @@ import {
   ATTR_MCP_METHOD_NAME,
   ATTR_MCP_SESSION_ID,
   ATTR_TOOLTRAIL_MCP_SERVER_NAME,
-  GEN_AI_EXECUTE_TOOL,
+  GEN_AI_OPERATION_EXECUTE_TOOL,
   MCP_METHOD_TOOLS_CALL,
 } from './semconv.js';
 import { failOnToolError, unwrapToolError } from './tool-error.js';
@@ -81,7 +81,7 @@ function tracesThisCall(attributes: Attributes, toolName: string): boolean {
   if (attributes[ATTR_GEN_AI_TOOL_NAME] !== undefined && attributes[ATTR_GEN_AI_TOOL_NAME] !== toolName)
     return false;
   return (
-    attributes[ATTR_GEN_AI_OPERATION_NAME] === GEN_AI_EXECUTE_TOOL ||
+    attributes[ATTR_GEN_AI_OPERATION_NAME] === GEN_AI_OPERATION_EXECUTE_TOOL ||
     attributes[ATTR_MCP_METHOD_NAME] === MCP_METHOD_TOOLS_CALL
   );
 }

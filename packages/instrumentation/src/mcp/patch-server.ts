@@ -16,7 +16,7 @@ import {
   ATTR_MCP_METHOD_NAME,
   ATTR_MCP_SESSION_ID,
   ATTR_TOOLTRAIL_MCP_CLIENT_NAME,
-  GEN_AI_EXECUTE_TOOL,
+  GEN_AI_OPERATION_EXECUTE_TOOL,
   MCP_METHOD_TOOLS_CALL,
 } from './semconv.js';
 import { failOnToolError, unwrapToolError } from './tool-error.js';
@@ -80,7 +80,7 @@ function traceToolsCall(server: ServerLike, handler: Handler): Handler {
     // A tool span that is not the caller's own (in-process transports keep the caller's span active) means
     // another instrumentation already audits this handler: enrich it instead of writing a second record.
     if (
-      existing?.attributes[ATTR_GEN_AI_OPERATION_NAME] === GEN_AI_EXECUTE_TOOL &&
+      existing?.attributes[ATTR_GEN_AI_OPERATION_NAME] === GEN_AI_OPERATION_EXECUTE_TOOL &&
       existing.span.spanContext().spanId !== caller.callerSpanId &&
       !CLIENT_SPANS.has(existing.span)
     ) {
