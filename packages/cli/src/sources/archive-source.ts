@@ -1,6 +1,6 @@
 import { closeSync, existsSync, lstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { readTrailLines } from '@tooltrail/core/internal';
+import { AUDIT_LOG_SCOPE, readTrailLines } from '@tooltrail/core/internal';
 import { InputError } from '../usage-error.js';
 import {
   matchesFilter,
@@ -10,9 +10,6 @@ import {
   type RecordSource,
   type SourcedRecord,
 } from './record-source.js';
-
-/** Instrumentation scope of audit log records (core's `AUDIT_LOG_SCOPE`). */
-const AUDIT_SCOPE = 'tooltrail.audit';
 
 interface OtlpLogRecord {
   body?: { stringValue?: string };
@@ -97,7 +94,7 @@ export class ArchiveSource implements RecordSource {
       }
       for (const resource of request.resourceLogs) {
         for (const scope of resource.scopeLogs ?? []) {
-          if (scope.scope?.name !== AUDIT_SCOPE) continue;
+          if (scope.scope?.name !== AUDIT_LOG_SCOPE) continue;
           for (const log of scope.logRecords ?? []) {
             const body = log.body?.stringValue;
             if (typeof body === 'string') yield { text: body, file, line };

@@ -1,3 +1,11 @@
+import {
+  ATTR_GEN_AI_OPERATION_NAME,
+  GEN_AI_OPERATION_EXECUTE_TOOL,
+  RECORD_FIELDS,
+  type RecordAttributeRow,
+  spanAttributeNames,
+} from '@tooltrail/core/internal';
+
 /** OTLP JSON attribute as Tempo returns it. */
 export interface OtlpAttribute {
   key: string;
@@ -49,50 +57,61 @@ function json(text: unknown): unknown {
 }
 
 /**
- * Rebuilds a tool-call row from an `execute_tool` span: the same field names as the audit record so timeline,
- * query and stats work unchanged. It has no `prev`/`hash` of its own: it is a view, not evidence.
+ * Rebuilds a tool-call row from an `execute_tool` span: the same field names, in the same order, as the audit
+ * record (core's record ↔ attribute table) so timeline, query and stats work unchanged. It has no `prev` of its
+ * own: it is a view, not evidence.
  */
 export function spanToRecord(span: OtlpSpan): Record<string, unknown> | undefined {
   const attributes = attributeMap(span.attributes);
-  if (attributes.get('gen_ai.operation.name') !== 'execute_tool') return undefined;
+  if (attributes.get(ATTR_GEN_AI_OPERATION_NAME) !== GEN_AI_OPERATION_EXECUTE_TOOL) return undefined;
   const start = BigInt(span.startTimeUnixNano ?? 0);
   const end = BigInt(span.endTimeUnixNano ?? span.startTimeUnixNano ?? 0);
   const failed = span.status?.code === 2 || span.status?.code === 'STATUS_CODE_ERROR';
-  const text = (key: string) => {
-    const value = attributes.get(key);
-    return value === undefined ? null : String(value);
-  };
-  const turn = attributes.get('tooltrail.turn');
-  const seq = attributes.get('tooltrail.chain.seq');
-  return {
+  // What the span carries itself (ids, times, status), and the tool name its own name gives.
+  const own: Record<string, unknown> = {
     type: 'tool_call',
-    chain: text('tooltrail.chain.id'),
-    seq: typeof seq === 'number' ? seq : null,
-    hash: text('tooltrail.chain.hash'),
     ts: new Date(Number(start / 1_000_000n)).toISOString(),
     trace_id: hexId(span.traceId),
     span_id: hexId(span.spanId),
-    tool: text('gen_ai.tool.name') ?? span.name?.replace(/^execute_tool /, '') ?? null,
-    call_id: text('gen_ai.tool.call.id'),
-    args: json(attributes.get('gen_ai.tool.call.arguments')),
-    result: json(attributes.get('gen_ai.tool.call.result')),
+    tool: span.name?.replace(/^execute_tool /, ''),
     success: !failed,
-    error: failed ? { type: text('error.type') ?? 'error', message: span.status?.message ?? '' } : null,
     duration_ms: Number(end - start) / 1e6,
-    user: text('enduser.id') ?? text('user.id'),
-    role: text('tooltrail.role'),
-    conversation: text('gen_ai.conversation.id'),
-    turn: typeof turn === 'number' ? turn : null,
-    model: text('gen_ai.request.model'),
-    trigger: text('tooltrail.trigger'),
-    purpose: text('tooltrail.purpose'),
-    subject: text('tooltrail.subject'),
-    retention: text('tooltrail.retention'),
-    ...(attributes.get('tooltrail.emergency') === true ? { emergency: true } : {}),
-    // MCP side and parent span: what pairs the two sides of an MCP call exactly (the server span's parent is
-    // the client span when the trace context crossed in params._meta).
-    ...(span.parentSpanId ? { parent_span_id: hexId(span.parentSpanId) } : {}),
-    ...(text('tooltrail.mcp.server.name') !== null ? { mcp_server: text('tooltrail.mcp.server.name') } : {}),
-    ...(text('tooltrail.mcp.client.name') !== null ? { mcp_client: text('tooltrail.mcp.client.name') } : {}),
+    // MCP: what pairs the two sides of a call exactly (the server span's parent is the client span when the
+    // trace context crossed in params._meta).
+    parent_span_id: span.parentSpanId ? hexId(span.parentSpanId) : undefined,
   };
+  const record: Record<string, unknown> = {};
+  for (const field of RECORD_FIELDS) {
+    const carried =
+      field.kind === 'error' ? errorOf(field, attributes, failed, span) : read(field, attributes);
+    const value = carried ?? own[field.field] ?? (field.optional ? undefined : null);
+    if (value !== undefined) record[field.field] = value;
+  }
+  return record;
+}
+
+type AttributeValues = Map<string, string | number | boolean>;
+
+/** The field as its span attribute carries it; undefined when absent. */
+function read(field: RecordAttributeRow, attributes: AttributeValues): unknown {
+  for (const name of spanAttributeNames(field)) {
+    const value = attributes.get(name);
+    if (value === undefined) continue;
+    if (field.kind === 'integer') return typeof value === 'number' ? value : undefined;
+    if (field.kind === 'flag') return value === true ? true : undefined;
+    if (field.kind === 'json') return json(value);
+    return String(value);
+  }
+  return field.kind === 'json' ? null : undefined;
+}
+
+function errorOf(
+  field: RecordAttributeRow,
+  attributes: AttributeValues,
+  failed: boolean,
+  span: OtlpSpan,
+): { type: string; message: string } | null {
+  if (!failed) return null;
+  const type = field.span === undefined ? undefined : attributes.get(field.span);
+  return { type: type === undefined ? 'error' : String(type), message: span.status?.message ?? '' };
 }

@@ -1,3 +1,8 @@
+import {
+  ATTR_GEN_AI_OPERATION_NAME,
+  GEN_AI_OPERATION_EXECUTE_TOOL,
+  RECORD_ATTRIBUTES,
+} from '@tooltrail/core/internal';
 import { InputError } from '../usage-error.js';
 import {
   envLimit,
@@ -18,6 +23,13 @@ import {
 import { type OtlpSpan, spanToRecord } from './span-record.js';
 
 const DAY_MS = 86_400_000;
+
+/** TraceQL names of the span attributes the filters look at. */
+const CONVERSATION = `span.${RECORD_ATTRIBUTES.conversation.span}`;
+const USER = `span.${RECORD_ATTRIBUTES.user.span}`;
+const USER_ALIAS = `span.${RECORD_ATTRIBUTES.user.spanAlias}`;
+const TOOL = `span.${RECORD_ATTRIBUTES.tool.span}`;
+const SUBJECT = `span.${RECORD_ATTRIBUTES.subject.span}`;
 
 export interface TempoSourceOptions {
   /** Traces per search. @default 200 (env TOOLTRAIL_TEMPO_LIMIT) */
@@ -64,21 +76,18 @@ export class TempoSource implements RecordSource {
 
   /** The TraceQL query for a filter. */
   traceql(filter: RecordFilter): string {
-    const terms = ['span.gen_ai.operation.name = "execute_tool"'];
-    if (filter.conversation !== undefined)
-      terms.push(`span.gen_ai.conversation.id = ${quoted(filter.conversation)}`);
+    const terms = [`span.${ATTR_GEN_AI_OPERATION_NAME} = "${GEN_AI_OPERATION_EXECUTE_TOOL}"`];
+    if (filter.conversation !== undefined) terms.push(`${CONVERSATION} = ${quoted(filter.conversation)}`);
     if (filter.user !== undefined)
-      terms.push(`(span.enduser.id = ${quoted(filter.user)} || span.user.id = ${quoted(filter.user)})`);
-    if (filter.tool !== undefined) terms.push(`span.gen_ai.tool.name = ${quoted(filter.tool)}`);
+      terms.push(`(${USER_ALIAS} = ${quoted(filter.user)} || ${USER} = ${quoted(filter.user)})`);
+    if (filter.tool !== undefined) terms.push(`${TOOL} = ${quoted(filter.tool)}`);
     if (filter.subject !== undefined && filter.subjectPseudonym !== undefined) {
-      terms.push(
-        `span.tooltrail.subject =~ ${quoted(subjectEither(filter.subject, filter.subjectPseudonym))}`,
-      );
+      terms.push(`${SUBJECT} =~ ${quoted(subjectEither(filter.subject, filter.subjectPseudonym))}`);
     } else if (filter.subject !== undefined) {
       terms.push(
         filter.subject.includes(':')
-          ? `span.tooltrail.subject = ${quoted(filter.subject)}`
-          : `span.tooltrail.subject =~ ${quoted(`.*:${regexEscape(filter.subject)}`)}`,
+          ? `${SUBJECT} = ${quoted(filter.subject)}`
+          : `${SUBJECT} =~ ${quoted(`.*:${regexEscape(filter.subject)}`)}`,
       );
     }
     if (filter.failures) terms.push('status = error');
