@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { auditToolCall, type SetupToolAuditOptions, withAuditContext } from '../../core/src/index.js';
 import { RECORD_ATTRIBUTES, RECORD_FIELDS } from '../../core/src/semconv/record-attributes.js';
 import { type Harness, startAudit } from '../../core/test/support/audit-harness.js';
+import { LokiSource } from '../src/sources/loki-source.js';
 import { type OtlpAttribute, type OtlpSpan, spanToRecord } from '../src/sources/span-record.js';
 
 type ReadableSpan = ReturnType<Harness['spans']['getFinishedSpans']>[number];
@@ -148,5 +149,20 @@ describe('the record ↔ span attribute table', () => {
     );
     expect(record.user).toBe('dr_chen');
     expect(spanToRecord({ ...span, attributes })?.user).toBe('dr_chen');
+  });
+
+  it("names the log attributes as Loki's structured metadata in the LogQL push-down", () => {
+    const source = new LokiSource('loki+http://127.0.0.1:1', { selector: '{app="a"}' });
+    expect(
+      source.logql({
+        toolCallsOnly: true,
+        conversation: 'c-1',
+        user: 'u-1',
+        tool: 'get_chart',
+        subject: 'P-1',
+      }),
+    ).toBe(
+      '{app="a"} | tooltrail_chain!="" | tooltrail_record_type="tool_call" | gen_ai_conversation_id="c-1" | user_id="u-1" | gen_ai_tool_name="get_chart" | tooltrail_subject=~".*:P-1"',
+    );
   });
 });

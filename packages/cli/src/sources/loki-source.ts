@@ -1,3 +1,4 @@
+import { RECORD_ATTRIBUTES } from '@tooltrail/core/internal';
 import { InputError } from '../usage-error.js';
 import {
   envLimit,
@@ -18,6 +19,15 @@ import {
 } from './record-source.js';
 
 const DAY_MS = 86_400_000;
+
+/** Loki's name for a log attribute kept as structured metadata (dots become underscores). */
+const metadata = (attribute: string): string => attribute.replaceAll('.', '_');
+const CHAIN = metadata(RECORD_ATTRIBUTES.chain.log);
+const RECORD_TYPE = metadata(RECORD_ATTRIBUTES.type.log);
+const CONVERSATION = metadata(RECORD_ATTRIBUTES.conversation.log);
+const USER = metadata(RECORD_ATTRIBUTES.user.log);
+const TOOL = metadata(RECORD_ATTRIBUTES.tool.log);
+const SUBJECT = metadata(RECORD_ATTRIBUTES.subject.log);
 
 export interface LokiSourceOptions {
   /** Stream selector. @default `{service_name=~".+"}` (env TOOLTRAIL_LOKI_SELECTOR) */
@@ -66,19 +76,18 @@ export class LokiSource implements RecordSource {
 
   /** The LogQL query for a filter: selector, audit records only, structured-metadata filters pushed down. */
   logql(filter: RecordFilter): string {
-    const stages = ['tooltrail_chain!=""'];
-    if (filter.toolCallsOnly) stages.push('tooltrail_record_type="tool_call"');
-    if (filter.conversation !== undefined)
-      stages.push(`gen_ai_conversation_id=${quoted(filter.conversation)}`);
-    if (filter.user !== undefined) stages.push(`user_id=${quoted(filter.user)}`);
-    if (filter.tool !== undefined) stages.push(`gen_ai_tool_name=${quoted(filter.tool)}`);
+    const stages = [`${CHAIN}!=""`];
+    if (filter.toolCallsOnly) stages.push(`${RECORD_TYPE}="tool_call"`);
+    if (filter.conversation !== undefined) stages.push(`${CONVERSATION}=${quoted(filter.conversation)}`);
+    if (filter.user !== undefined) stages.push(`${USER}=${quoted(filter.user)}`);
+    if (filter.tool !== undefined) stages.push(`${TOOL}=${quoted(filter.tool)}`);
     if (filter.subject !== undefined && filter.subjectPseudonym !== undefined) {
-      stages.push(`tooltrail_subject=~${quoted(subjectEither(filter.subject, filter.subjectPseudonym))}`);
+      stages.push(`${SUBJECT}=~${quoted(subjectEither(filter.subject, filter.subjectPseudonym))}`);
     } else if (filter.subject !== undefined) {
       stages.push(
         filter.subject.includes(':')
-          ? `tooltrail_subject=${quoted(filter.subject)}`
-          : `tooltrail_subject=~${quoted(`.*:${regexEscape(filter.subject)}`)}`,
+          ? `${SUBJECT}=${quoted(filter.subject)}`
+          : `${SUBJECT}=~${quoted(`.*:${regexEscape(filter.subject)}`)}`,
       );
     }
     return `${this._options.selector} | ${stages.join(' | ')}`;
