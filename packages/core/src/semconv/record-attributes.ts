@@ -122,9 +122,19 @@ export type RecordField = keyof typeof RECORD_ATTRIBUTES;
 /** A table row with its field name. */
 export type RecordAttributeRow = RecordAttribute & { readonly field: RecordField };
 
-/** The table as rows, in the record's order. */
+/** The table as rows, in the record's order; every row has every key, so the loops over them stay monomorphic. */
 export const RECORD_FIELDS: readonly RecordAttributeRow[] = Object.entries(RECORD_ATTRIBUTES).map(
-  ([field, attribute]) => ({ field: field as RecordField, ...attribute }),
+  ([field, attribute]: [string, RecordAttribute]) => ({
+    field: field as RecordField,
+    kind: attribute.kind,
+    span: attribute.span,
+    spanAlias: attribute.spanAlias,
+    log: attribute.log,
+    context: attribute.context,
+    sealed: attribute.sealed === true,
+    kept: attribute.kept === true,
+    optional: attribute.optional === true,
+  }),
 );
 
 /** A row whose field a span attribute carries. */
