@@ -71,7 +71,13 @@ function deliver({ order, drop, duplicate, edit }: Delivery): {
     out.push({ line: edited, key: order[i] ?? 0 });
   });
   for (const i of duplicate) out.push({ line: lines[i]!, key: order[i] ?? 0 });
-  const repeated = new Set(out.map(({ line }) => line)).size < out.length;
+  // A repeat, as the verifier sees it: two copies naming the same chain, seq and hash (an edited copy keeps the
+  // hash it was given; its edit is reported as hash_mismatch on its own).
+  const identity = (line: string) => {
+    const { chain, seq, hash } = JSON.parse(line) as { chain: string; seq: number; hash: string };
+    return `${chain} ${seq} ${hash}`;
+  };
+  const repeated = new Set(out.map(({ line }) => identity(line))).size < out.length;
   return { lines: out.sort((a, b) => a.key - b.key).map(({ line }) => line), tampered, repeated };
 }
 
