@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { seal } from '../../core/test/attacks/attacker.js';
 import { wrapHelp } from '../src/output/wrap-help.js';
 import { tooltrail } from './support/run-cli.js';
 import { demoTrail } from './support/source-fixtures.js';
@@ -99,19 +99,8 @@ describe('one CLI: the same skeleton, help that fits, errors said once', () => {
     // A record whose error message holds a line break and an ANSI escape: re-sealed, so only the view is tested.
     const record = JSON.parse(lines[at] as string);
     record.error = { type: 'Error', message: 'first line\nsecond line \u001b[2Khidden' };
-    const { hash: _drop, ...rest } = record;
-    const canonical = (value: unknown): string =>
-      value === null || typeof value !== 'object'
-        ? JSON.stringify(value)
-        : Array.isArray(value)
-          ? `[${value.map(canonical).join(',')}]`
-          : `{${Object.keys(value)
-              .sort()
-              .map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`)
-              .join(',')}}`;
-    const hash = createHash('sha256').update(canonical(rest)).digest('hex');
     const copy = [...lines];
-    copy[at] = canonical({ ...rest, hash });
+    copy[at] = seal(record);
     writeFileSync(file, `${copy.join('\n')}\n`);
     try {
       const run = tooltrail(['query', demo.dir, '--failures', '--no-verify']);

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { seal } from '../../core/test/attacks/attacker.js';
 import { tooltrail } from './support/run-cli.js';
 import { demoTrail } from './support/source-fixtures.js';
 
@@ -11,18 +11,6 @@ import { demoTrail } from './support/source-fixtures.js';
  * read as intact, and reports and views say so first.
  */
 type Json = Record<string, unknown>;
-
-function canonical(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  const keys = Object.keys(value as Json).sort();
-  return `{${keys.map((key) => `${JSON.stringify(key)}:${canonical((value as Json)[key])}`).join(',')}}`;
-}
-
-function seal(record: Json): string {
-  const { hash: _drop, ...rest } = record;
-  return canonical({ ...rest, hash: createHash('sha256').update(canonical(rest)).digest('hex') });
-}
 
 /** Renumbers and relinks every line: what an attacker does after removing lines. */
 function relink(lines: string[]): string[] {
