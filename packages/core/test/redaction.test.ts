@@ -31,7 +31,7 @@ describe('Redactor field-name rules', () => {
     });
   });
 
-  it("covers the seed's lists and cookies, private keys and emails", () => {
+  it('covers keys inside lists, cookies, private keys and emails', () => {
     const fields = [
       'password',
       'token',
