@@ -1,10 +1,5 @@
 import { type Attributes, context, SpanKind } from '@opentelemetry/api';
 import { auditToolCall, withAuditContext } from '@tooltrail/core';
-import { activeAuditor } from '@tooltrail/core/internal';
-import { wrapMethod } from '../internal/wrap-method.js';
-import { callerFromMeta, fillFromClaim, withPropagatedMeta } from './meta-propagation.js';
-import { requestArgs, resultFields } from './operation-fields.js';
-import { subjectFromUri } from './resource-subject.js';
 import {
   ATTR_GEN_AI_PROMPT_NAME,
   ATTR_MCP_METHOD_NAME,
@@ -12,8 +7,13 @@ import {
   ATTR_MCP_SESSION_ID,
   ATTR_TOOLTRAIL_MCP_CLIENT_NAME,
   ATTR_TOOLTRAIL_MCP_SERVER_NAME,
-  MCP_METHOD_PROMPTS_GET,
-} from './semconv.js';
+  activeAuditor,
+} from '@tooltrail/core/internal';
+import { wrapMethod } from '../internal/wrap-method.js';
+import { MCP_METHOD_PROMPTS_GET } from './mcp-methods.js';
+import { callerFromMeta, fillFromClaim, withPropagatedMeta } from './meta-propagation.js';
+import { requestArgs, resultFields } from './operation-fields.js';
+import { subjectFromUri } from './resource-subject.js';
 
 /** The peer of this process in one MCP operation: the server when this process is the client, and back. */
 export interface McpPeer {

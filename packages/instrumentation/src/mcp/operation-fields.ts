@@ -3,7 +3,7 @@ import {
   MCP_METHOD_PROMPTS_GET,
   MCP_METHOD_RESOURCES_READ,
   MCP_METHOD_SAMPLING_CREATE_MESSAGE,
-} from './semconv.js';
+} from './mcp-methods.js';
 
 /**
  * What the audit record of an MCP operation other than `tools/call` keeps from its request and result:

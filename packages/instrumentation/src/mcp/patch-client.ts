@@ -1,20 +1,20 @@
 import type { Attributes } from '@opentelemetry/api';
 import { auditToolCall } from '@tooltrail/core';
-import { activeAuditor } from '@tooltrail/core/internal';
-import { activeSpanWithAttributes } from '../internal/active-span.js';
-import { wrapMethod } from '../internal/wrap-method.js';
-import { withPropagatedMeta } from './meta-propagation.js';
-import { markClientSpan, SERVER_SPANS } from './own-spans.js';
-import { patchMcpClientOperations } from './patch-client-operations.js';
 import {
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_TOOL_NAME,
   ATTR_MCP_METHOD_NAME,
   ATTR_MCP_SESSION_ID,
   ATTR_TOOLTRAIL_MCP_SERVER_NAME,
+  activeAuditor,
   GEN_AI_OPERATION_EXECUTE_TOOL,
-  MCP_METHOD_TOOLS_CALL,
-} from './semconv.js';
+} from '@tooltrail/core/internal';
+import { activeSpanWithAttributes } from '../internal/active-span.js';
+import { wrapMethod } from '../internal/wrap-method.js';
+import { MCP_METHOD_TOOLS_CALL } from './mcp-methods.js';
+import { withPropagatedMeta } from './meta-propagation.js';
+import { markClientSpan, SERVER_SPANS } from './own-spans.js';
+import { patchMcpClientOperations } from './patch-client-operations.js';
 import { failOnToolError, unwrapToolError } from './tool-error.js';
 
 interface ClientLike {

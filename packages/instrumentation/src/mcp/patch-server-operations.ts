@@ -8,7 +8,7 @@ import {
   MCP_METHOD_RESOURCES_UNSUBSCRIBE,
   MCP_METHOD_RESOURCES_UPDATED,
   MCP_METHOD_SAMPLING_CREATE_MESSAGE,
-} from './semconv.js';
+} from './mcp-methods.js';
 
 interface ServerLike {
   getClientVersion?: () => { name?: unknown } | undefined;

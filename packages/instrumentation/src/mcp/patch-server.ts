@@ -1,9 +1,17 @@
 import type { Attributes } from '@opentelemetry/api';
 import { context } from '@opentelemetry/api';
 import { auditToolCall, withAuditContext } from '@tooltrail/core';
-import { activeAuditor } from '@tooltrail/core/internal';
+import {
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_MCP_METHOD_NAME,
+  ATTR_MCP_SESSION_ID,
+  ATTR_TOOLTRAIL_MCP_CLIENT_NAME,
+  activeAuditor,
+  GEN_AI_OPERATION_EXECUTE_TOOL,
+} from '@tooltrail/core/internal';
 import { activeSpanWithAttributes } from '../internal/active-span.js';
 import { wrapMethod } from '../internal/wrap-method.js';
+import { MCP_METHOD_TOOLS_CALL } from './mcp-methods.js';
 import { callerFromMeta, fillFromClaim } from './meta-propagation.js';
 import { CLIENT_SPANS, markServerSpan } from './own-spans.js';
 import {
@@ -11,14 +19,6 @@ import {
   SERVER_INBOUND,
   traceServerOperations,
 } from './patch-server-operations.js';
-import {
-  ATTR_GEN_AI_OPERATION_NAME,
-  ATTR_MCP_METHOD_NAME,
-  ATTR_MCP_SESSION_ID,
-  ATTR_TOOLTRAIL_MCP_CLIENT_NAME,
-  GEN_AI_OPERATION_EXECUTE_TOOL,
-  MCP_METHOD_TOOLS_CALL,
-} from './semconv.js';
 import { failOnToolError, unwrapToolError } from './tool-error.js';
 
 interface ServerLike {

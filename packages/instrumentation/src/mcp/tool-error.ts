@@ -1,4 +1,4 @@
-import { MCP_TOOL_ERROR } from './semconv.js';
+import { MCP_TOOL_ERROR } from './mcp-methods.js';
 
 /** Carries a `CallToolResult` with `isError: true` through the audited call, so the record says it failed. */
 export class McpToolError extends Error {

@@ -1,19 +1,7 @@
 /**
- * Names the MCP instrumentation puts on spans. Attribute names are `@tooltrail/core`'s (spelled once there, with the
- * record field each carries); the MCP method names and the `error.type` value below are this package's own.
+ * MCP method names and the `error.type` value the MCP instrumentation uses. Attribute names are `@tooltrail/core`'s,
+ * spelled once in its record ↔ telemetry mapping (`@tooltrail/core/internal`).
  */
-export {
-  ATTR_GEN_AI_OPERATION_NAME,
-  ATTR_GEN_AI_PROMPT_NAME,
-  ATTR_GEN_AI_TOOL_NAME,
-  ATTR_MCP_METHOD_NAME,
-  ATTR_MCP_RESOURCE_URI,
-  ATTR_MCP_SESSION_ID,
-  ATTR_TOOLTRAIL_MCP_CLIENT_NAME,
-  ATTR_TOOLTRAIL_MCP_SERVER_NAME,
-  GEN_AI_OPERATION_EXECUTE_TOOL,
-} from '@tooltrail/core/internal';
-
 export const MCP_METHOD_TOOLS_CALL = 'tools/call';
 /** `error.type` the MCP conventions give a `tools/call` whose result has `isError: true`. */
 export const MCP_TOOL_ERROR = 'tool_error';
