@@ -12,6 +12,7 @@ export { setupToolAudit } from './setup-tool-audit.js';
 export type { AuditUnavailableReason } from './strict/audit-unavailable-error.js';
 export { AuditUnavailableError } from './strict/audit-unavailable-error.js';
 export { auditTool, auditToolCall } from './tool/audit-tool.js';
+export type { TrailSource } from './trail/read-trail-lines.js';
 export type {
   AuditContext,
   AuditToolOptions,
@@ -31,7 +32,6 @@ export type {
   SetupToolAuditOptions,
   SigningKey,
 } from './types.js';
-export type { TrailSource } from './verify/read-trail-lines.js';
 export type { PublicKeys } from './verify/record-integrity.js';
 export { verifyTrail } from './verify/verify-trail.js';
 export type {

@@ -44,8 +44,8 @@ export type {
 export { RECORD_ATTRIBUTES, RECORD_FIELDS, spanAttributeNames } from './semconv/record-attributes.js';
 export type { ToolAuditor, ToolRun } from './tool/active-auditor.js';
 export { activeAuditor } from './tool/active-auditor.js';
-export type { TrailLine, TrailPaths } from './verify/read-trail-lines.js';
-export { readTrailLines } from './verify/read-trail-lines.js';
+export type { TrailLine, TrailPaths } from './trail/read-trail-lines.js';
+export { readTrailLines } from './trail/read-trail-lines.js';
 export type { DeletedSegment, RetentionAnchor, RetentionAnchorFields } from './verify/retention-anchor.js';
 export {
   readRetentionAnchors,

@@ -1,7 +1,7 @@
 import { appendFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ChainTrailReader } from '../src/sinks/trail-reader.js';
+import { ChainTrailReader } from '../src/trail/trail-reader.js';
 import { tempDir } from './support/make-trail.js';
 
 const record = (seq: number) => JSON.stringify({ chain: 'c1', seq, type: 'tool_call', v: 1 });

@@ -7,7 +7,7 @@ import { sealRecord } from '../src/chain/record-hash.js';
 import { verifyTrail } from '../src/index.js';
 import { readTrailLines } from '../src/internal.js';
 import { GENESIS_HASH } from '../src/record/audit-record.js';
-import { forEachLineBytes } from '../src/verify/read-line-bytes.js';
+import { forEachLineBytes } from '../src/trail/read-line-bytes.js';
 import { hashMatches, malformedReason } from '../src/verify/record-integrity.js';
 import { scannedHashMatches, scanToolCallLine } from '../src/verify/scan-record-line.js';
 import { TrailVerification } from '../src/verify/trail-verification.js';

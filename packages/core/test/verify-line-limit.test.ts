@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verifyTrail } from '../src/index.js';
 import { readTrailLines } from '../src/internal.js';
-import { LineSplitter, MAX_LINE_BYTES } from '../src/verify/line-splitter.js';
-import { forEachLineBytes } from '../src/verify/read-line-bytes.js';
+import { LineSplitter, MAX_LINE_BYTES } from '../src/trail/line-splitter.js';
+import { forEachLineBytes } from '../src/trail/read-line-bytes.js';
 import { makeTrail, tempDir } from './support/make-trail.js';
 
 type Seen = Array<[number, string] | [number, 'too long', number]>;

@@ -1,5 +1,5 @@
-import { forEachLineBytes } from './read-line-bytes.js';
-import { listTrailFiles, type TrailSource, trailPaths } from './read-trail-lines.js';
+import { forEachLineBytes } from '../trail/read-line-bytes.js';
+import { listTrailFiles, type TrailSource, trailPaths } from '../trail/read-trail-lines.js';
 import { malformedReason } from './record-integrity.js';
 import { scanToolCallLine } from './scan-record-line.js';
 import { WitnessIndex } from './witness-index.js';

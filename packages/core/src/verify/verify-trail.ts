@@ -1,4 +1,4 @@
-import { type TrailSource, trailPaths } from './read-trail-lines.js';
+import { type TrailSource, trailPaths } from '../trail/read-trail-lines.js';
 import { readWitness } from './read-witness.js';
 import { readRetentionAnchors } from './retention-anchor.js';
 import { TrailVerification } from './trail-verification.js';

@@ -1,5 +1,5 @@
 /** The verifier's options and report, shared by `verifyTrail` and the modules that check a trail for it. */
-import type { TrailSource } from './read-trail-lines.js';
+import type { TrailSource } from '../trail/read-trail-lines.js';
 import type { PublicKeys } from './record-integrity.js';
 import type { RetentionAnchor } from './retention-anchor.js';
 

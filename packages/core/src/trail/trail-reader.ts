@@ -2,7 +2,7 @@ import { closeSync, constants, openSync, readdirSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SealedRecord } from '../chain/hash-chain.js';
 import { NO_FOLLOW } from '../keys/strict-modes.js';
-import { MAX_LINE_BYTES } from '../verify/line-splitter.js';
+import { MAX_LINE_BYTES } from './line-splitter.js';
 
 const CHUNK_BYTES = 256 * 1024;
 /** Bytes scanned per `read()` call at most, so that reading back never blocks the agent for long. */
