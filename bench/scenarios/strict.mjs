@@ -1,8 +1,11 @@
-// Strict (fail-closed) mode for bench/run.mjs: every call's intent is fdatasync'ed before the tool runs.
-// Concurrent strict calls share one fdatasync (group commit); one call at a time pays a whole sync.
+// Strict (fail-closed) mode: every call's intent is fdatasync'ed before the tool runs. Concurrent strict calls
+// share one fdatasync (group commit); one call at a time pays a whole sync.
 import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FLOOR_LINE, noopLogExporter, noopSpanExporter, TOOL_ARGS, toolFn } from '../lib/fixtures.mjs';
+import { QUICK, ROUNDS } from '../lib/options.mjs';
+import { median, round } from '../lib/stats.mjs';
 
 /** `conversations` concurrent loops of `perConversation` sequential calls; µs of wall time per call. */
 async function concurrentRound(tool, args, conversations, perConversation) {
@@ -29,7 +32,7 @@ function bareFdatasyncRound(fd, line, count) {
  * Default vs strict mode with `conversations` concurrent conversations (alternating rounds), then strict one
  * call at a time next to a bare write + fdatasync of one line, all on a trail in the system temp directory.
  */
-export async function strictScenario({ core, toolFn, args, rounds, median, exporters, line, quick }) {
+async function strictRounds({ core, args, rounds, exporters, line, quick }) {
   const dir = mkdtempSync(join(tmpdir(), 'tooltrail-bench-strict-'));
   const audit = core.setupToolAudit({
     exitHooks: false,
@@ -76,4 +79,40 @@ export async function strictScenario({ core, toolFn, args, rounds, median, expor
     await audit.shutdown();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Runs the strict scenario into `out` and `rows`. */
+export async function strictScenario({ out, rows }) {
+  const core = await import('@tooltrail/core');
+  const r = await strictRounds({
+    core,
+    args: TOOL_ARGS,
+    rounds: ROUNDS,
+    exporters: { span: noopSpanExporter, log: noopLogExporter },
+    line: FLOOR_LINE,
+    quick: QUICK,
+  });
+  out.strict_concurrent_ratio = round(r.strict / r.default);
+  out.strict_us_per_call = {
+    concurrent: round(r.strict),
+    default_concurrent: round(r.default),
+    sequential: round(r.sequential),
+    bare_fdatasync: round(r.fdatasync),
+  };
+  rows.push([
+    `default mode, ${r.conversations} concurrent conversations, µs/call`,
+    round(r.default),
+    `${r.calls} calls a round, median of ${ROUNDS}`,
+  ]);
+  rows.push([
+    `strict mode, ${r.conversations} concurrent conversations, µs/call`,
+    round(r.strict),
+    `strict_concurrent_ratio ${out.strict_concurrent_ratio}; target ≤ 3 (group commit)`,
+  ]);
+  rows.push(['strict mode, one call at a time, µs/call', round(r.sequential), 'one fdatasync per call']);
+  rows.push([
+    '  bare write(2) + fdatasync of one line, µs',
+    round(r.fdatasync),
+    `${FLOOR_LINE.length} bytes, the trail's file system`,
+  ]);
 }

@@ -1,0 +1,108 @@
+// Verify the memory run's trail from disk (in a child process): records/s, against sha256sum and OpenSSL's
+// SHA-256 over the same files, peak RSS; then the same with the collector archive as witness.
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { runChild } from '../lib/child.mjs';
+import { benchDir } from '../lib/load.mjs';
+import { mb, median, round } from '../lib/stats.mjs';
+import { writeArchive } from './witness-archive.mjs';
+
+/** The public key the calls child generated into the trail, pinned (only a pinned key makes a trail intact). */
+function benchPublicKey(dir) {
+  return readFileSync(join(dir, 'keys', 'signing-key.pub.pem'), 'utf8');
+}
+
+/** Child (`--child verify`): verify a trail from disk (against the archive as witness); wall time, peak RSS. */
+export async function childVerify(dir, witnessDir) {
+  const { verifyTrail } = await import('@tooltrail/core');
+  let witness;
+  if (witnessDir) {
+    const cli = join(benchDir, '..', 'packages', 'cli', 'dist', 'index.js');
+    const { ArchiveSource } = await import(pathToFileURL(cli).href);
+    witness = new ArchiveSource(witnessDir).verifiable(() => {}).input;
+  }
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 20);
+  const start = process.hrtime.bigint();
+  const report = await verifyTrail(dir, {
+    publicKeys: [benchPublicKey(dir)],
+    witness,
+    onProgress: () => {
+      peak = Math.max(peak, process.memoryUsage().rss);
+    },
+  });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  clearInterval(timer);
+  peak = Math.max(peak, process.memoryUsage().rss);
+  return {
+    ok: report.ok,
+    records: report.records,
+    checkpoints: report.checkpoints,
+    problems: report.problems.slice(0, 3),
+    witnessed: report.witness?.witnessed ?? null,
+    seconds,
+    peakMb: mb(peak),
+  };
+}
+
+/** Wall time of `command ...args files` over the trail's segment files, page cache warm (median of 3). */
+function hashToolSeconds(dir, command, args = []) {
+  const files = readdirSync(dir)
+    .filter((name) => name.endsWith('.jsonl'))
+    .map((name) => join(dir, name));
+  execFileSync(command, [...args, ...files], { stdio: 'ignore' }); // warm the page cache like the verifier's run
+  const times = [];
+  for (let i = 0; i < 3; i++) {
+    const start = process.hrtime.bigint();
+    execFileSync(command, [...args, ...files], { stdio: 'ignore' });
+    times.push(Number(process.hrtime.bigint() - start) / 1e9);
+  }
+  const seconds = median(times);
+  const bytes = files.reduce((n, file) => n + statSync(file).size, 0);
+  return { seconds, bytes, files: files.length };
+}
+
+/** Runs the verify scenario over the trail in `dir` into `out` and `rows`. */
+export function verifyScenario({ out, rows, dir }) {
+  const v = runChild('verify', ['--dir', dir]);
+  const sha = hashToolSeconds(dir, 'sha256sum');
+  const openssl = hashToolSeconds(dir, 'openssl', ['dgst', '-sha256']);
+  if (!v.ok) throw new Error(`the bench trail did not verify: ${JSON.stringify(v.problems)}`);
+  const perS = v.records / v.seconds;
+  out.verify_records_per_s = Math.round(perS);
+  out.verify_vs_sha256sum = round(v.seconds / sha.seconds);
+  out.verify_vs_openssl = round(v.seconds / openssl.seconds);
+  out.verify_peak_rss_mb = round(v.peakMb, 1);
+  rows.push([
+    `verify ${v.records} records, records/s`,
+    Math.round(perS),
+    `${round(v.seconds)} s, ${round(mb(sha.bytes), 0)} MB in ${sha.files} files; ≥ 300000`,
+  ]);
+  rows.push(['verify / sha256sum time', round(v.seconds / sha.seconds), `sha256sum ${round(sha.seconds)} s`]);
+  rows.push([
+    'verify / openssl dgst -sha256 time',
+    out.verify_vs_openssl,
+    `verify_vs_openssl: openssl ${round(openssl.seconds)} s; target ≤ 3`,
+  ]);
+  rows.push(['verify peak RSS, MB', round(v.peakMb, 1), 'bounded-memory verify']);
+  const archiveDir = writeArchive(dir);
+  try {
+    const w = runChild('verify', ['--dir', dir, '--witness', archiveDir]);
+    if (!w.ok || w.witnessed !== w.records)
+      throw new Error(`the witness cross-check failed: ${JSON.stringify(w.problems)}`);
+    out.witness_records_per_s = Math.round(w.records / w.seconds);
+    out.witness_peak_rss_mb = round(w.peakMb, 1);
+    rows.push([
+      `verify + witness (archive), records/s`,
+      Math.round(w.records / w.seconds),
+      `${round(w.seconds)} s: the archive read and indexed, every record compared`,
+    ]);
+    rows.push(['verify + witness peak RSS, MB', round(w.peakMb, 1), '≈ 33 bytes per witnessed record']);
+  } finally {
+    rmSync(archiveDir, { recursive: true, force: true });
+  }
+}
