@@ -4,6 +4,7 @@
  * An application imports from `@tooltrail/core`.
  */
 export { canonicalize } from './canonical/canonical-json.js';
+export { signRetentionAnchor } from './chain/retention-anchor-signature.js';
 export {
   ensureLocalPseudonymKey,
   ensureLocalSigningKey,
@@ -46,9 +47,5 @@ export type { ToolAuditor, ToolRun } from './tool/active-auditor.js';
 export { activeAuditor } from './tool/active-auditor.js';
 export type { TrailLine, TrailPaths } from './trail/read-trail-lines.js';
 export { readTrailLines } from './trail/read-trail-lines.js';
-export type { DeletedSegment, RetentionAnchor, RetentionAnchorFields } from './verify/retention-anchor.js';
-export {
-  readRetentionAnchors,
-  retentionAnchorsFile,
-  signRetentionAnchor,
-} from './verify/retention-anchor.js';
+export type { DeletedSegment, RetentionAnchor, RetentionAnchorFields } from './trail/retention-anchor.js';
+export { readRetentionAnchors, retentionAnchorsFile } from './trail/retention-anchor.js';

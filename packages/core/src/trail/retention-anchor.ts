@@ -1,11 +1,5 @@
-import type { KeyObject } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkpointSigningPayload } from '../chain/checkpoint.js';
-import { sealRecord } from '../chain/record-hash.js';
-import { type LoadedSigningKey, signBytes } from '../keys/signing-key.js';
-import { GENESIS_HASH, RECORD_VERSION } from '../record/audit-record.js';
-import { type ChainFields, checkSignature } from './record-integrity.js';
 
 /** A segment removed by retention. */
 export interface DeletedSegment {
@@ -46,27 +40,6 @@ export type RetentionAnchorFields = Pick<
   'chain' | 'first_kept_seq' | 'first_kept_prev' | 'deleted' | 'policy' | 'ts'
 >;
 
-/** Signs and seals an anchor after `previous` (the chain's last anchor, if any); returns it and its line. */
-export function signRetentionAnchor(
-  fields: RetentionAnchorFields,
-  key: LoadedSigningKey,
-  previous?: Pick<RetentionAnchor, 'anchor_seq' | 'hash'>,
-): { anchor: RetentionAnchor; line: string } {
-  const record: Record<string, unknown> = {
-    v: RECORD_VERSION,
-    type: 'retention',
-    anchor_seq: previous ? previous.anchor_seq + 1 : 0,
-    anchor_prev: previous ? previous.hash : GENESIS_HASH,
-    ...fields,
-    alg: 'ed25519',
-    key_id: key.id,
-    public_key: key.publicKeyBase64,
-  };
-  record.sig = signBytes(key.privateKey, checkpointSigningPayload(record));
-  const { hash, line } = sealRecord(record);
-  return { anchor: { ...record, hash } as unknown as RetentionAnchor, line };
-}
-
 /** The anchors file of a chain inside a trail directory. */
 export function retentionAnchorsFile(trailDir: string, chain: string): string {
   return join(trailDir, 'retention', `${chain}.anchors.jsonl`);
@@ -94,27 +67,4 @@ export function readRetentionAnchors(paths: readonly string[]): RetentionAnchor[
     }
   }
   return anchors;
-}
-
-/**
- * Whether an anchor accounts for a chain that starts at `first` (seq > 0): same chain and seq, `prev` of the
- * first record equals the anchored hash, and the signature verifies (with the pinned keys when pinned).
- * Returns the key that signed it when it does (raw, base64), else why not and whether the signature failed.
- */
-export function retentionAnchorProblem(
-  anchor: RetentionAnchor,
-  first: ChainFields,
-  pinned: KeyObject[] | Map<string, KeyObject> | undefined,
-): { signature: boolean; message: string } | { key: string } {
-  if (anchor.chain !== first.chain || anchor.first_kept_seq !== first.seq)
-    return { signature: false, message: 'retention anchor is for another chain or seq' };
-  const checked = checkSignature(anchor as unknown as ChainFields, pinned);
-  if (checked.problem !== undefined)
-    return { signature: true, message: `retention anchor: ${checked.problem}` };
-  if (anchor.first_kept_prev !== first.prev)
-    return {
-      signature: false,
-      message: `retention anchor says the first kept record links to ${anchor.first_kept_prev.slice(0, 12)}…, it links to ${first.prev.slice(0, 12)}…`,
-    };
-  return { key: checked.key };
 }

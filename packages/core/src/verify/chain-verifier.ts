@@ -1,8 +1,9 @@
 import type { KeyObject } from 'node:crypto';
 import { GENESIS_HASH } from '../record/audit-record.js';
+import type { RetentionAnchor } from '../trail/retention-anchor.js';
 import { type ChainEnd, judgeChainEnd } from './chain-verdict.js';
 import { type ChainFields, checkSignature } from './record-integrity.js';
-import { type RetentionAnchor, retentionAnchorProblem } from './retention-anchor.js';
+import { retentionAnchorProblem } from './retention-anchor-problem.js';
 import type { ChainSummary, VerifyProblem, Where } from './verify-types.js';
 import type { WitnessChain } from './witness-index.js';
 

@@ -3,9 +3,9 @@ import { canonicalize } from '../canonical/canonical-json.js';
 import { loadPublicKey } from '../keys/signing-key.js';
 import { forEachLineBytes } from '../trail/read-line-bytes.js';
 import { LINK_NOT_FOLLOWED, listTrailFiles, tooLong } from '../trail/read-trail-lines.js';
+import type { RetentionAnchor } from '../trail/retention-anchor.js';
 import { ChainVerifier } from './chain-verifier.js';
 import { type ChainFields, hashMatches, malformedReason, type PublicKeys } from './record-integrity.js';
-import type { RetentionAnchor } from './retention-anchor.js';
 import { scannedHashMatches, scanToolCallLine } from './scan-record-line.js';
 import { SeqSorter } from './seq-sorter.js';
 import type {

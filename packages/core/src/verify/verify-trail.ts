@@ -1,6 +1,6 @@
 import { type TrailSource, trailPaths } from '../trail/read-trail-lines.js';
+import { readRetentionAnchors } from '../trail/retention-anchor.js';
 import { readWitness } from './read-witness.js';
-import { readRetentionAnchors } from './retention-anchor.js';
 import { TrailVerification } from './trail-verification.js';
 import type { VerifyReport, VerifyTrailOptions } from './verify-types.js';
 

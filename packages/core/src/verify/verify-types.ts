@@ -1,7 +1,7 @@
 /** The verifier's options and report, shared by `verifyTrail` and the modules that check a trail for it. */
 import type { TrailSource } from '../trail/read-trail-lines.js';
+import type { RetentionAnchor } from '../trail/retention-anchor.js';
 import type { PublicKeys } from './record-integrity.js';
-import type { RetentionAnchor } from './retention-anchor.js';
 
 /** Kinds of integrity problems the verifier reports. */
 export type ProblemKind =
