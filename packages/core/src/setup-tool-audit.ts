@@ -24,7 +24,7 @@ import { redactedResource } from './processor/redact-resource.js';
 import { ResultSummarizer } from './record/result-summary.js';
 import { Redactor } from './redaction/redactor.js';
 import { LocalTrail } from './sinks/local-trail.js';
-import { LogShipper } from './sinks/log-shipper.js';
+import { LogShipper } from './shipping/log-shipper.js';
 import { setActiveAuditor } from './tool/active-auditor.js';
 import { AuditedSpans } from './tool/audited-spans.js';
 import { ToolRunner } from './tool/tool-runner.js';

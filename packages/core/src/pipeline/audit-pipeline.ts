@@ -9,7 +9,7 @@ import type { ResultSummarizer } from '../record/result-summary.js';
 import { cutText } from '../redaction/cut-text.js';
 import type { Redactor } from '../redaction/redactor.js';
 import type { LocalTrail } from '../sinks/local-trail.js';
-import type { LogShipper } from '../sinks/log-shipper.js';
+import type { LogShipper } from '../shipping/log-shipper.js';
 import { recordSubject, type SubjectPolicy } from './record-subject.js';
 import { toolCallFromSpan } from './tool-call-from-span.js';
 import type { IntentInput, IntentLink, ToolCallInput } from './tool-call-input.js';
