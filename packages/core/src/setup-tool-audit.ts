@@ -19,12 +19,15 @@ import { ErrorHandler } from './internal/error-handler.js';
 import { installExitHooks } from './internal/exit-hooks.js';
 import { ensurePrivateDir, UnsafePathError } from './keys/strict-modes.js';
 import { AuditPipeline } from './pipeline/audit-pipeline.js';
+import { RecordFields } from './pipeline/record-fields.js';
 import { AuditSpanProcessor } from './processor/audit-span-processor.js';
 import { redactedResource } from './processor/redact-resource.js';
 import { ResultSummarizer } from './record/result-summary.js';
 import { Redactor } from './redaction/redactor.js';
-import { LocalTrail } from './sinks/local-trail.js';
 import { LogShipper } from './shipping/log-shipper.js';
+import { LocalTrail } from './sinks/local-trail.js';
+import { IntentWriter } from './strict/intent-writer.js';
+import { StrictGate } from './strict/strict-gate.js';
 import { setActiveAuditor } from './tool/active-auditor.js';
 import { AuditedSpans } from './tool/audited-spans.js';
 import { ToolRunner } from './tool/tool-runner.js';
@@ -114,11 +117,17 @@ export function setupToolAudit(options: SetupToolAuditOptions & { exitHooks?: bo
         replay: options.logExport?.replay,
       })
     : undefined;
-  const pipeline = new AuditPipeline({
-    chainId,
+  const fields = new RecordFields({
     redactor,
     summarizer: new ResultSummarizer(redactor, options.resultSummaryKeys),
     retention,
+    errors,
+    subjectKeys: options.subjectKeys ?? subjectKeysFromEnv(process.env.TOOLTRAIL_SUBJECT_KEYS),
+    subjectPseudonyms: subjectPseudonyms(options.subjectPseudonyms, redactor),
+  });
+  const pipeline = new AuditPipeline({
+    chainId,
+    fields,
     trail,
     shipper,
     signingKey,
@@ -135,8 +144,6 @@ export function setupToolAudit(options: SetupToolAuditOptions & { exitHooks?: bo
       errors,
     ),
     errors,
-    subjectKeys: options.subjectKeys ?? subjectKeysFromEnv(process.env.TOOLTRAIL_SUBJECT_KEYS),
-    subjectPseudonyms: subjectPseudonyms(options.subjectPseudonyms, redactor),
   });
 
   const next: SpanProcessor[] = [];
@@ -145,14 +152,27 @@ export function setupToolAudit(options: SetupToolAuditOptions & { exitHooks?: bo
   if (spanExporter) next.push(new BatchSpanProcessor(spanExporter));
   next.push(...(options.spanProcessors ?? []));
   const auditedSpans = new AuditedSpans();
-  const spanProcessor = new AuditSpanProcessor({ pipeline, next, auditedSpans });
+  const spanProcessor = new AuditSpanProcessor({ pipeline, redactor, errors, next, auditedSpans });
 
   let tracerProvider: BasicTracerProvider | undefined;
   if (options.register !== false) tracerProvider = registerGlobals(spanProcessor, resource, errors);
 
-  const runner = new ToolRunner(pipeline, 'tooltrail', VERSION, auditedSpans, {
-    enabled: options.strict ?? envFlag('TOOLTRAIL_STRICT'),
-    timeoutMillis: positive(options.strictTimeoutMillis, 'TOOLTRAIL_STRICT_TIMEOUT_MS', 2000, errors),
+  const strict = new StrictGate({
+    intents: new IntentWriter({ pipeline, fields, trail }),
+    errors,
+    settings: {
+      enabled: options.strict ?? envFlag('TOOLTRAIL_STRICT'),
+      timeoutMillis: positive(options.strictTimeoutMillis, 'TOOLTRAIL_STRICT_TIMEOUT_MS', 2000, errors),
+    },
+  });
+  const runner = new ToolRunner({
+    pipeline,
+    redactor,
+    errors,
+    strict,
+    auditedSpans,
+    tracerName: 'tooltrail',
+    tracerVersion: VERSION,
   });
   if (setActiveAuditor(runner))
     errors.report('setup_twice', 'setupToolAudit() called again; the newest setup audits tool calls');
@@ -164,7 +184,7 @@ export function setupToolAudit(options: SetupToolAuditOptions & { exitHooks?: bo
     pendingExport: shipper?.pending ?? 0,
     replayed: shipper?.replayed ?? 0,
     overflowed: shipper?.overflowed ?? 0,
-    strictRefused: runner.refused,
+    strictRefused: strict.refused,
   });
   const stopMetricsWatch = registerAuditMetrics(options.meterProvider, counts, (error) =>
     errors.report('metrics', 'could not register the audit metrics', error),

@@ -1,5 +1,6 @@
 import type { Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { ErrorHandler } from '../internal/error-handler.js';
 import type { AuditPipeline } from '../pipeline/audit-pipeline.js';
 import type { Redactor } from '../redaction/redactor.js';
 import { ATTR_GEN_AI_OPERATION_NAME, GEN_AI_OPERATION_EXECUTE_TOOL } from '../semconv/attributes.js';
@@ -20,7 +21,12 @@ const PRE_REDACTED_KEYS: ReadonlySet<string> = new Set([
 ]);
 
 export interface AuditSpanProcessorOptions {
-  pipeline: AuditPipeline;
+  /** Records `execute_tool` spans of other instrumentations. */
+  pipeline: Pick<AuditPipeline, 'recordSpan'>;
+  /** The setup's redaction, applied to every span. */
+  redactor: Redactor;
+  /** Where span processing failures are reported. */
+  errors: ErrorHandler;
   /** Processors that receive spans after redaction (e.g. a BatchSpanProcessor with an OTLP exporter). */
   next?: SpanProcessor[];
   /** Spans created by `auditTool`, recorded already: not recorded twice, and their own keys not re-redacted. */
@@ -47,7 +53,7 @@ export class AuditSpanProcessor implements SpanProcessor {
 
   constructor(private readonly _options: AuditSpanProcessorOptions) {
     this._next = _options.next ?? [];
-    this._redactor = _options.pipeline.redactor;
+    this._redactor = _options.redactor;
     this._resources = new ResourceRedactions(this._redactor);
   }
 
@@ -143,7 +149,7 @@ export class AuditSpanProcessor implements SpanProcessor {
   }
 
   private _failed(kind: string, error: unknown): void {
-    this._options.pipeline.errors.report(kind, 'span processing failed', error);
+    this._options.errors.report(kind, 'span processing failed', error);
   }
 }
 

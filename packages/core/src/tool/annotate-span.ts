@@ -1,0 +1,28 @@
+import { type Attributes, type Span, SpanStatusCode } from '@opentelemetry/api';
+import type { RecordedToolCall } from '../pipeline/audit-pipeline.js';
+import { ATTR_EXCEPTION_MESSAGE, ATTR_EXCEPTION_TYPE } from '../semconv/attributes.js';
+import { RECORD_ATTRIBUTES, SEALED_FIELDS } from '../semconv/record-attributes.js';
+
+/** Puts a recorded call's sealed fields on its span (and, on an `execute_tool` span, its arguments and result). */
+export function annotateSpan(span: Span, recorded: RecordedToolCall, toolSpan: boolean): void {
+  const record = recorded.sealed.record as Record<string, unknown>;
+  const attributes: Attributes = {};
+  for (const field of SEALED_FIELDS) {
+    const value = record[field.field];
+    if (typeof value === 'string' || typeof value === 'number') attributes[field.span] = value;
+  }
+  // The GenAI argument and result attributes belong to `execute_tool` spans only.
+  if (toolSpan) {
+    attributes[RECORD_ATTRIBUTES.args.span] = recorded.argsJson;
+    attributes[RECORD_ATTRIBUTES.result.span] = recorded.resultJson;
+  }
+  span.setAttributes(attributes);
+  if (recorded.error) {
+    span.setAttribute(RECORD_ATTRIBUTES.error.span, recorded.error.type);
+    span.addEvent('exception', {
+      [ATTR_EXCEPTION_TYPE]: recorded.error.type,
+      [ATTR_EXCEPTION_MESSAGE]: recorded.error.message,
+    });
+    span.setStatus({ code: SpanStatusCode.ERROR, message: recorded.error.message });
+  }
+}
