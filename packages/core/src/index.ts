@@ -6,7 +6,6 @@ export { getAuditContext, getExplicitAuditContext, withAuditContext } from './co
 export { generateSigningKeyPair, loadPublicKey } from './keys/signing-key.js';
 export { UnsafePathError } from './keys/strict-modes.js';
 export type { AuditRecord, CheckpointRecord, ToolCallRecord } from './record/audit-record.js';
-export * as semconv from './semconv/attributes.js';
 export type { AuditStats, ToolAudit } from './setup-tool-audit.js';
 export { setupToolAudit } from './setup-tool-audit.js';
 export type { AuditUnavailableReason } from './strict/audit-unavailable-error.js';

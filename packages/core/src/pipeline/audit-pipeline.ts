@@ -12,7 +12,7 @@ import { isoTime, roundMillis } from './record-time.js';
 import { toolCallFromSpan } from './tool-call-from-span.js';
 import type { ToolCallInput } from './tool-call-input.js';
 
-export type { IntentInput, IntentLink, ToolCallInput } from './tool-call-input.js';
+export type { ToolCallInput } from './tool-call-input.js';
 
 /** What a recorded call produced, for the span. */
 export interface RecordedToolCall {
