@@ -5,7 +5,7 @@ import { type MeterProvider, metrics } from '@opentelemetry/api';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { auditTool, setupToolAudit } from '../src/index.js';
 import { AUDIT_METRICS, registerAuditMetrics } from '../src/internal/audit-metrics.js';
-import { segmentFileName } from '../src/sinks/local-trail.js';
+import { segmentFileName } from '../src/trail/segment-name.js';
 
 type Observe = (result: { observe(instrument: { name: string }, value: number): void }) => void;
 

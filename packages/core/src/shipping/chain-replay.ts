@@ -6,7 +6,8 @@ import {
   type ShipPosition,
   ShipPositionFile,
 } from '../sinks/ship-cursor.js';
-import { ChainTrailReader, trailChains } from '../trail/trail-reader.js';
+import { trailChains } from '../trail/list-trail.js';
+import { ChainTrailReader } from '../trail/trail-reader.js';
 import { positionAfter, type ShipBatch, savePosition, type ToLogRecord, trailBatch } from './ship-batch.js';
 
 /** Options of {@link ChainReplay}. */

@@ -12,6 +12,7 @@ import {
 import { join } from 'node:path';
 import type { ErrorHandler } from '../internal/error-handler.js';
 import { checkOwnedFile, ensurePrivateDir, NO_FOLLOW } from '../keys/strict-modes.js';
+import { segmentFileName } from '../trail/segment-name.js';
 import type { FsyncPolicy } from '../types.js';
 
 export interface LocalTrailConfig {
@@ -24,11 +25,6 @@ export interface LocalTrailConfig {
 }
 
 const APPEND_NO_FOLLOW = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | NO_FOLLOW;
-
-/** File name of a chain's segment: `<chain>.<segment>.jsonl`, sorted by name = sorted by seq. */
-export function segmentFileName(chainId: string, segment: number): string {
-  return `${chainId}.${String(segment).padStart(6, '0')}.jsonl`;
-}
 
 /**
  * The embedded default sink: append-only JSON Lines, one chain per file set, files 0600 in a 0700 directory;

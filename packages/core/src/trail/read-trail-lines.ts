@@ -1,7 +1,7 @@
-import { constants, readdirSync, statSync } from 'node:fs';
+import { constants } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
-import { join } from 'node:path';
 import { LineSplitter, MAX_LINE_BYTES } from './line-splitter.js';
+import { listTrailFiles } from './list-trail.js';
 
 const CHUNK_BYTES = 1 << 20;
 
@@ -36,7 +36,7 @@ export function trailPaths(source: TrailSource): readonly string[] | undefined {
   return undefined;
 }
 
-/** Streams the lines of a source in order: a directory's `*.jsonl` files sorted by name, then line by line. */
+/** Streams the lines of a source in order: a directory's trail files sorted by name, then line by line. */
 export async function* readTrailLines(source: TrailSource): AsyncGenerator<TrailLine> {
   const paths = trailPaths(source);
   if (paths) {
@@ -52,16 +52,6 @@ export async function* readTrailLines(source: TrailSource): AsyncGenerator<Trail
 
 function isTrailPaths(source: TrailSource): source is TrailPaths {
   return typeof source === 'object' && source !== null && Array.isArray((source as TrailPaths).paths);
-}
-
-/** The trail files under a path: itself if a file, else its `*.jsonl` files sorted by name (not recursive). */
-export function listTrailFiles(path: string): string[] {
-  const stats = statSync(path);
-  if (!stats.isDirectory()) return [path];
-  return readdirSync(path)
-    .filter((name) => name.endsWith('.jsonl'))
-    .sort()
-    .map((name) => join(path, name));
 }
 
 async function* readPath(path: string): AsyncGenerator<TrailLine> {

@@ -1,14 +1,14 @@
-import { closeSync, constants, openSync, readdirSync, readSync } from 'node:fs';
+import { closeSync, constants, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SealedRecord } from '../chain/hash-chain.js';
 import { NO_FOLLOW } from '../keys/strict-modes.js';
 import { MAX_LINE_BYTES } from './line-splitter.js';
+import { chainSegments } from './list-trail.js';
 
 const CHUNK_BYTES = 256 * 1024;
 /** Bytes scanned per `read()` call at most, so that reading back never blocks the agent for long. */
 const MAX_SCAN_BYTES = 8 * 1024 * 1024;
 const NEWLINE = 0x0a;
-const SEGMENT_NAME = /^\.(\d{6})\.jsonl$/;
 
 /** A record read back from the trail, with where its line ends (segment number, byte offset after it). */
 export interface TrailRecord extends SealedRecord {
@@ -20,32 +20,6 @@ export interface TrailRecord extends SealedRecord {
 export interface TrailOffset {
   segment: number;
   offset: number;
-}
-
-/** Segment files of a chain in a trail directory, in order. */
-export function chainSegments(dir: string, chain: string): string[] {
-  const prefix = `${chain}.`;
-  try {
-    return readdirSync(dir)
-      .filter((name) => name.startsWith(prefix) && SEGMENT_NAME.test(name.slice(chain.length)))
-      .sort();
-  } catch {
-    return [];
-  }
-}
-
-/** Chain ids that have segment files in a trail directory, oldest first (chain ids sort by start time). */
-export function trailChains(dir: string): string[] {
-  const chains = new Set<string>();
-  try {
-    for (const name of readdirSync(dir)) {
-      const match = /^(.+)\.\d{6}\.jsonl$/.exec(name);
-      if (match) chains.add(match[1]!);
-    }
-  } catch {
-    return [];
-  }
-  return [...chains].sort();
 }
 
 /**
@@ -208,20 +182,20 @@ export class ChainTrailReader {
     if (this._seekTo) {
       const { segment, offset } = this._seekTo;
       this._seekTo = undefined;
-      const index = segments.findIndex((name) => segmentNumber(name, this._chain) >= segment);
+      const index = segments.findIndex((file) => file.segment >= segment);
       if (index === -1) {
         this._segment = segments.length;
       } else {
         this._segment = index;
-        this._offset = segmentNumber(segments[index]!, this._chain) === segment ? offset : 0;
+        this._offset = segments[index]!.segment === segment ? offset : 0;
       }
     }
-    const name = segments[this._segment];
-    if (name === undefined) return undefined;
-    this._segmentNumber = segmentNumber(name, this._chain);
+    const file = segments[this._segment];
+    if (file === undefined) return undefined;
+    this._segmentNumber = file.segment;
     try {
       // A link planted at a segment's name is not followed (its target is not shipped as records).
-      this._fd = openSync(join(this._dir, name), constants.O_RDONLY | NO_FOLLOW);
+      this._fd = openSync(join(this._dir, file.name), constants.O_RDONLY | NO_FOLLOW);
       return this._fd;
     } catch {
       return undefined;
@@ -240,10 +214,6 @@ export class ChainTrailReader {
     this.close();
     return true;
   }
-}
-
-function segmentNumber(name: string, chain: string): number {
-  return Number(SEGMENT_NAME.exec(name.slice(chain.length))?.[1] ?? -1);
 }
 
 function parseLine(line: string): SealedRecord | undefined {

@@ -1,5 +1,6 @@
+import { listTrailFiles } from '../trail/list-trail.js';
 import { forEachLineBytes } from '../trail/read-line-bytes.js';
-import { listTrailFiles, type TrailSource, trailPaths } from '../trail/read-trail-lines.js';
+import { type TrailSource, trailPaths } from '../trail/read-trail-lines.js';
 import { malformedReason } from './record-integrity.js';
 import { scanToolCallLine } from './scan-record-line.js';
 import { WitnessIndex } from './witness-index.js';

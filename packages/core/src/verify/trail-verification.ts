@@ -1,8 +1,9 @@
 import type { KeyObject } from 'node:crypto';
 import { canonicalize } from '../canonical/canonical-json.js';
 import { loadPublicKey } from '../keys/signing-key.js';
+import { listTrailFiles } from '../trail/list-trail.js';
 import { forEachLineBytes } from '../trail/read-line-bytes.js';
-import { LINK_NOT_FOLLOWED, listTrailFiles, tooLong } from '../trail/read-trail-lines.js';
+import { LINK_NOT_FOLLOWED, tooLong } from '../trail/read-trail-lines.js';
 import type { RetentionAnchor } from '../trail/retention-anchor.js';
 import { ChainVerifier } from './chain-verifier.js';
 import { type ChainFields, hashMatches, malformedReason, type PublicKeys } from './record-integrity.js';

@@ -11,7 +11,7 @@ import {
   verifyTrail,
 } from '../../src/index.js';
 import { AUDIT_METRICS } from '../../src/internal/audit-metrics.js';
-import { segmentFileName } from '../../src/sinks/local-trail.js';
+import { segmentFileName } from '../../src/trail/segment-name.js';
 import { verifyPinned } from '../support/verify-pinned.js';
 import { startAgent, trailRecords } from './support/agent.js';
 
