@@ -14,7 +14,7 @@ import { generateSigningKeyPair, setupToolAudit, UnsafePathError } from '../src/
 import { ErrorHandler } from '../src/internal/error-handler.js';
 import { ensureLocalPseudonymKey, ensureLocalSigningKey, readKeyFile } from '../src/internal.js';
 import { LocalTrail } from '../src/sinks/local-trail.js';
-import { ShipPositionFile } from '../src/sinks/ship-cursor.js';
+import { ShipPositionFile } from '../src/trail/ship-cursor.js';
 import { tempDir } from './support/make-trail.js';
 
 const KEY_ENV = [

@@ -1,12 +1,12 @@
 import type { ErrorHandler } from '../internal/error-handler.js';
+import { trailChains } from '../trail/list-trail.js';
 import {
   claimChain,
   readShipPosition,
   releaseChain,
   type ShipPosition,
   ShipPositionFile,
-} from '../sinks/ship-cursor.js';
-import { trailChains } from '../trail/list-trail.js';
+} from '../trail/ship-cursor.js';
 import { ChainTrailReader } from '../trail/trail-reader.js';
 import { positionAfter, type ShipBatch, savePosition, type ToLogRecord, trailBatch } from './ship-batch.js';
 

@@ -2,7 +2,7 @@ import type { Resource } from '@opentelemetry/resources';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { SealedRecord } from '../chain/hash-chain.js';
 import type { ErrorHandler } from '../internal/error-handler.js';
-import { claimChain, releaseChain } from '../sinks/ship-cursor.js';
+import { claimChain, releaseChain } from '../trail/ship-cursor.js';
 import { ChainReplay } from './chain-replay.js';
 import { exportLogs } from './export-logs.js';
 import { toAuditLogRecord } from './otlp-log-record.js';

@@ -1,7 +1,7 @@
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { SealedRecord } from '../chain/hash-chain.js';
 import type { ErrorHandler } from '../internal/error-handler.js';
-import type { ShipPosition, ShipPositionFile } from '../sinks/ship-cursor.js';
+import type { ShipPosition, ShipPositionFile } from '../trail/ship-cursor.js';
 import type { TrailOffset, TrailRecord } from '../trail/trail-reader.js';
 
 /** Log records handed to the exporter in one call, and the position they move the chain's cursor to. */

@@ -1,7 +1,7 @@
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { SealedRecord } from '../chain/hash-chain.js';
 import type { ErrorHandler } from '../internal/error-handler.js';
-import { ShipPositionFile } from '../sinks/ship-cursor.js';
+import { ShipPositionFile } from '../trail/ship-cursor.js';
 import { ChainTrailReader } from '../trail/trail-reader.js';
 import {
   isFinal,
