@@ -45,7 +45,11 @@ export type {
 export { RECORD_ATTRIBUTES, RECORD_FIELDS, spanAttributeNames } from './semconv/record-attributes.js';
 export type { ToolAuditor, ToolRun } from './tool/active-auditor.js';
 export { activeAuditor } from './tool/active-auditor.js';
+// ── trail layout ────────────────────────────────────────────────────────────────────────────────────────────────
+// Segment names, listing, line reading and retention anchors (`trail/`): the CLI parses no trail file name itself.
+export { listSegments } from './trail/list-trail.js';
 export type { TrailLine, TrailPaths } from './trail/read-trail-lines.js';
 export { readTrailLines } from './trail/read-trail-lines.js';
 export type { DeletedSegment, RetentionAnchor, RetentionAnchorFields } from './trail/retention-anchor.js';
 export { readRetentionAnchors, retentionAnchorsFile } from './trail/retention-anchor.js';
+export { parseSegmentName } from './trail/segment-name.js';

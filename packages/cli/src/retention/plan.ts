@@ -1,8 +1,8 @@
-import { createReadStream, readdirSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { listSegments } from '@tooltrail/core/internal';
 
-const SEGMENT = /^(.+)\.(\d{6})\.jsonl$/;
 const DAY_MS = 86_400_000;
 
 export interface SegmentInfo {
@@ -36,17 +36,13 @@ export interface RetentionPlan {
 }
 
 /** The segment files of a trail directory, grouped by chain, in segment order. */
-export function listSegments(dir: string): Map<string, Array<{ file: string; segment: number }>> {
+function segmentsByChain(dir: string): Map<string, Array<{ file: string; segment: number }>> {
   const chains = new Map<string, Array<{ file: string; segment: number }>>();
-  for (const name of readdirSync(dir)) {
-    const match = SEGMENT.exec(name);
-    if (!match) continue;
-    const chain = match[1] as string;
+  for (const { name, chain, segment } of listSegments(dir)) {
     const list = chains.get(chain) ?? [];
-    list.push({ file: name, segment: Number(match[2]) });
+    list.push({ file: name, segment });
     chains.set(chain, list);
   }
-  for (const list of chains.values()) list.sort((a, b) => a.segment - b.segment);
   return chains;
 }
 
@@ -129,7 +125,7 @@ export async function planRetention(
   classes: Record<string, number>,
 ): Promise<RetentionPlan> {
   const chains: RetentionPlan['chains'] = [];
-  for (const [chain, files] of [...listSegments(dir)].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [chain, files] of [...segmentsByChain(dir)].sort(([a], [b]) => a.localeCompare(b))) {
     const segments: PlannedSegment[] = [];
     let prefix = true;
     for (const [index, { file, segment }] of files.entries()) {

@@ -1,6 +1,6 @@
 import { closeSync, existsSync, lstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { AUDIT_LOG_SCOPE, readTrailLines } from '@tooltrail/core/internal';
+import { AUDIT_LOG_SCOPE, parseSegmentName, readTrailLines } from '@tooltrail/core/internal';
 import { InputError } from '../usage-error.js';
 import {
   matchesFilter,
@@ -111,8 +111,8 @@ export function looksLikeArchive(path: string): boolean {
   let file = path;
   if (statSync(path).isDirectory()) {
     const names = readdirSync(path).filter((name) => /\.jsonl?$/.test(name));
-    // A trail directory's files are `<chain>.<6 digits>.jsonl`.
-    if (names.length === 0 || names.some((name) => /\.\d{6}\.jsonl$/.test(name))) return false;
+    // A directory holding trail segments is a trail directory, not an archive.
+    if (names.length === 0 || names.some((name) => parseSegmentName(name) !== undefined)) return false;
     file = join(path, names.sort()[0] as string);
   }
   const fd = openSync(file, 'r');
