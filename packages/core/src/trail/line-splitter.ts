@@ -37,6 +37,11 @@ export class LineSplitter {
     private readonly _maxLineBytes = MAX_LINE_BYTES,
   ) {}
 
+  /** Line numbers given so far: every line ended, empty and too-long lines included. */
+  get lines(): number {
+    return this._number;
+  }
+
   /** The next bytes of the stream (valid only during the call). */
   push(chunk: Buffer): void {
     const length = chunk.length;

@@ -50,7 +50,8 @@ export async function forEachLineBytes(
   }
 }
 
-async function openFile(file: string, options: LineReadOptions): Promise<FileHandle | undefined> {
+/** Opens `file` for reading as `options` say (`noFollow`, `onLink`); undefined when it was a link not followed. */
+export async function openFile(file: string, options: LineReadOptions): Promise<FileHandle | undefined> {
   if (!options.noFollow) return open(file, 'r');
   try {
     return await open(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));

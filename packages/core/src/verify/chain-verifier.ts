@@ -354,23 +354,25 @@ export class ChainVerifier {
 
 /**
  * The hashes of the last `capacity` accepted records, oldest first. Accepted seqs only ever increase, so a ring
- * searched by bisection replaces a map (no per-record allocation; lookups happen only for duplicates).
+ * searched by bisection replaces a map (no per-record allocation; lookups happen only for duplicates). Hashes are
+ * kept as 32 bytes: holding a million hash strings for a while each would grow the heap (they outlive young GCs).
  */
 class RecentHashes {
   private readonly _seqs: Float64Array;
-  private readonly _hashes: string[];
+  private readonly _hashes: Buffer;
   private _start = 0;
   private _count = 0;
 
   constructor(private readonly _capacity: number) {
     this._seqs = new Float64Array(_capacity);
-    this._hashes = new Array<string>(_capacity);
+    this._hashes = Buffer.alloc(_capacity * 32);
   }
 
+  /** `hash` is 64 lowercase hex digits (checked before a record is accepted). */
   push(seq: number, hash: string): void {
     const at = (this._start + this._count) % this._capacity;
     this._seqs[at] = seq;
-    this._hashes[at] = hash;
+    this._hashes.write(hash, at * 32, 32, 'hex');
     if (this._count < this._capacity) this._count++;
     else this._start = (this._start + 1) % this._capacity;
   }
@@ -382,7 +384,7 @@ class RecentHashes {
       const middle = (low + high) >> 1;
       const at = (this._start + middle) % this._capacity;
       const found = this._seqs[at] as number;
-      if (found === seq) return this._hashes[at];
+      if (found === seq) return this._hashes.toString('hex', at * 32, at * 32 + 32);
       if (found < seq) low = middle + 1;
       else high = middle - 1;
     }

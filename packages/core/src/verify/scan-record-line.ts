@@ -20,6 +20,8 @@ export interface ScannedLine {
   /** Byte offsets of the top-level `"hash":"…"` member: [start, end). */
   hashStart: number;
   hashEnd: number;
+  /** Byte offset of the 64 hex digits of the top-level `prev` value. */
+  prevAt: number;
 }
 
 const QUOTE = 34;
@@ -56,6 +58,7 @@ export function scanToolCallLine(bytes: Uint8Array, start: number, end: number):
   let version = false;
   let hashStart = -1;
   let hashEnd = -1;
+  let prevAt = -1;
   for (;;) {
     if (bytes[i] !== QUOTE) return undefined;
     const keyStart = i + 1;
@@ -81,6 +84,7 @@ export function scanToolCallLine(bytes: Uint8Array, start: number, end: number):
         if (prev !== undefined) return undefined;
         prev = hex64String(bytes, valueStart, i);
         if (prev === undefined) return undefined;
+        prevAt = valueStart + 1;
         break;
       case 'seq':
         if (seq !== -1) return undefined;
@@ -123,7 +127,7 @@ export function scanToolCallLine(bytes: Uint8Array, start: number, end: number):
 
   const record: ChainFields = { v: 1, type, chain, seq, prev, hash };
   if (intentSeq >= 0) record.intent_seq = intentSeq;
-  return { record, hashStart, hashEnd };
+  return { record, hashStart, hashEnd, prevAt };
 }
 
 /**

@@ -1,13 +1,16 @@
 import type { KeyObject } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { canonicalize } from '../canonical/canonical-json.js';
 import { loadPublicKey } from '../keys/signing-key.js';
 import { listTrailFiles } from '../trail/list-trail.js';
-import { forEachLineBytes } from '../trail/read-line-bytes.js';
 import { LINK_NOT_FOLLOWED, tooLong } from '../trail/read-trail-lines.js';
 import type { RetentionAnchor } from '../trail/retention-anchor.js';
 import { ChainVerifier } from './chain-verifier.js';
 import { type ChainFields, hashMatches, malformedReason, type PublicKeys } from './record-integrity.js';
+import { FIELDS_PER_LINE, LINE_FAST, LINE_SLOW, scannedRecord } from './scan-lines.js';
+import { ScanPool, type ScanResult } from './scan-pool.js';
 import { scannedHashMatches, scanToolCallLine } from './scan-record-line.js';
+import { scanTrailFile } from './scan-trail-file.js';
 import { SeqSorter } from './seq-sorter.js';
 import type {
   ChainSummary,
@@ -23,6 +26,9 @@ type VerificationOptions = VerifyTrailOptions & {
   anchors: readonly RetentionAnchor[];
   witnessIndex?: WitnessIndex;
 };
+
+/** Trail files smaller than this together are verified on the calling thread (starting workers costs more). */
+const WORKERS_FROM_BYTES = 4 << 20;
 
 /** Records of an unordered source held in memory before sorted runs spill to temporary files. */
 const DEFAULT_MAX_HELD = 100_000;
@@ -102,20 +108,33 @@ export class TrailVerification {
     this._addRecord(record, { file, line }, canonical === text && hashMatches(text, record));
   }
 
-  /** A trail file, or a directory's `*.jsonl` files in name order. */
+  /**
+   * A trail file, or a directory's `*.jsonl` files in name order. Runs of lines are scanned and hashed on worker
+   * threads (`workers`; by default one per CPU once the files hold `WORKERS_FROM_BYTES`), their records checked
+   * here in file order.
+   */
   async addPath(path: string): Promise<void> {
-    for (const file of listTrailFiles(path)) {
-      await forEachLineBytes(
-        file,
-        (bytes, start, end, line) => this._addLineBytes(bytes, start, end, file, line),
-        // A line past MAX_LINE_BYTES is skipped unread (bounded memory): one malformed line, reading goes on.
-        {
-          onTooLong: (line, bytes) => this._report(longLineProblem(file, line, bytes)),
+    const files = listTrailFiles(path);
+    const pool = ScanPool.open(
+      this._options.workers ?? (totalBytes(files) >= WORKERS_FROM_BYTES ? undefined : 0),
+    );
+    try {
+      for (const file of files) {
+        await scanTrailFile(
+          file,
+          pool,
+          {
+            onRun: (run, lineBase) => this._addRun(run, file, lineBase),
+            onLine: (bytes, start, end, line) => this._addLineBytes(bytes, start, end, file, line),
+            // A line past MAX_LINE_BYTES is skipped unread (bounded memory): one malformed line, reading goes on.
+            onTooLong: (line, bytes) => this._report(longLineProblem(file, line, bytes)),
+          },
           // A link planted in a trail directory is not followed (its target could be any file).
-          noFollow: file !== path,
-          onLink: () => this._report(linkProblem(file)),
-        },
-      );
+          { noFollow: file !== path, onLink: () => this._report(linkProblem(file)) },
+        );
+      }
+    } finally {
+      await pool.close();
     }
   }
 
@@ -182,6 +201,20 @@ export class TrailVerification {
         seq: conflict.seq,
         message: 'the witness itself holds two different records at this seq',
       });
+    }
+  }
+
+  /** A scanned run of lines: fast lines as records, the others the slow way, in order. */
+  private _addRun(run: ScanResult, file: string, lineBase: number): void {
+    const bytes = Buffer.from(run.buffer);
+    const { fields } = run;
+    for (let at = 0; at < run.count * FIELDS_PER_LINE; at += FIELDS_PER_LINE) {
+      const line = lineBase + (fields[at] as number);
+      const kind = fields[at + 1];
+      if (kind === LINE_FAST) this._addRecord(scannedRecord(run, bytes, at), { file, line }, true);
+      else if (kind === LINE_SLOW)
+        this.addText(bytes.toString('utf8', fields[at + 2], fields[at + 3]), file, line);
+      else this._report(longLineProblem(file, line, fields[at + 2] as number));
     }
   }
 
@@ -270,6 +303,17 @@ function witnessSummary(witness: WitnessIndex, chains: ChainSummary[]): WitnessS
 
 function byChainAndSeq(a: VerifyProblem, b: VerifyProblem): number {
   return (a.chain ?? '').localeCompare(b.chain ?? '') || (a.seq ?? -1) - (b.seq ?? -1);
+}
+
+/** The bytes of the files that can be stat'ed (a dangling link counts 0: it is reported when opened). */
+function totalBytes(files: readonly string[]): number {
+  let total = 0;
+  for (const file of files) {
+    try {
+      total += statSync(file).size;
+    } catch {}
+  }
+  return total;
 }
 
 /** The `malformed` problem reported for a line longer than `MAX_LINE_BYTES`. */

@@ -114,6 +114,12 @@ export interface VerifyTrailOptions {
   /** @default 100000 */
   progressEvery?: number;
   /**
+   * Worker threads that scan and hash trail files read by path (the chain itself is checked on the calling
+   * thread, in order); 0 verifies on the calling thread only. By default one per CPU (at most 8) once the files
+   * hold 4 MiB, none below.
+   */
+  workers?: number;
+  /**
    * Whether the source delivers each chain in stored order (a trail directory). Sources ordered by time or by
    * arrival (Loki, the collector archive, records replayed after an outage) pass `false`: each chain is then
    * sorted by seq before it is checked, and `out_of_order` is not reported.

@@ -1,0 +1,108 @@
+import { LineSplitter } from '../trail/line-splitter.js';
+import type { ChainFields } from './record-integrity.js';
+import { scannedHashMatches, scanToolCallLine } from './scan-record-line.js';
+
+/** Numbers kept per line in `ScannedLines.fields`. */
+export const FIELDS_PER_LINE = 9;
+/** The line took the fast path and its bytes hash to its `hash`: the fields describe the record. */
+export const LINE_FAST = 0;
+/** Any other line: the verifier decodes `[start, end)` and takes the slow path. */
+export const LINE_SLOW = 1;
+/** A line longer than the limit (not held): `start` holds its length in bytes. */
+export const LINE_TOO_LONG = 2;
+
+/**
+ * What the scan of a run of whole lines found, as numbers (cheap to send between threads). Per line, at
+ * `k * FIELDS_PER_LINE`: line number (from 1 within the run), kind (`LINE_*`), start, end, seq, intent_seq (-1: none),
+ * index into `chains`, offset of the `prev` hex digits, offset of the `hash` hex digits. Offsets index the bytes
+ * scanned; a fast line's `prev` and `hash` are read back from them as latin1.
+ */
+export interface ScannedLines {
+  /** Lines described in `fields` (empty lines are numbered, not described). */
+  count: number;
+  /** Line numbers the run used, empty lines included. */
+  lines: number;
+  fields: Float64Array;
+  chains: string[];
+}
+
+/**
+ * Scans and hashes `bytes` (whole lines: the run ends after a line break, or at the end of its file) the way
+ * `TrailVerification` does line by line: `scanToolCallLine`, then the hash over the bytes. Pure, so a worker
+ * thread runs it as well as the verifying thread.
+ */
+export function scanLines(bytes: Buffer, maxLineBytes: number): ScannedLines {
+  let fields = new Float64Array(FIELDS_PER_LINE * Math.max(64, bytes.length >> 9));
+  let count = 0;
+  const chains: string[] = [];
+  let scratch = Buffer.allocUnsafe(1 << 16);
+  const slot = (): number => {
+    if ((count + 1) * FIELDS_PER_LINE > fields.length) {
+      const larger = new Float64Array(fields.length * 2);
+      larger.set(fields);
+      fields = larger;
+    }
+    return count++ * FIELDS_PER_LINE;
+  };
+  const splitter = new LineSplitter(
+    (line, from, to, number) => {
+      // The run is one push: the splitter hands over its own buffer only for the unterminated last line, which
+      // is then the last bytes of the run.
+      const start = line === bytes ? from : bytes.length - (to - from);
+      const end = line === bytes ? to : bytes.length;
+      const at = slot();
+      fields[at] = number;
+      fields[at + 2] = start;
+      fields[at + 3] = end;
+      const scanned = scanToolCallLine(bytes, start, end);
+      if (scanned) {
+        if (scratch.length < end - start) scratch = Buffer.allocUnsafe(end - start);
+        if (scannedHashMatches(bytes, start, end, scanned, scratch)) {
+          const { record } = scanned;
+          let chain =
+            chains.length > 0 && chains[chains.length - 1] === record.chain ? chains.length - 1 : -1;
+          if (chain < 0) {
+            chain = chains.indexOf(record.chain);
+            if (chain < 0) chain = chains.push(record.chain) - 1;
+          }
+          fields[at + 1] = LINE_FAST;
+          fields[at + 4] = record.seq;
+          fields[at + 5] = typeof record.intent_seq === 'number' ? record.intent_seq : -1;
+          fields[at + 6] = chain;
+          fields[at + 7] = scanned.prevAt;
+          fields[at + 8] = scanned.hashStart + 8; // past `"hash":"`
+          return;
+        }
+      }
+      fields[at + 1] = LINE_SLOW;
+    },
+    (number, length) => {
+      const at = slot();
+      fields[at] = number;
+      fields[at + 1] = LINE_TOO_LONG;
+      fields[at + 2] = length;
+    },
+    maxLineBytes,
+  );
+  splitter.push(bytes);
+  splitter.end();
+  return { count, lines: splitter.lines, fields, chains };
+}
+
+/** The chain fields of the fast line at `at` (`k * FIELDS_PER_LINE`), as `scanToolCallLine` gives them. */
+export function scannedRecord(run: ScannedLines, bytes: Buffer, at: number): ChainFields {
+  const { fields } = run;
+  const prev = fields[at + 7] as number;
+  const hash = fields[at + 8] as number;
+  const record: ChainFields = {
+    v: 1,
+    type: 'tool_call',
+    chain: run.chains[fields[at + 6] as number] as string,
+    seq: fields[at + 4] as number,
+    prev: bytes.toString('latin1', prev, prev + 64),
+    hash: bytes.toString('latin1', hash, hash + 64),
+  };
+  const intentSeq = fields[at + 5] as number;
+  if (intentSeq >= 0) record.intent_seq = intentSeq;
+  return record;
+}

@@ -1,0 +1,21 @@
+/**
+ * The verifier's worker thread (built as its own file next to the package's entry points): scans and hashes runs
+ * of whole lines (`scanLines`) and sends back what it found, and the bytes, to the verifying thread.
+ */
+import { parentPort } from 'node:worker_threads';
+import { scanLines } from './scan-lines.js';
+
+/** A run of whole lines to scan: `buffer[0, length)`. */
+export interface ScanJob {
+  buffer: ArrayBuffer;
+  length: number;
+  maxLineBytes: number;
+}
+
+parentPort?.on('message', (job: ScanJob) => {
+  const result = scanLines(Buffer.from(job.buffer, 0, job.length), job.maxLineBytes);
+  parentPort?.postMessage({ ...result, buffer: job.buffer }, [
+    job.buffer,
+    result.fields.buffer as ArrayBuffer,
+  ]);
+});
