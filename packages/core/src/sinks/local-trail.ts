@@ -12,6 +12,7 @@ import {
 import { join } from 'node:path';
 import type { ErrorHandler } from '../internal/error-handler.js';
 import { checkOwnedFile, ensurePrivateDir, NO_FOLLOW } from '../keys/strict-modes.js';
+import { GroupCommit } from '../strict/group-commit.js';
 import { segmentFileName } from '../trail/segment-name.js';
 import type { FsyncPolicy } from '../types.js';
 
@@ -45,10 +46,8 @@ export class LocalTrail {
   private _dirtySince = 0;
   /** An `interval` sync is running on the threadpool. */
   private _syncing = false;
-  /** A durable (strict) sync is running on the threadpool. */
-  private _durableSyncing = false;
-  /** Durable appends written since the durable sync in flight began: the next sync is theirs. */
-  private _durableWaiting: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
+  /** The strict calls waiting for their lines on the open descriptor to be durable (a new one per descriptor). */
+  private _commits = new GroupCommit();
   private _timer: NodeJS.Timeout | undefined;
   private _closed = false;
   private _lastError: unknown;
@@ -69,7 +68,7 @@ export class LocalTrail {
       return true;
     } catch (error) {
       // Written but not durable: the record is there for the verifier; a durable caller is told it failed.
-      this._config.errors.report('trail_sync', 'fsync of the local trail failed', error);
+      this._syncFailed(error);
       return false;
     }
   }
@@ -83,33 +82,30 @@ export class LocalTrail {
     const fd = this._write(line);
     if (fd === undefined) return Promise.reject(this._lastError);
     this._dirty = true;
-    return new Promise((resolve, reject) => {
-      this._durableWaiting.push({ resolve, reject });
-      if (!this._durableSyncing) this._durableSync();
-    });
+    const durable = this._commits.wait();
+    if (!this._commits.syncing) this._durableSync();
+    return durable;
   }
 
   /** One fdatasync for every durable line written before it starts; the next starts when it ends. */
   private _durableSync(): void {
-    const waiters = this._durableWaiting;
-    this._durableWaiting = [];
     const fd = this._fd;
-    // Closed since: close() synced the descriptor on this thread before it released it.
-    if (fd === undefined) {
-      for (const waiter of waiters) waiter.resolve();
-      return;
-    }
-    this._durableSyncing = true;
+    const commits = this._commits;
+    // Never without a descriptor: releasing one settles the calls waiting on it.
+    if (fd === undefined) return;
+    commits.beginBatch();
     fdatasync(fd, (error) => {
-      this._durableSyncing = false;
-      // The descriptor was replaced meanwhile: it was synced before it was closed (segment roll, close).
-      if (!error || this._fd !== fd) for (const waiter of waiters) waiter.resolve();
-      else {
+      if (commits.endBatch(error))
         this._config.errors.report('trail_sync', 'fsync of the local trail failed', error);
-        for (const waiter of waiters) waiter.reject(error);
-      }
-      if (this._durableWaiting.length > 0) this._durableSync();
+      // Lines written meanwhile wait for the next sync of their descriptor, if it is still open.
+      if (commits === this._commits && commits.waiting) this._durableSync();
     });
+  }
+
+  /** A sync failed: reported, and every strict call waiting on the open descriptor is refused. */
+  private _syncFailed(error: unknown): void {
+    this._config.errors.report('trail_sync', 'fsync of the local trail failed', error);
+    this._commits.fail(error);
   }
 
   /** The last write error (for strict mode's `AuditUnavailableError.cause`). */
@@ -124,23 +120,26 @@ export class LocalTrail {
       this._config.errors.report('trail_closed', 'record written after shutdown was not stored');
       return undefined;
     }
-    // One UTF-8 encoding into a pooled buffer (Buffer.byteLength of a rope walks it character by character).
-    const data = Buffer.from(`${line}\n`);
+    // The line and its newline, in UTF-8.
+    const length = Buffer.byteLength(line) + 1;
     let fd: number | undefined;
     let offset = 0;
     try {
-      fd = this._open(data.length);
-      while (offset < data.length) offset += writeSync(fd, data, offset, data.length - offset);
-      this._segmentBytes += data.length;
+      fd = this._open(length);
+      // Encoded after `_open` (which may report to user code, which may append): nothing runs between the
+      // encoding into the shared buffer and the write.
+      const data = encodeLine(line, length);
+      while (offset < length) offset += writeSync(fd, data, offset, length - offset);
+      this._segmentBytes += length;
       this.written.records++;
-      this.written.bytes += data.length;
+      this.written.bytes += length;
       return fd;
     } catch (error) {
       this.lost++;
       this._lastError = error;
       // A torn line (disk full mid-record) would also corrupt the next record appended after it: cut it off.
       if (fd !== undefined && offset > 0) this._truncateTornLine(fd);
-      this._dropDescriptor();
+      this._dropDescriptor(error);
       this._config.errors.report(
         'trail_write',
         `could not write to the local trail in ${this._config.dir}`,
@@ -167,7 +166,7 @@ export class LocalTrail {
     try {
       fdatasyncSync(this._fd);
     } catch (error) {
-      this._config.errors.report('trail_sync', 'fsync of the local trail failed', error);
+      this._syncFailed(error);
     }
   }
 
@@ -239,10 +238,12 @@ export class LocalTrail {
     if (fd === undefined || !this._dirty) return;
     this._dirty = false;
     this._syncing = true;
+    const commits = this._commits;
+    commits.syncStarted();
     fdatasync(fd, (error) => {
       this._syncing = false;
-      // A descriptor replaced meanwhile was synced on this thread before it was closed.
-      if (error && fd === this._fd) {
+      // Also for a descriptor released meanwhile: its strict calls are not confirmed by a sync that hid a failure.
+      if (commits.syncEnded(error)) {
         this._config.errors.report('trail_sync', 'fsync of the local trail failed', error);
       }
       if (this._dirty && !this._closed && this._fd !== undefined && this._config.fsync === 'interval') {
@@ -251,8 +252,14 @@ export class LocalTrail {
     });
   }
 
-  private _dropDescriptor(): void {
+  /**
+   * Closes the descriptor after a sync on this thread (or a write failure, `error`): the strict calls waiting on it
+   * are confirmed by that sync or refused, never by a sync of the next descriptor.
+   */
+  private _dropDescriptor(error?: unknown): void {
     if (this._fd === undefined) return;
+    this._commits.release(error);
+    this._commits = new GroupCommit();
     try {
       closeSync(this._fd);
     } catch {
@@ -260,4 +267,20 @@ export class LocalTrail {
     }
     this._fd = undefined;
   }
+}
+
+/** Lines up to this many bytes are encoded into one reused buffer (a line is about 700 bytes). */
+const SHARED_LINE_BYTES = 64 * 1024;
+let sharedLine: Buffer | undefined;
+
+/**
+ * `line` and a newline in UTF-8 (`length` bytes): one encoding into a reused buffer, no allocation per record.
+ * The buffer is only valid until the next call; larger lines get their own.
+ */
+function encodeLine(line: string, length: number): Buffer {
+  if (length > SHARED_LINE_BYTES) return Buffer.from(`${line}\n`);
+  sharedLine ??= Buffer.allocUnsafeSlow(SHARED_LINE_BYTES);
+  sharedLine.write(line, 0);
+  sharedLine[length - 1] = 0x0a;
+  return sharedLine;
 }
