@@ -17,6 +17,12 @@ export interface LogShipperConfig {
   maxQueue?: number;
   /** @default 512 */
   maxBatch?: number;
+  /**
+   * How long a partial batch waits for more records before it is exported; a full batch goes at once. Without
+   * the wait, a tool that does I/O between calls paid a timer, an export and a cursor write every few calls.
+   * @default 200
+   */
+  batchDelayMillis?: number;
   /** First retry delay; doubles up to 30 s. @default 500 */
   retryMillis?: number;
   /**
@@ -50,11 +56,15 @@ export class LogShipper {
   private _inFlight: Promise<void> | undefined;
   private _failed: ShipBatch | undefined;
   private _timer: NodeJS.Timeout | undefined;
+  /** The pending timer only waits for a partial batch to fill (not a retry's backoff): a full batch may cut it short. */
+  private _timerWaitsForBatch = false;
+  private readonly _batchDelayMillis: number;
   private _backoffUntil = 0;
   private _shutdown = false;
 
   constructor(private readonly _config: LogShipperConfig) {
     this._retryMillis = _config.retryMillis ?? 500;
+    this._batchDelayMillis = _config.batchDelayMillis ?? 200;
     const { trail, errors, resource } = _config;
     const maxBatch = _config.maxBatch ?? 512;
     const toLogRecord = (sealed: SealedRecord) => toAuditLogRecord(sealed, resource);
@@ -84,7 +94,14 @@ export class LogShipper {
 
   enqueue(sealed: SealedRecord): void {
     if (this._shutdown) return;
-    if (this._queue.push(sealed)) this._schedule(0);
+    if (!this._queue.push(sealed)) return;
+    if (!this._queue.batchReady) {
+      this._schedule(this._batchDelayMillis, true);
+    } else if (this._timer === undefined || this._timerWaitsForBatch) {
+      if (this._timer) clearTimeout(this._timer);
+      this._timer = undefined;
+      this._schedule(0);
+    }
   }
 
   /** Exports everything queued (and replays); resolves when done or when `timeoutMillis` has passed. */
@@ -132,8 +149,15 @@ export class LogShipper {
     return this._failed !== undefined || this._queue.hasWork || this._replay?.hasWork === true;
   }
 
-  private _schedule(delayMillis: number): void {
+  /** After an export: a full batch, a read-back or a replay goes on at once, a partial batch waits to fill. */
+  private _scheduleNext(): void {
+    const now = this._queue.batchReady || this._queue.spilling || this._replay?.hasWork === true;
+    this._schedule(now ? 0 : this._batchDelayMillis, !now);
+  }
+
+  private _schedule(delayMillis: number, waitsForBatch = false): void {
     if (this._timer || this._inFlight || this._shutdown) return;
+    this._timerWaitsForBatch = waitsForBatch;
     this._timer = setTimeout(() => {
       this._timer = undefined;
       this._drain();
@@ -166,7 +190,7 @@ export class LogShipper {
         this._acknowledge(current);
         this._retryMillis = this._config.retryMillis ?? 500;
         this._backoffUntil = 0;
-        if (this._hasWork()) this._schedule(0);
+        if (this._hasWork()) this._scheduleNext();
       } else {
         this._failed = current;
         this._backoffUntil = Date.now() + this._retryMillis;

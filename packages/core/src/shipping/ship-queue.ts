@@ -75,6 +75,11 @@ export class ShipQueue {
     return this._items.length > 0 || this._spilling;
   }
 
+  /** A full batch is queued in memory. */
+  get batchReady(): boolean {
+    return this._items.length >= this._options.maxBatch;
+  }
+
   /** Reading back from the trail: an empty `next()` then means "not this turn", not "nothing left". */
   get spilling(): boolean {
     return this._spilling;
