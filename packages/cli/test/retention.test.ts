@@ -1,5 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { auditTool, setupToolAudit, verifyTrail } from '@tooltrail/core';
@@ -276,6 +285,19 @@ describe('tooltrail retention', () => {
     expect(run.stderr).toMatch(/refusing to delete: .*hash_mismatch/s);
     expect(existsSync(file)).toBe(true);
     expect(existsSync(join(dir, 'retention'))).toBe(false);
+  });
+
+  it('apply refuses to write its anchor through a link planted at the anchors file, and deletes nothing', () => {
+    const { dir } = makeTrail();
+    const target = join(mkdtempSync(join(tmpdir(), 'tooltrail-cli-retention-target-')), 'elsewhere.jsonl');
+    writeFileSync(target, '');
+    mkdirSync(join(dir, 'retention'), { mode: 0o700 });
+    symlinkSync(target, join(dir, 'retention', `${A}.anchors.jsonl`));
+    const run = tooltrail(['retention', 'apply', '--source', dir, '--now', NOW, '--yes']);
+    expect(run.stderr).toMatch(/refusing to write the retention anchor: .*anchors\.jsonl is a symbolic link/);
+    expect(run.code).toBe(2);
+    expect(readFileSync(target, 'utf8')).toBe('');
+    expect(existsSync(join(dir, `${A}.000000.jsonl`))).toBe(true);
   });
 
   it('bad input exits 2 with a clear message', () => {

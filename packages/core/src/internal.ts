@@ -51,5 +51,9 @@ export { listSegments } from './trail/list-trail.js';
 export type { TrailLine, TrailPaths } from './trail/read-trail-lines.js';
 export { readTrailLines } from './trail/read-trail-lines.js';
 export type { DeletedSegment, RetentionAnchor, RetentionAnchorFields } from './trail/retention-anchor.js';
-export { readRetentionAnchors, retentionAnchorsFile } from './trail/retention-anchor.js';
+export {
+  appendRetentionAnchor,
+  readRetentionAnchors,
+  retentionAnchorsFile,
+} from './trail/retention-anchor.js';
 export { parseSegmentName } from './trail/segment-name.js';

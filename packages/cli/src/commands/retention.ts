@@ -1,18 +1,9 @@
-import {
-  closeSync,
-  constants,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  statSync,
-  unlinkSync,
-  writeSync,
-} from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, statSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { verifyTrail } from '@tooltrail/core';
 import {
+  appendRetentionAnchor,
   DEFAULT_RETENTION_CLASSES,
   loadSigningKey,
   type RetentionAnchor,
@@ -28,8 +19,6 @@ import { InputError, UsageError } from '../usage-error.js';
 
 /** Problems about how a chain ends: not a reason to keep its old, signed head. */
 const TAIL_KINDS = new Set(['unfinished', 'unprotected']);
-
-const APPEND_NO_FOLLOW = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW;
 
 export const RETENTION_USAGE = `usage: tooltrail retention plan|apply [--now DATE] [--source DIR] [--class NAME=DAYS]... [--json] [--yes]
 
@@ -234,15 +223,7 @@ async function apply(dir: string, plan: RetentionPlan, json: boolean): Promise<n
       previous,
     );
     // The anchor is durable before anything is deleted: a crash in between leaves extra records, never a hole.
-    const file = retentionAnchorsFile(dir, chain);
-    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    const fd = openAnchorsFile(file);
-    try {
-      writeSync(fd, `${line}\n`);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    appendAnchor(dir, chain, line);
     for (const segment of deleted) unlinkSync(join(dir, segment.file));
     written.push(anchor);
   }
@@ -259,12 +240,13 @@ async function apply(dir: string, plan: RetentionPlan, json: boolean): Promise<n
   return 0;
 }
 
-/** Opens the anchors file for appending, never through a link planted at its name. */
-function openAnchorsFile(file: string): number {
+/** Appends the anchor durably; a link planted at the anchors file's name is refused, never written through. */
+function appendAnchor(dir: string, chain: string, line: string): void {
   try {
-    return openSync(file, APPEND_NO_FOLLOW, 0o600);
+    appendRetentionAnchor(dir, chain, line);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ELOOP') throw error;
+    const file = retentionAnchorsFile(dir, chain);
     throw new InputError(`refusing to write the retention anchor: ${file} is a symbolic link`);
   }
 }

@@ -1,9 +1,22 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
+import { NO_FOLLOW } from '../keys/strict-modes.js';
 
 /** Anchors live beside the segments, in `<trail dir>/retention/<chain>.anchors.jsonl`. */
 const ANCHORS_DIR = 'retention';
 const ANCHORS_SUFFIX = '.anchors.jsonl';
+const APPEND_NO_FOLLOW = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | NO_FOLLOW;
 
 /** A segment removed by retention. */
 export interface DeletedSegment {
@@ -47,6 +60,24 @@ export type RetentionAnchorFields = Pick<
 /** The anchors file of a chain inside a trail directory. */
 export function retentionAnchorsFile(trailDir: string, chain: string): string {
   return join(trailDir, ANCHORS_DIR, `${chain}${ANCHORS_SUFFIX}`);
+}
+
+/**
+ * Appends a signed anchor's line to its chain's anchors file and syncs it before returning, so the anchor is
+ * durable before any segment goes. `retention/` (0700) and the file (0600) are created if missing; the file is
+ * never opened through a symbolic link (that fails with `ELOOP`). Returns the file's path.
+ */
+export function appendRetentionAnchor(trailDir: string, chain: string, line: string): string {
+  const file = retentionAnchorsFile(trailDir, chain);
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  const fd = openSync(file, APPEND_NO_FOLLOW, 0o600);
+  try {
+    writeSync(fd, `${line}\n`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  return file;
 }
 
 /** Reads `<dir>/retention/*.anchors.jsonl` of every directory among `paths`; unparseable lines are skipped. */
