@@ -97,6 +97,12 @@ export function detectWith(
 
 /** Inserts [start, end) into `found` (sorted, no overlaps) unless it overlaps a neighbour. */
 function insertSorted(found: DetectedValue[], kind: DetectorKind, start: number, end: number): void {
+  const last = found[found.length - 1];
+  if (last === undefined || last.end <= start) {
+    // Past every earlier finding (one detector's matches come in order): no search needed.
+    found.push({ kind, start, end });
+    return;
+  }
   let low = 0;
   let high = found.length;
   while (low < high) {

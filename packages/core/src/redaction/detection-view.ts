@@ -1,3 +1,5 @@
+import { Buffer } from 'node:buffer';
+
 /**
  * The text detectors read: NFKC-normalised, format characters (zero-width space, joiners, soft hyphen, bidi
  * controls) and variation selectors removed, `%XX` runs percent-decoded (twice at most, so `%2540` is `@`) and a
@@ -17,7 +19,6 @@ export const NON_ASCII = 1;
 /** `textFlags` bit: a `%`, or a `+` after a `?` (a space in a query string). */
 export const PERCENT = 2;
 
-const NON_ASCII_CHAR = /[\u007f-\uffff]/;
 const SPECIAL = /[\u007f-\uffff]/g;
 const SPECIAL_OR_ENCODED = /[\u007f-\uffff%+]/g;
 const INVISIBLE = /^(?:\p{Cf}|\u034f|\u115f|\u1160|\u3164|\uffa0|[\ufe00-\ufe0f])$/u;
@@ -27,9 +28,11 @@ const cache = new Map<string, string>();
 
 /** What a view would change: `NON_ASCII | PERCENT`, 0 for text that is its own view (the common case). */
 export function textFlags(text: string): number {
-  let flags = NON_ASCII_CHAR.test(text) ? NON_ASCII : 0;
-  if (text.includes('%')) flags |= PERCENT;
-  else {
+  // `includes` first: it flattens a concatenated string, which `byteLength` would walk character by character.
+  let flags = text.includes('%') ? PERCENT : 0;
+  // One UTF-8 byte per character means ASCII only (a native scan, many times faster than a regex); DEL too.
+  if (Buffer.byteLength(text, 'utf8') !== text.length || text.includes('\u007f')) flags |= NON_ASCII;
+  if (flags === 0 || flags === NON_ASCII) {
     const query = text.indexOf('?');
     if (query >= 0 && text.indexOf('+', query) > 0) flags |= PERCENT;
   }

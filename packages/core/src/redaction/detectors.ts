@@ -17,11 +17,36 @@ export type { Detector } from './detect-with.js';
 
 const always = () => true;
 const SSN_CONTEXT = /\bssns?\b|ssn_|_ssn|social[\s_+.-]*security|\bss#/i;
+/** The words `SSN_CONTEXT` needs, as written in the text (its digits blanked can only add word boundaries). */
+const SSN_WORD = /ssn|social|ss#/i;
 
 /** "ssn" or "social security" within 64 characters before the number or 32 after. */
 function hasSsnContext(match: string, text: string, index: number): boolean {
   const around = text.slice(Math.max(0, index - 64), Math.min(text.length, index + match.length + 32));
   return SSN_CONTEXT.test(around.replace(/\d/g, ' '));
+}
+
+/**
+ * Whether `text` holds `dd-dd-d` (the middle of `ddd-dd-dddd`): found from each `-` with `indexOf`, a native
+ * scan, where the SSN pattern would try every digit. A gate only: the pattern decides.
+ */
+export function mayHoldDashedSsn(text: string): boolean {
+  for (let i = text.indexOf('-', 2); i >= 0; i = text.indexOf('-', i + 1)) {
+    if (
+      text.charCodeAt(i + 3) === 45 &&
+      isDigit(text.charCodeAt(i - 1)) &&
+      isDigit(text.charCodeAt(i + 1)) &&
+      isDigit(text.charCodeAt(i - 2)) &&
+      isDigit(text.charCodeAt(i + 2)) &&
+      isDigit(text.charCodeAt(i + 4))
+    )
+      return true;
+  }
+  return false;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
 }
 
 /** Value detectors, in priority order: the first detector to claim a span of text wins. */
@@ -86,7 +111,7 @@ export const DETECTORS: readonly Detector[] = [
     kind: 'ssn',
     minDigits: 9,
     minLength: 11,
-    gate: (text) => text.includes('-'),
+    gate: mayHoldDashedSsn,
     // ddd-dd-dddd anywhere: test data and unissued numbers are still worth hiding.
     pattern: /\d(?<![A-Za-z0-9]\d)\d{2}-\d{2}-\d{4}(?![A-Za-z0-9])/g,
   },
@@ -94,7 +119,7 @@ export const DETECTORS: readonly Detector[] = [
     kind: 'ssn',
     minDigits: 9,
     minLength: 9,
-    gate: (text) => SSN_CONTEXT.test(text),
+    gate: (text) => SSN_WORD.test(text),
     // ddddddddd and ddd dd dddd (or `.`/`+`/`-`) only near "ssn" or "social security".
     pattern: /\d(?<![A-Za-z0-9]\d)\d{2}([ .+-]?)\d{2}\1\d{4}(?![A-Za-z0-9])/g,
     valid: hasSsnContext,

@@ -1,0 +1,85 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { detectWith } from '../src/redaction/detect-with.js';
+import { NON_ASCII, textFlags } from '../src/redaction/detection-view.js';
+import { DETECTORS } from '../src/redaction/detectors.js';
+import { fuzzSeed } from './fuzz/nasty-values.js';
+import { CANARIES } from './pii/corpus-v1.js';
+import { LOOK_ALIKES } from './pii/false-positives-v1.js';
+
+const seed = fuzzSeed('redaction-gates');
+
+/** The slow path: every detector's pattern runs on every text long enough for it, no gate. */
+const UNGATED = DETECTORS.map((detector) => ({ ...detector, gate: () => true }));
+
+const texts = [
+  ...CANARIES.map((canary) =>
+    typeof canary.input === 'string' ? canary.input : JSON.stringify(canary.input),
+  ),
+  ...LOOK_ALIKES,
+];
+
+/** Digits, separators and words the number detectors look at, in any order. */
+const numberish = fc
+  .array(
+    fc.constantFrom(
+      ...'0123456789 -.+()/:#'.split(''),
+      '123',
+      '45',
+      '6789',
+      '-',
+      'ssn',
+      'SSN ',
+      'social security ',
+      'DE',
+      'x',
+    ),
+    {
+      maxLength: 60,
+    },
+  )
+  .map((parts) => parts.join(''));
+
+describe('detector gates (fast path) against the ungated detectors (slow path)', () => {
+  it('find exactly the same values in every corpus canary and look-alike', () => {
+    expect(texts.length).toBeGreaterThan(1000);
+    const differ = texts.filter(
+      (text) => JSON.stringify(detectWith(text, DETECTORS)) !== JSON.stringify(detectWith(text, UNGATED)),
+    );
+    expect(differ).toEqual([]);
+  });
+
+  it('find exactly the same values in random digit-and-separator text', () => {
+    fc.assert(
+      fc.property(numberish, (text) => {
+        expect(detectWith(text, DETECTORS)).toEqual(detectWith(text, UNGATED));
+      }),
+      { seed, numRuns: 3000 },
+    );
+  });
+});
+
+describe('textFlags', () => {
+  const reference = (text: string) => (/[\u007f-\uffff]/.test(text) ? NON_ASCII : 0);
+
+  it('says NON_ASCII exactly when a character is outside printable ASCII (DEL, accents, surrogates)', () => {
+    const char = fc.constantFrom(
+      ...'ab1 %?+#\n'.split(''),
+      '\u007f',
+      '\u0080',
+      'é',
+      '\u200b',
+      '\uff11',
+      '😀',
+      '\ud800',
+    );
+    fc.assert(
+      fc.property(fc.array(char, { maxLength: 30 }), (chars) => {
+        const text = chars.join('');
+        expect(textFlags(text) & NON_ASCII).toBe(reference(text) & NON_ASCII);
+      }),
+      { seed, numRuns: 3000 },
+    );
+    for (const text of texts) expect(textFlags(text) & NON_ASCII).toBe(reference(text) & NON_ASCII);
+  });
+});
