@@ -32,12 +32,11 @@ async function main() {
   if (flag('child')) return child();
   const rows = [];
   const out = emptyResult();
-  let hotLoopAddedUs = null;
   if (wanted('calls') || wanted('peers')) {
     const withPeers = peersInstalled && (ONLY.length === 0 || ONLY.includes('peers'));
-    hotLoopAddedUs = await callsScenario({ out, rows, withPeers });
+    await callsScenario({ out, rows, withPeers });
   }
-  if (wanted('io')) await ioScenario({ out, rows, hotLoopAddedUs });
+  if (wanted('io')) await ioScenario({ out, rows });
   if (wanted('strict')) await strictScenario({ out, rows });
   if (wanted('redact')) await redactScenario({ out, rows });
   if (wanted('memory') || wanted('verify')) {

@@ -22,17 +22,19 @@ export async function bareAndAudited(fn, dir) {
     spanProcessors: [new BatchSpanProcessor(noopSpanExporter)],
   });
   const bareTracer = bareProvider.getTracer('bench');
-  const bare = (input) =>
+  const inSpan = (tool) => (input) =>
     bareTracer.startActiveSpan('execute_tool lookup', async (span) => {
       try {
-        return await fn(input);
+        return await tool(input);
       } finally {
         span.end();
       }
     });
   return {
-    bare,
+    bare: inSpan(fn),
     audited: core.auditTool('lookup', fn),
+    /** Another tool under the same two setups. */
+    pair: (tool) => ({ bare: inSpan(tool), audited: core.auditTool('lookup', tool) }),
     bareTracer,
     close: async () => {
       await audit.shutdown();

@@ -27,6 +27,9 @@ export function emptyResult() {
     strict_concurrent_ratio: null,
     peers_us_per_call: null,
     strict_us_per_call: null,
+    io_floor_us_per_call: null,
+    io_floor_added_ratio: null,
+    io_cold_ratio: null,
   };
 }
 

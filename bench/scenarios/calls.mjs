@@ -15,11 +15,11 @@ import { loadPeers, peerRound, peerRows } from './peers.mjs';
  * skip, in the same place (after the tool, before its result is returned): one SHA-256 of a ~700-byte line and
  * its write(2) to a file in the trail directory (no fsync: the default policy syncs in the background).
  */
-export function floorTool(tracer, fd, fn = toolFn) {
+function floorTool(tracer, fd) {
   return (input) =>
     tracer.startActiveSpan('execute_tool lookup', async (span) => {
       try {
-        const result = await fn(input);
+        const result = await toolFn(input);
         sha256Hex(FLOOR_LINE);
         let offset = 0;
         while (offset < FLOOR_LINE.length)
@@ -77,7 +77,7 @@ async function callOverhead(withPeers) {
   };
 }
 
-/** Runs the calls (and peers) scenario into `out` and `rows`; returns the µs auditTool adds in the hot loop. */
+/** Runs the calls (and peers) scenario into `out` and `rows`. */
 export async function callsScenario({ out, rows, withPeers }) {
   const r = await callOverhead(withPeers);
   out.bare_otel_us_per_call = round(r.bare);
@@ -99,5 +99,4 @@ export async function callsScenario({ out, rows, withPeers }) {
   ]);
   rows.push(['auditTool / floor', out.floor_ratio, 'floor_ratio; target ≤ 2.5']);
   peerRows(r, out, rows);
-  return r.audited - r.bare;
 }

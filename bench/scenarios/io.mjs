@@ -1,98 +1,131 @@
 // A tool with one HTTP round trip to a server on 127.0.0.1 (a child process, keep-alive), the smallest I/O a
-// real tool does: bare span vs auditTool, alternating rounds, and the µs the audit adds there vs the hot loop.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import * as http from 'node:http';
+// real tool does, next to the no-op tool of the hot loop: bare span, auditTool and the floor for each, in
+// interleaved chunks (shuffled each cycle), so all six rows and both "µs added" figures see the same machine state.
+import { mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bareAndAudited } from '../lib/bare-and-audited.mjs';
+import { FLOOR_LINE, sha256Hex, toolFn } from '../lib/fixtures.mjs';
 import { CALLS, ROUNDS } from '../lib/options.mjs';
 import { median, round } from '../lib/stats.mjs';
 import { timedRound } from '../lib/timed-round.mjs';
+import { startObservationServer } from './io-server.mjs';
 
-/** A keep-alive HTTP server in a child process on 127.0.0.1; its port and how to stop it. */
-async function startServer() {
-  const server = spawn(
-    process.execPath,
-    [
-      '-e',
-      `const s = require('node:http').createServer((q, r) => { q.resume(); q.on('end', () => r.end('{"id":"obs-77","status":"ok","count":5}')); });
-       s.keepAliveTimeout = 60000; s.listen(0, '127.0.0.1', () => console.log(s.address().port));`,
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const port = await new Promise((resolve, reject) => {
-    server.stdout.once('data', (chunk) => resolve(Number(String(chunk).trim())));
-    server.once('error', reject);
-  });
-  return { port, stop: () => server.kill() };
-}
+const IO_CHUNK = 100;
+const HOT_CHUNK = 1_000;
 
-/** The I/O tool: one GET over a keep-alive agent (one socket), the JSON body parsed. */
-function observationFetcher(port, agent) {
+/**
+ * The floor (see calls.mjs) with its own work — one SHA-256 and one write(2) of the line — timed inside the
+ * call into `samples`: the same work after a no-op await and after an HTTP round trip.
+ */
+function timedFloorTool(tracer, fd, fn, samples) {
   return (input) =>
-    new Promise((resolve, reject) => {
-      const request = http.request(
-        { host: '127.0.0.1', port, path: `/observations/${input.patientId}`, method: 'GET', agent },
-        (response) => {
-          let body = '';
-          response.setEncoding('utf8');
-          response.on('data', (chunk) => {
-            body += chunk;
-          });
-          response.on('end', () => resolve(JSON.parse(body)));
-        },
-      );
-      request.on('error', reject);
-      request.end();
+    tracer.startActiveSpan('execute_tool lookup', async (span) => {
+      try {
+        const result = await fn(input);
+        const start = process.hrtime.bigint();
+        sha256Hex(FLOOR_LINE);
+        let offset = 0;
+        while (offset < FLOOR_LINE.length)
+          offset += writeSync(fd, FLOOR_LINE, offset, FLOOR_LINE.length - offset);
+        samples.push(Number(process.hrtime.bigint() - start) / 1e3);
+        return result;
+      } finally {
+        span.end();
+      }
     });
 }
 
-/** bare vs audited rounds of the I/O tool, alternating; medians in µs per call. */
+function shuffled(items) {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+/** Six tools, chunk by chunk: µs per call of every chunk, and the floor work's own µs per call. */
 async function ioOverhead() {
-  const server = await startServer();
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const server = await startObservationServer();
   const dir = mkdtempSync(join(tmpdir(), 'tooltrail-bench-io-'));
-  const { bare, audited, close } = await bareAndAudited(observationFetcher(server.port, agent), dir);
-  const calls = Math.max(500, Math.round(CALLS / 20));
+  const { bare, audited, pair, bareTracer, close } = await bareAndAudited(server.fetchObservation, dir);
+  const hot = pair(toolFn);
+  const fd = openSync(join(dir, 'floor.jsonl'), 'a', 0o600);
+  const work = { hot: [], io: [] };
+  const tools = {
+    io_bare: [bare, IO_CHUNK],
+    io_audited: [audited, IO_CHUNK],
+    io_floor: [timedFloorTool(bareTracer, fd, server.fetchObservation, work.io), IO_CHUNK],
+    hot_bare: [hot.bare, HOT_CHUNK],
+    hot_audited: [hot.audited, HOT_CHUNK],
+    hot_floor: [timedFloorTool(bareTracer, fd, toolFn, work.hot), HOT_CHUNK],
+  };
+  const us = Object.fromEntries(Object.keys(tools).map((key) => [key, []]));
+  // As many I/O calls per row as the earlier ROUNDS × calls rounds.
+  const cycles = Math.ceil((ROUNDS * Math.max(500, Math.round(CALLS / 20))) / IO_CHUNK);
   try {
-    for (let i = 0; i < 2; i++) {
-      await timedRound(bare, calls);
-      await timedRound(audited, calls);
+    for (let cycle = -3; cycle < cycles; cycle++) {
+      for (const key of shuffled(Object.keys(tools))) {
+        const [tool, calls] = tools[key];
+        const perCall = await timedRound(tool, calls);
+        if (cycle >= 0) us[key].push(perCall);
+      }
+      if (cycle === -1) work.hot.length = work.io.length = 0; // warm-up over
     }
-    const bareUs = [];
-    const auditedUs = [];
-    for (let i = 0; i < ROUNDS; i++) {
-      bareUs.push(await timedRound(bare, calls));
-      auditedUs.push(await timedRound(audited, calls));
-    }
-    return { bare: median(bareUs), audited: median(auditedUs), calls };
   } finally {
-    agent.destroy();
     server.stop();
     await close();
     rmSync(dir, { recursive: true, force: true });
   }
+  // µs added: the median over cycles of each cycle's own difference (both sides of it ran moments apart).
+  const added = (key, base) => median(us[key].map((value, at) => value - us[base][at]));
+  return {
+    cycles,
+    io: { bare: median(us.io_bare), audited: median(us.io_audited), floor: median(us.io_floor) },
+    addedIo: added('io_audited', 'io_bare'),
+    addedHot: added('hot_audited', 'hot_bare'),
+    floorAddedIo: added('io_floor', 'io_bare'),
+    floorAddedHot: added('hot_floor', 'hot_bare'),
+    workIo: median(work.io),
+    workHot: median(work.hot),
+  };
 }
 
-/** Runs the io scenario into `out` and `rows`; `hotLoopAddedUs` (from the calls scenario) gives the ratio. */
-export async function ioScenario({ out, rows, hotLoopAddedUs }) {
+/** Runs the io scenario into `out` and `rows`. */
+export async function ioScenario({ out, rows }) {
   const r = await ioOverhead();
-  out.io_bare_us_per_call = round(r.bare);
-  out.io_audited_us_per_call = round(r.audited);
-  out.io_overhead_ratio = round(r.audited / r.bare);
+  out.io_bare_us_per_call = round(r.io.bare);
+  out.io_audited_us_per_call = round(r.io.audited);
+  out.io_overhead_ratio = round(r.io.audited / r.io.bare);
+  out.io_added_ratio = round(r.addedIo / r.addedHot);
+  out.io_floor_us_per_call = round(r.io.floor);
+  out.io_floor_added_ratio = round(r.floorAddedIo / r.floorAddedHot);
+  out.io_cold_ratio = round(r.workIo / r.workHot);
   rows.push([
     'tool with one HTTP round trip: bare, µs',
-    round(r.bare),
-    `127.0.0.1 keep-alive, median of ${ROUNDS} × ${r.calls} calls`,
+    round(r.io.bare),
+    `127.0.0.1 keep-alive, median of ${r.cycles} chunks × ${IO_CHUNK} calls, interleaved with the rows below`,
   ]);
-  rows.push(['  the same through auditTool, µs', round(r.audited), `ratio ${round(r.audited / r.bare)}`]);
-  if (hotLoopAddedUs !== null) {
-    out.io_added_ratio = round((r.audited - r.bare) / hotLoopAddedUs);
-    rows.push([
-      '  µs added there / µs added in the hot loop',
-      out.io_added_ratio,
-      `io_added_ratio: ${round(r.audited - r.bare)} vs ${round(hotLoopAddedUs)} µs; target ≤ 1.5`,
-    ]);
-  }
+  rows.push(['  the same through auditTool, µs', round(r.io.audited), `ratio ${out.io_overhead_ratio}`]);
+  rows.push([
+    '  the floor (span + SHA-256 + write(2)), µs',
+    round(r.io.floor),
+    `ratio ${round(r.io.floor / r.io.bare)}`,
+  ]);
+  rows.push([
+    '  µs added there / µs added in the hot loop',
+    out.io_added_ratio,
+    `io_added_ratio: ${round(r.addedIo)} vs ${round(r.addedHot)} µs (no-op tool, same chunks); target ≤ 1.5`,
+  ]);
+  rows.push([
+    '  the same for the floor',
+    out.io_floor_added_ratio,
+    `io_floor_added_ratio: ${round(r.floorAddedIo)} vs ${round(r.floorAddedHot)} µs`,
+  ]);
+  rows.push([
+    '  floor work after the round trip / after a no-op',
+    out.io_cold_ratio,
+    `io_cold_ratio: SHA-256 + write(2) timed inside the call, ${round(r.workIo)} vs ${round(r.workHot)} µs`,
+  ]);
 }
