@@ -1,4 +1,3 @@
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { appendCheckpoint } from '../chain/checkpoint.js';
 import { HashChain, type SealedRecord } from '../chain/hash-chain.js';
 import type { CapturedMembers } from '../chain/record-hash.js';
@@ -9,7 +8,6 @@ import type { LocalTrail } from '../sinks/local-trail.js';
 import { describeError } from './describe-error.js';
 import type { RecordFields } from './record-fields.js';
 import { isoTime, roundMillis } from './record-time.js';
-import { toolCallFromSpan } from './tool-call-from-span.js';
 import type { ToolCallInput } from './tool-call-input.js';
 
 export type { ToolCallInput } from './tool-call-input.js';
@@ -108,11 +106,6 @@ export class AuditPipeline {
       // Fall back only if nothing was sealed: a failure after the chain advanced is not recorded twice.
       return this.chain.nextSeq === seqBefore ? this._recordMinimal(input) : undefined;
     }
-  }
-
-  /** Records an `execute_tool` span from another instrumentation (before its attributes are redacted). */
-  recordSpan(span: ReadableSpan): RecordedToolCall | undefined {
-    return this.recordToolCall(toolCallFromSpan(span));
   }
 
   /**

@@ -2,6 +2,7 @@ import type { Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ErrorHandler } from '../internal/error-handler.js';
 import type { AuditPipeline } from '../pipeline/audit-pipeline.js';
+import { toolCallFromSpan } from '../pipeline/tool-call-from-span.js';
 import type { Redactor } from '../redaction/redactor.js';
 import { ATTR_GEN_AI_OPERATION_NAME, GEN_AI_OPERATION_EXECUTE_TOOL } from '../semconv/attributes.js';
 import { RECORD_ATTRIBUTES, RECORD_FIELDS, spanAttributeNames } from '../semconv/record-attributes.js';
@@ -22,7 +23,7 @@ const PRE_REDACTED_KEYS: ReadonlySet<string> = new Set([
 
 export interface AuditSpanProcessorOptions {
   /** Records `execute_tool` spans of other instrumentations. */
-  pipeline: Pick<AuditPipeline, 'recordSpan'>;
+  pipeline: Pick<AuditPipeline, 'recordToolCall'>;
   /** The setup's redaction, applied to every span. */
   redactor: Redactor;
   /** Where span processing failures are reported. */
@@ -119,7 +120,8 @@ export class AuditSpanProcessor implements SpanProcessor {
     ) {
       try {
         if (span.attributes[RECORD_ATTRIBUTES.seq.span] === undefined) {
-          const recorded = this._options.pipeline.recordSpan(span);
+          // Read before its attributes are redacted.
+          const recorded = this._options.pipeline.recordToolCall(toolCallFromSpan(span));
           // The span's subject as the record holds it (pseudonymised when personal data), never the clear one.
           if (span.attributes[RECORD_ATTRIBUTES.subject.span] !== undefined) {
             const subject = recorded?.sealed.record.subject;

@@ -1,9 +1,11 @@
 import type { ErrorHandler } from '../internal/error-handler.js';
 import type { IntentInput, IntentLink } from '../pipeline/tool-call-input.js';
-import type { ToolRun } from '../tool/active-auditor.js';
 import { AuditUnavailableError, type AuditUnavailableReason } from './audit-unavailable-error.js';
 import type { IntentWrite, IntentWriter } from './intent-writer.js';
 import { raceTimeout, TIMED_OUT } from './race-timeout.js';
+
+/** What the gate reads of a call: its name (for the error) and whether the tool returns a promise. */
+type GatedCall = { name: string; async?: boolean };
 
 /** Strict (fail-closed) settings of a setup. */
 export interface StrictSettings {
@@ -53,7 +55,7 @@ export class StrictGate {
   }
 
   /** Runs `call` once its intent is durable. `state` undefined: the call could not be audited, so it is refused. */
-  run<S>(call: ToolRun, state: S | undefined, steps: StrictSteps<S>): unknown {
+  run<S>(call: GatedCall, state: S | undefined, steps: StrictSteps<S>): unknown {
     const isAsync = call.async === true;
     if (state === undefined) return this._refuse(call, undefined, steps, 'not_recorded', undefined, isAsync);
     const started = performance.now();
@@ -82,7 +84,7 @@ export class StrictGate {
   }
 
   private _refuse<S>(
-    call: ToolRun,
+    call: GatedCall,
     state: S | undefined,
     steps: StrictSteps<S>,
     reason: AuditUnavailableReason,
