@@ -29,10 +29,10 @@ export interface ScannedLines {
 /**
  * Scans and hashes `bytes` (whole lines: the run ends after a line break, or at the end of its file) the way
  * `TrailVerification` does line by line: `scanToolCallLine`, then the hash over the bytes. Pure, so a worker
- * thread runs it as well as the verifying thread.
+ * thread runs it as well as the verifying thread. `reuse`: a `fields` array of an earlier run, to fill again.
  */
-export function scanLines(bytes: Buffer, maxLineBytes: number): ScannedLines {
-  let fields = new Float64Array(FIELDS_PER_LINE * Math.max(64, bytes.length >> 9));
+export function scanLines(bytes: Buffer, maxLineBytes: number, reuse?: Float64Array): ScannedLines {
+  let fields = reuse ?? new Float64Array(FIELDS_PER_LINE * Math.max(64, bytes.length >> 9));
   let count = 0;
   const chains: string[] = [];
   let scratch = Buffer.allocUnsafe(1 << 16);

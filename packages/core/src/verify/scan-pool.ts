@@ -29,6 +29,9 @@ export class ScanPool {
   private readonly _slots: Slot[] = [];
   private _next = 0;
   private _failure: Error | undefined;
+  /** Buffers and `fields` arrays of runs already handled, for the next runs (reused across files). */
+  private readonly _spareBuffers: ArrayBuffer[] = [];
+  private readonly _spareFields: Float64Array[] = [];
 
   private constructor(file: string | undefined, threads: number) {
     if (!file) return;
@@ -59,18 +62,34 @@ export class ScanPool {
     return this._slots.length;
   }
 
-  /** Scans `buffer[0, length)`, whole lines; the buffer is moved to the worker and comes back in the result. */
+  /**
+   * Scans `buffer[0, length)`, whole lines; the buffer (and a recycled `fields` array to fill again) is moved to
+   * the worker and comes back in the result.
+   */
   scan(buffer: ArrayBuffer, length: number, maxLineBytes: number): Promise<ScanResult> {
+    const fields = this._spareFields.pop();
     if (this._failure) return Promise.reject(this._failure);
     if (this._slots.length === 0)
-      return Promise.resolve({ ...scanLines(Buffer.from(buffer, 0, length), maxLineBytes), buffer });
+      return Promise.resolve({ ...scanLines(Buffer.from(buffer, 0, length), maxLineBytes, fields), buffer });
     const slot = this._slots[this._next] as Slot;
     this._next = (this._next + 1) % this._slots.length;
     return new Promise<ScanResult>((resolve, reject) => {
       slot.waiting.push({ resolve, reject });
-      const job: ScanJob = { buffer, length, maxLineBytes };
-      slot.worker.postMessage(job, [buffer]);
+      const reuse = fields?.buffer as ArrayBuffer | undefined;
+      const job: ScanJob = { buffer, length, maxLineBytes, fields: reuse };
+      slot.worker.postMessage(job, reuse ? [buffer, reuse] : [buffer]);
     });
+  }
+
+  /** A buffer of a run already handled, if any. */
+  spareBuffer(): ArrayBuffer | undefined {
+    return this._spareBuffers.pop();
+  }
+
+  /** Gives back a handled run's buffer and `fields` for later runs (at most a few are kept). */
+  recycle(run: { buffer: ArrayBuffer; fields?: Float64Array }): void {
+    if (this._spareBuffers.length < 4) this._spareBuffers.push(run.buffer);
+    if (run.fields && this._spareFields.length < 4) this._spareFields.push(run.fields);
   }
 
   async close(): Promise<void> {

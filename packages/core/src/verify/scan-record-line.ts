@@ -217,7 +217,8 @@ function plainString(bytes: Uint8Array, start: number, end: number): string | un
   }
   if (same) return lastPlain;
   lastPlain = latin1(bytes, start + 1, end - 1);
-  lastPlainBytes = bytes.slice(start + 1, end - 1);
+  // A copy: the caller reuses its buffers, and a view would change under the cache.
+  lastPlainBytes = Uint8Array.prototype.slice.call(bytes, start + 1, end - 1);
   return lastPlain;
 }
 

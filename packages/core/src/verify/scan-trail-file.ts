@@ -37,13 +37,12 @@ export async function scanTrailFile(
   if (!handle) return;
   const inFlight: Array<Promise<ScanResult>> = [];
   const maxInFlight = Math.max(1, pool.threads * 2);
-  const spare: ArrayBuffer[] = [];
   let lineBase = 0;
-  const take = () => spare.pop() ?? new ArrayBuffer(RUN_BYTES);
+  const take = () => pool.spareBuffer() ?? new ArrayBuffer(RUN_BYTES);
   const apply = (run: ScanResult) => {
     sink.onRun(run, lineBase);
     lineBase += run.lines;
-    spare.push(run.buffer);
+    pool.recycle(run);
   };
   try {
     let buffer = take();
@@ -57,6 +56,7 @@ export async function scanTrailFile(
       if (filled === 0) break;
       const cut = end ? filled : view.lastIndexOf(LF, filled - 1) + 1;
       if (cut === 0) {
+        pool.recycle({ buffer });
         // No line break in a whole run: finish in order, then read the rest of the file on this thread.
         for (const run of inFlight.splice(0)) apply(await run);
         await splitRest(handle, view.subarray(0, filled), lineBase, sink);

@@ -10,10 +10,13 @@ export interface ScanJob {
   buffer: ArrayBuffer;
   length: number;
   maxLineBytes: number;
+  /** The `fields` of an earlier run, to fill again (fewer buffers for the garbage collector). */
+  fields?: ArrayBuffer;
 }
 
 parentPort?.on('message', (job: ScanJob) => {
-  const result = scanLines(Buffer.from(job.buffer, 0, job.length), job.maxLineBytes);
+  const reuse = job.fields ? new Float64Array(job.fields) : undefined;
+  const result = scanLines(Buffer.from(job.buffer, 0, job.length), job.maxLineBytes, reuse);
   parentPort?.postMessage({ ...result, buffer: job.buffer }, [
     job.buffer,
     result.fields.buffer as ArrayBuffer,

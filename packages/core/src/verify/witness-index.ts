@@ -1,7 +1,7 @@
 /**
  * What a witness (the collector archive, Loki, another copy of the trail) saw: the hash of each (chain, seq).
- * Compact so millions of records fit: per chain, 32 bytes of hash and one presence byte per seq, in growable
- * buffers indexed from the lowest seq seen.
+ * Compact so millions of records fit: per chain, 32 bytes of hash and one presence byte per seq, in pages
+ * allocated as seqs arrive.
  */
 export class WitnessIndex {
   private readonly _chains = new Map<string, WitnessChain>();
@@ -33,22 +33,32 @@ export class WitnessIndex {
   }
 }
 
-/** Seqs this far from the lowest one seen go to a map: a crafted seq cannot make the dense buffers huge. */
+/** Seqs this far from the first one seen go to a map: a crafted seq cannot make the dense pages many. */
 const MAX_DENSE_SPAN = 1 << 22;
+/** Seqs per page of the dense part: 32 bytes of hash and one presence byte each (132 KiB a page). */
+const PAGE_SEQS = 4096;
 
-/** One chain as a witness saw it. */
+interface Page {
+  hashes: Buffer;
+  present: Uint8Array;
+}
+
+/**
+ * One chain as a witness saw it. Seqs near the first one seen are kept in pages allocated as they fill (memory
+ * grows with the records, never by doubling a buffer); seqs far from it in a map.
+ */
 export class WitnessChain {
   private readonly _far = new Map<number, string>();
+  private readonly _first: number;
+  /** Seq of `_pages[0]`'s first slot (a multiple of PAGE_SEQS). */
   private _base: number;
-  private _hashes: Buffer;
-  private _present: Uint8Array;
+  private readonly _pages: Array<Page | undefined> = [];
   private _count = 0;
   private _lastSeq = -1;
 
   constructor(firstSeq: number) {
-    this._base = firstSeq;
-    this._hashes = Buffer.alloc(64 * 32);
-    this._present = new Uint8Array(64);
+    this._first = firstSeq;
+    this._base = firstSeq - (firstSeq % PAGE_SEQS);
   }
 
   /** Distinct seqs seen. */
@@ -62,61 +72,58 @@ export class WitnessChain {
 
   /** False when this seq was seen before with another hash. */
   add(seq: number, hashHex: string): boolean {
-    if (seq < this._base - MAX_DENSE_SPAN || seq >= this._base + MAX_DENSE_SPAN) {
+    if (seq < this._first - MAX_DENSE_SPAN || seq >= this._first + MAX_DENSE_SPAN) {
       const known = this._far.get(seq);
       if (known !== undefined) return known === hashHex;
       this._far.set(seq, hashHex);
-      this._count++;
-      if (seq > this._lastSeq) this._lastSeq = seq;
+      this._seen(seq);
       return true;
     }
-    if (seq < this._base) this._rebase(seq);
+    if (seq < this._base) {
+      const shift = Math.ceil((this._base - seq) / PAGE_SEQS);
+      this._pages.unshift(...new Array<undefined>(shift));
+      this._base -= shift * PAGE_SEQS;
+    }
     const at = seq - this._base;
-    if (at >= this._present.length) this._grow(at + 1);
-    if (this._present[at] === 1) return this._hashes.toString('hex', at * 32, at * 32 + 32) === hashHex;
-    this._hashes.write(hashHex, at * 32, 32, 'hex');
-    this._present[at] = 1;
-    this._count++;
-    if (seq > this._lastSeq) this._lastSeq = seq;
+    const index = Math.floor(at / PAGE_SEQS);
+    let page = this._pages[index];
+    if (!page) {
+      page = { hashes: Buffer.allocUnsafe(PAGE_SEQS * 32), present: new Uint8Array(PAGE_SEQS) };
+      this._pages[index] = page;
+    }
+    const slot = at % PAGE_SEQS;
+    if (page.present[slot] === 1) return page.hashes.toString('hex', slot * 32, slot * 32 + 32) === hashHex;
+    page.hashes.write(hashHex, slot * 32, 32, 'hex');
+    page.present[slot] = 1;
+    this._seen(seq);
     return true;
   }
 
   /** The witnessed hash of `seq`, or undefined when the witness never saw it. */
   hash(seq: number): string | undefined {
     const at = seq - this._base;
-    if (at < 0 || at >= this._present.length || this._present[at] !== 1) return this._far.get(seq);
-    return this._hashes.toString('hex', at * 32, at * 32 + 32);
+    const page = at >= 0 ? this._pages[Math.floor(at / PAGE_SEQS)] : undefined;
+    const slot = at % PAGE_SEQS;
+    if (page?.present[slot] === 1) return page.hashes.toString('hex', slot * 32, slot * 32 + 32);
+    return this._far.get(seq);
   }
 
   /** Seqs in `[from, to]` the witness saw. */
   countBetween(from: number, to: number): number {
     let count = 0;
     const start = Math.max(0, from - this._base);
-    const end = Math.min(this._present.length - 1, to - this._base);
-    for (let at = start; at <= end; at++) count += this._present[at] as number;
+    const end = Math.min(this._pages.length * PAGE_SEQS - 1, to - this._base);
+    for (let at = start; at <= end; at++) {
+      const page = this._pages[Math.floor(at / PAGE_SEQS)];
+      if (!page) at += PAGE_SEQS - 1 - (at % PAGE_SEQS);
+      else count += page.present[at % PAGE_SEQS] as number;
+    }
     for (const seq of this._far.keys()) if (seq >= from && seq <= to) count++;
     return count;
   }
 
-  private _grow(size: number): void {
-    let capacity = this._present.length;
-    while (capacity < size) capacity *= 2;
-    const present = new Uint8Array(capacity);
-    present.set(this._present);
-    const hashes = Buffer.alloc(capacity * 32);
-    this._hashes.copy(hashes);
-    this._present = present;
-    this._hashes = hashes;
-  }
-
-  private _rebase(seq: number): void {
-    const shift = this._base - seq;
-    const present = new Uint8Array(this._present.length + shift);
-    present.set(this._present, shift);
-    const hashes = Buffer.alloc(present.length * 32);
-    this._hashes.copy(hashes, shift * 32);
-    this._present = present;
-    this._hashes = hashes;
-    this._base = seq;
+  private _seen(seq: number): void {
+    this._count++;
+    if (seq > this._lastSeq) this._lastSeq = seq;
   }
 }
