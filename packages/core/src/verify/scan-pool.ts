@@ -12,9 +12,9 @@ export interface ScanResult extends ScannedLines {
 }
 
 /** Worker threads at most: past this the verifying thread, which checks the chain in order, is the limit. */
-const MAX_THREADS = 8;
+const MAX_THREADS = 4;
 /** Young generation of a worker: it allocates little, and a small one keeps its resident memory small. */
-const WORKER_YOUNG_MB = 4;
+const WORKER_YOUNG_MB = 1;
 
 interface Slot {
   worker: Worker;
@@ -49,7 +49,7 @@ export class ScanPool {
     }
   }
 
-  /** A pool of `threads` workers (default: one per CPU, at most 8); 0 scans on the calling thread. */
+  /** A pool of `threads` workers (default: one per CPU, at most 4); 0 scans on the calling thread. */
   static open(threads?: number): ScanPool {
     const count = threads ?? Math.min(availableParallelism(), MAX_THREADS);
     if (!Number.isSafeInteger(count) || count < 0)

@@ -115,7 +115,7 @@ export interface VerifyTrailOptions {
   progressEvery?: number;
   /**
    * Worker threads that scan and hash trail files read by path (the chain itself is checked on the calling
-   * thread, in order); 0 verifies on the calling thread only. By default one per CPU (at most 8) once the files
+   * thread, in order); 0 verifies on the calling thread only. By default one per CPU (at most 4) once the files
    * hold 4 MiB, none below.
    */
   workers?: number;
