@@ -8,6 +8,7 @@ import { ATTR_GEN_AI_OPERATION_NAME, GEN_AI_OPERATION_EXECUTE_TOOL } from '../se
 import { RECORD_ATTRIBUTES, RECORD_FIELDS, spanAttributeNames } from '../semconv/record-attributes.js';
 import { ResourceRedactions } from './redact-resource.js';
 import { redactSpanAtEnd, redactSpanAtStart } from './redact-span.js';
+import { SpanMarks } from './span-marks.js';
 
 /** Identifiers chosen by the integrator (user id, conversation id, ...): kept as given, like in the record. */
 const ATTRIBUTION_KEYS: ReadonlySet<string> = new Set([
@@ -50,7 +51,7 @@ export class AuditSpanProcessor implements SpanProcessor {
   /** Redacted copies of the providers' resources, put on each span at start. */
   private readonly _resources: ResourceRedactions;
   /** Spans handled in `onEnding` (recorded and redacted), with what they looked like then. */
-  private readonly _endings = new WeakMap<object, EndingMark>();
+  private readonly _endings = new SpanMarks<EndingMark>();
 
   constructor(private readonly _options: AuditSpanProcessorOptions) {
     this._next = _options.next ?? [];
@@ -93,8 +94,7 @@ export class AuditSpanProcessor implements SpanProcessor {
   }
 
   onEnd(span: ReadableSpan): void {
-    const mark = this._endings.get(span);
-    if (mark !== undefined) this._endings.delete(span);
+    const mark = this._endings.take(span);
     // After `onEnding`, the span is redacted again only if a later processor's `onEnding` changed it.
     if (!(mark !== undefined && sameAsMark(span, mark)) && !this._end(span, mark)) return;
     for (const processor of this._next) {

@@ -54,17 +54,23 @@ function redactEntry(redactor: Redactor, key: string, value: RawValue): [string,
  */
 export class ResourceRedactions {
   private readonly _copies = new WeakMap<Resource, Resource>();
+  /** The last resource asked for and its copy: spans of one provider share one resource (no lookup per span). */
+  private _last: Resource | undefined;
+  private _lastCopy: Resource | undefined;
 
   constructor(private readonly _redactor: Redactor) {}
 
   /** The redacted copy of `resource` (the resource itself when it is one of the copies). */
   copyOf(resource: Resource): Resource {
+    if (resource === this._last) return this._lastCopy as Resource;
     let copy = this._copies.get(resource);
     if (!copy) {
       copy = redactedResource(this._redactor, resource);
       this._copies.set(resource, copy);
       this._copies.set(copy, copy);
     }
+    this._last = resource;
+    this._lastCopy = copy;
     return copy;
   }
 }
