@@ -9,8 +9,8 @@ import { LOOK_ALIKES } from './pii/false-positives-v1.js';
 
 const seed = fuzzSeed('redaction-gates');
 
-/** The slow path: every detector's pattern runs on every text long enough for it, no gate. */
-const UNGATED = DETECTORS.map((detector) => ({ ...detector, gate: () => true }));
+/** The slow path: every detector's pattern runs on every text long enough for it, no gate, no prefilter. */
+const UNGATED = DETECTORS.map((detector) => ({ ...detector, gate: () => true, prefilter: undefined }));
 
 const texts = [
   ...CANARIES.map((canary) =>

@@ -12,6 +12,11 @@ export interface Detector {
   kind: DetectorKind;
   /** Cheap test that must pass before the pattern runs (keeps long strings linear). */
   gate: (text: string) => boolean;
+  /**
+   * A test `gate` can only pass after, shared by several detectors (one case-insensitive scan for all their
+   * context words instead of one each): asked once per text, before the gate.
+   */
+  prefilter?: RegExp;
   pattern?: RegExp;
   /** A finder used instead of a pattern. */
   find?: (text: string) => Array<{ start: number; end: number }>;
@@ -56,12 +61,21 @@ export function detectWith(
   const add = (kind: DetectorKind, start: number, end: number) => {
     if (claimed === undefined || !overlapsAny(claimed, start, end)) insertSorted(found, kind, start, end);
   };
+  let prefilter: RegExp | undefined;
+  let prefiltered = false;
   for (let d = 0; d < detectors.length; d++) {
     const detector = detectors[d] as Detector;
     if (textLength < detector.minLength || (enabled && !enabled.has(detector.kind))) continue;
     if (detector.minDigits !== undefined) {
       if (digits < 0) digits = countDigits(text, MAX_MIN_DIGITS);
       if (digits < detector.minDigits) continue;
+    }
+    if (detector.prefilter !== undefined) {
+      if (detector.prefilter !== prefilter) {
+        prefilter = detector.prefilter;
+        prefiltered = prefilter.test(text);
+      }
+      if (!prefiltered) continue;
     }
     if (!detector.gate(text)) continue;
     if (detector.find) {

@@ -1,5 +1,5 @@
 import type { DetectorKind } from '../types.js';
-import { type Detector, detectWith } from './detect-with.js';
+import { type DetectedValue, type Detector, detectWith } from './detect-with.js';
 import { type DetectionView, detectionView, NON_ASCII, PERCENT, textFlags } from './detection-view.js';
 import { findKeyedValues, type RuleLookup } from './structured-text.js';
 
@@ -86,7 +86,10 @@ export function redactFreeText<Rule extends object>(
     }
   }
   const keyedCount = spans.length;
-  for (const item of detectWith(seen, detectors, undefined, claimed)) {
+  const found = detectWith(seen, detectors, undefined, claimed);
+  // The common case, text read as it is with no keyed value: the findings are sorted, apart, in place.
+  if (keyedCount === 0 && valueView === undefined) return replaceFound(text, found, replace);
+  for (const item of found) {
     const start = valueView ? valueView.startOf(item.start) : item.start;
     const end = valueView ? valueView.endOf(item.end - 1) : item.end;
     let overlaps = false;
@@ -106,6 +109,20 @@ export function redactFreeText<Rule extends object>(
     out += text.slice(position, Math.max(position, span.start));
     out += replace(span.what, span.source, span.from, span.to);
     position = span.end;
+  }
+  return out + text.slice(position);
+}
+
+/** `text` with each of `found` (sorted, not overlapping, offsets in `text`) replaced. */
+function replaceFound<Rule>(text: string, found: readonly DetectedValue[], replace: Replace<Rule>): string {
+  if (found.length === 0) return text;
+  let out = '';
+  let position = 0;
+  for (let i = 0; i < found.length; i++) {
+    const item = found[i] as DetectedValue;
+    out += text.slice(position, item.start);
+    out += replace(item.kind, text, item.start, item.end);
+    position = item.end;
   }
   return out + text.slice(position);
 }

@@ -58,6 +58,8 @@ export class Redactor {
   /** The enabled detectors, in priority order. */
   private readonly _detectors: readonly Detector[];
   private readonly _detectorActions = new Map<DetectorKind, 'mask' | 'pseudonymize'>();
+  /** Per detector kind, its mask when its action comes to one (a mask, or no pseudonym key): no lookup per value. */
+  private readonly _detectorMasks: Partial<Record<DetectorKind, string>> = {};
   private readonly _pseudonymizer: Pseudonymizer | undefined;
 
   constructor(options: RedactorOptions = {}) {
@@ -87,6 +89,10 @@ export class Redactor {
     }
     this.limits = resolveLimits(options.limits);
     this._detectors = enabledDetectors(this._enabled);
+    for (const kind of DETECTOR_KINDS) {
+      if (this._detectorAction(kind) === 'mask' || !this._pseudonymizer)
+        this._detectorMasks[kind] = mask(kind);
+    }
   }
 
   /** Whether pseudonyms can be made (a key is configured); without one every pseudonymise rule masks. */
@@ -241,9 +247,12 @@ export class Redactor {
     to: number,
   ): string => {
     if (typeof what !== 'string') return this.applyRule(what, source.slice(from, to)) ?? mask(what.kind);
-    const action = this._detectorActions.get(what) ?? (SECRET_DETECTORS.has(what) ? 'mask' : 'pseudonymize');
-    if (action === 'pseudonymize' && this._pseudonymizer)
-      return this._pseudonymizer.pseudonymize(source.slice(from, to), what);
-    return mask(what);
+    const masked = this._detectorMasks[what];
+    if (masked !== undefined || !this._pseudonymizer) return masked ?? mask(what);
+    return this._pseudonymizer.pseudonymize(source.slice(from, to), what);
   };
+
+  private _detectorAction(kind: DetectorKind): 'mask' | 'pseudonymize' {
+    return this._detectorActions.get(kind) ?? (SECRET_DETECTORS.has(kind) ? 'mask' : 'pseudonymize');
+  }
 }
