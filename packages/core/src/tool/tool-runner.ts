@@ -41,6 +41,8 @@ export interface ToolRunnerOptions {
 export class ToolRunner implements ToolAuditor {
   private _provider: TracerProvider | undefined;
   private _tracer: Tracer | undefined;
+  /** `execute_tool <tool>` per tool name: one string per tool, not one per call (whose hash every lookup redoes). */
+  private readonly _spanNames = new Map<string, string>();
   private readonly _pipeline: Pick<AuditPipeline, 'recordToolCall'>;
   private readonly _errors: ErrorHandler;
   private readonly _strict: StrictGate;
@@ -55,6 +57,17 @@ export class ToolRunner implements ToolAuditor {
     this._pipeline = _options.pipeline;
     this._errors = _options.errors;
     this._strict = _options.strict;
+  }
+
+  private _spanName(tool: string): string {
+    let name = this._spanNames.get(tool);
+    if (name === undefined) {
+      name = `execute_tool ${tool}`;
+      if (tool.length > 256) return name;
+      if (this._spanNames.size >= SPAN_NAME_CACHE_LIMIT) this._spanNames.clear();
+      this._spanNames.set(tool, name);
+    }
+    return name;
   }
 
   /** The global tracer, re-fetched when the global provider object changes (NodeSDK replaces the proxy). */
@@ -130,7 +143,7 @@ export class ToolRunner implements ToolAuditor {
       setIf(attributes, RECORD_ATTRIBUTES.trigger.span, call.trigger ?? ctx.trigger ?? 'user_request');
       // The subject goes on the span once recorded, as the record holds it (pseudonymised when personal data).
       if (ctx.emergency) attributes[RECORD_ATTRIBUTES.emergency.span] = true;
-      const span = this._currentTracer().startSpan(call.span?.name ?? `execute_tool ${call.name}`, {
+      const span = this._currentTracer().startSpan(call.span?.name ?? this._spanName(call.name), {
         kind: call.span?.kind ?? SpanKind.INTERNAL,
         attributes,
       });
@@ -167,6 +180,8 @@ export class ToolRunner implements ToolAuditor {
     }
   }
 }
+
+const SPAN_NAME_CACHE_LIMIT = 256;
 
 function definedOnly(ctx: Readonly<Partial<AuditContext>>): Partial<AuditContext> {
   const out: Record<string, unknown> = {};
