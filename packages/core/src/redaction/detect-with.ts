@@ -54,12 +54,14 @@ export function detectWith(
   enabled?: ReadonlySet<DetectorKind>,
   claimed?: ReadonlyArray<{ start: number; end: number }>,
 ): DetectedValue[] {
-  const found: DetectedValue[] = [];
+  let found: DetectedValue[] = [];
+  // One detector's findings, in order and apart (a pattern or a finder moves forward), merged after it ran.
+  let batch: DetectedValue[] = [];
   // Four detectors need digits: they are counted once per text.
   let digits = -1;
   const textLength = text.length;
   const add = (kind: DetectorKind, start: number, end: number) => {
-    if (claimed === undefined || !overlapsAny(claimed, start, end)) insertSorted(found, kind, start, end);
+    if (claimed === undefined || !overlapsAny(claimed, start, end)) batch.push({ kind, start, end });
   };
   let prefilter: RegExp | undefined;
   let prefiltered = false;
@@ -80,55 +82,69 @@ export function detectWith(
     if (!detector.gate(text)) continue;
     if (detector.find) {
       for (const item of detector.find(text)) add(detector.kind, item.start, item.end);
-      continue;
+    } else {
+      scan(detector, text, add);
     }
-    const pattern = detector.pattern as RegExp;
-    pattern.lastIndex = 0;
-    for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
-      if (match[0].length === 0) {
-        pattern.lastIndex++;
-        continue;
-      }
-      let length = match[0].length;
-      if (detector.valid) {
-        length = detector.prefixes
-          ? longestValidPrefix(match[0], detector.valid, text, match.index)
-          : detector.valid(match[0], text, match.index)
-            ? length
-            : 0;
-        if (length === 0) {
-          // The greedy match may have swallowed a neighbour: retry from the next character.
-          pattern.lastIndex = match.index + 1;
-          continue;
-        }
-        pattern.lastIndex = match.index + length;
-      }
-      add(detector.kind, match.index, match.index + length);
+    if (batch.length > 0) {
+      found = found.length === 0 ? batch : mergeApart(found, batch);
+      batch = [];
     }
   }
   return found;
 }
 
-/** Inserts [start, end) into `found` (sorted, no overlaps) unless it overlaps a neighbour. */
-function insertSorted(found: DetectedValue[], kind: DetectorKind, start: number, end: number): void {
-  const last = found[found.length - 1];
-  if (last === undefined || last.end <= start) {
-    // Past every earlier finding (one detector's matches come in order): no search needed.
-    found.push({ kind, start, end });
-    return;
+/** Runs `detector.pattern` over `text` and adds each match that passes `valid`. */
+function scan(
+  detector: Detector,
+  text: string,
+  add: (kind: DetectorKind, start: number, end: number) => void,
+): void {
+  const pattern = detector.pattern as RegExp;
+  pattern.lastIndex = 0;
+  for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
+    if (match[0].length === 0) {
+      pattern.lastIndex++;
+      continue;
+    }
+    let length = match[0].length;
+    if (detector.valid) {
+      length = detector.prefixes
+        ? longestValidPrefix(match[0], detector.valid, text, match.index)
+        : detector.valid(match[0], text, match.index)
+          ? length
+          : 0;
+      if (length === 0) {
+        // The greedy match may have swallowed a neighbour: retry from the next character.
+        pattern.lastIndex = match.index + 1;
+        continue;
+      }
+      pattern.lastIndex = match.index + length;
+    }
+    add(detector.kind, match.index, match.index + length);
   }
-  let low = 0;
-  let high = found.length;
-  while (low < high) {
-    const mid = (low + high) >> 1;
-    if ((found[mid] as DetectedValue).start < start) low = mid + 1;
-    else high = mid;
+}
+
+/**
+ * `found` (sorted, apart) with each of `batch` (sorted) that overlaps nothing before it: earlier detectors win.
+ * One pass over both, where inserting one by one would shift the array for each.
+ */
+function mergeApart(found: readonly DetectedValue[], batch: readonly DetectedValue[]): DetectedValue[] {
+  const out: DetectedValue[] = [];
+  let i = 0;
+  let end = 0;
+  for (let b = 0; b < batch.length; b++) {
+    const item = batch[b] as DetectedValue;
+    for (let next = found[i]; next !== undefined && next.end <= item.start; next = found[++i]) {
+      out.push(next);
+      end = next.end;
+    }
+    const next = found[i];
+    if (item.start < end || (next !== undefined && next.start < item.end)) continue;
+    out.push(item);
+    end = item.end;
   }
-  const before = found[low - 1];
-  const after = found[low];
-  if ((before !== undefined && before.end > start) || (after !== undefined && after.start < end)) return;
-  if (low === found.length) found.push({ kind, start, end });
-  else found.splice(low, 0, { kind, start, end });
+  for (; i < found.length; i++) out.push(found[i] as DetectedValue);
+  return out;
 }
 
 function overlapsAny(
