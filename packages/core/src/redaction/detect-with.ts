@@ -56,12 +56,12 @@ export function detectWith(
 ): DetectedValue[] {
   let found: DetectedValue[] = [];
   // One detector's findings, in order and apart (a pattern or a finder moves forward), merged after it ran.
-  let batch: DetectedValue[] = [];
+  let batch: DetectedValue[] | undefined;
   // Four detectors need digits: they are counted once per text.
   let digits = -1;
   const textLength = text.length;
   const add = (kind: DetectorKind, start: number, end: number) => {
-    if (claimed === undefined || !overlapsAny(claimed, start, end)) batch.push({ kind, start, end });
+    if (claimed === undefined || !overlapsAny(claimed, start, end)) (batch ??= []).push({ kind, start, end });
   };
   let prefilter: RegExp | undefined;
   let prefiltered = false;
@@ -85,9 +85,9 @@ export function detectWith(
     } else {
       scan(detector, text, add);
     }
-    if (batch.length > 0) {
+    if (batch !== undefined) {
       found = found.length === 0 ? batch : mergeApart(found, batch);
-      batch = [];
+      batch = undefined;
     }
   }
   return found;
