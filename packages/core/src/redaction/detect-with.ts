@@ -61,7 +61,9 @@ export function detectWith(
   let digits = -1;
   const textLength = text.length;
   const add = (kind: DetectorKind, start: number, end: number) => {
-    if (claimed === undefined || !overlapsAny(claimed, start, end)) (batch ??= []).push({ kind, start, end });
+    if (claimed !== undefined && overlapsAny(claimed, start, end)) return;
+    if (batch === undefined) batch = [{ kind, start, end }];
+    else batch.push({ kind, start, end });
   };
   let prefilter: RegExp | undefined;
   let prefiltered = false;
