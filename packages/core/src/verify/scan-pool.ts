@@ -49,12 +49,9 @@ export class ScanPool {
     }
   }
 
-  /**
-   * A pool of `threads` workers (default: one per CPU besides the calling thread's, at least 1, at most 4); 0
-   * scans on the calling thread.
-   */
+  /** A pool of `threads` workers (default: one per CPU, at most 4); 0 scans on the calling thread. */
   static open(threads?: number): ScanPool {
-    const count = threads ?? Math.max(1, Math.min(availableParallelism() - 1, MAX_THREADS));
+    const count = threads ?? Math.min(availableParallelism(), MAX_THREADS);
     if (!Number.isSafeInteger(count) || count < 0)
       throw new Error(`tooltrail: workers must be a non-negative integer, got ${String(threads)}`);
     return new ScanPool(count > 0 ? workerFile() : undefined, count);

@@ -110,7 +110,7 @@ export class TrailVerification {
 
   /**
    * A trail file, or a directory's `*.jsonl` files in name order. Runs of lines are scanned and hashed on worker
-   * threads (`workers`; by default one per CPU besides this one once the files hold `WORKERS_FROM_BYTES`), their records checked
+   * threads (`workers`; by default one per CPU once the files hold `WORKERS_FROM_BYTES`), their records checked
    * here in file order.
    */
   async addPath(path: string): Promise<void> {
