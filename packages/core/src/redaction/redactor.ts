@@ -3,6 +3,7 @@ import type { DetectorKind, PseudonymKey, RedactionOptions } from '../types.js';
 import { cutText } from './cut-text.js';
 import { DEFAULT_KEY_RULES, HEADER_CREDENTIAL, QUERY_KEY_RULES } from './default-rules.js';
 import { type Detector, enabledDetectors } from './detectors.js';
+import { keepStringMethodsFast } from './fast-string-methods.js';
 import { type CompiledRule, compileRule, findRule } from './key-rules.js';
 import { Pseudonymizer } from './pseudonymizer.js';
 import { redactFreeText } from './redact-free-text.js';
@@ -63,6 +64,7 @@ export class Redactor {
   private readonly _pseudonymizer: Pseudonymizer | undefined;
 
   constructor(options: RedactorOptions = {}) {
+    keepStringMethodsFast();
     this._pseudonymizer = options.pseudonymKey ? new Pseudonymizer(options.pseudonymKey) : undefined;
     const userRules = (options.keys ?? []).map((rule, index) => compileRule(rule, index));
     const defaults =
