@@ -51,6 +51,39 @@ const numberish = fc
   )
   .map((parts) => parts.join(''));
 
+/** Context words in any case (and non-ASCII letters whose case mapping is special) around credentials and numbers. */
+const wordish = fc
+  .array(
+    fc.constantFrom(
+      ...' -.+=/:#_'.split(''),
+      '123-45-6789',
+      '123456789',
+      '4111 1111 1111 1111',
+      '4111111111111111',
+      '4222222222222',
+      '4222 2222 22222',
+      '378282246310005',
+      'BeArEr ',
+      'BASIC ',
+      'basic ',
+      'Authorization: ',
+      'aWs',
+      'SECRET',
+      'secret_key=',
+      'SsN ',
+      'SOCIAL security ',
+      'Ss# ',
+      'dGVzdDp0ZXN0MTIzNDU2',
+      'AbCdEfGhIjKlMnOpQrSt1234567890/+AbCdEfGh',
+      'İ',
+      'ſ',
+      '\u212a',
+      'x',
+    ),
+    { maxLength: 40 },
+  )
+  .map((parts) => parts.join(''));
+
 describe('detector gates and merge (fast path) against each ungated detector alone (slow path)', () => {
   it('find exactly the same values in every corpus canary and look-alike', () => {
     expect(texts.length).toBeGreaterThan(1000);
@@ -63,6 +96,15 @@ describe('detector gates and merge (fast path) against each ungated detector alo
   it('find exactly the same values in random digit-and-separator text', () => {
     fc.assert(
       fc.property(numberish, (text) => {
+        expect(detectWith(text, DETECTORS)).toEqual(reference(text));
+      }),
+      { seed, numRuns: 3000 },
+    );
+  });
+
+  it('find exactly the same values in random text of context words in any case, credentials and numbers', () => {
+    fc.assert(
+      fc.property(wordish, (text) => {
         expect(detectWith(text, DETECTORS)).toEqual(reference(text));
       }),
       { seed, numRuns: 3000 },
