@@ -25,6 +25,10 @@ const DETECTOR_KINDS: readonly DetectorKind[] = [
 ];
 const SECRET_DETECTORS = new Set<DetectorKind>(['jwt', 'bearer', 'cloud_key', 'private_key']);
 const RULE_CACHE_LIMIT = 10_000;
+/** Attribute values this long or shorter are remembered once redacted (tool types, names, methods repeat). */
+const ATTRIBUTE_MEMO_MAX_LENGTH = 128;
+/** Remembered attribute values: past this many, the memo starts over. */
+const ATTRIBUTE_MEMO_LIMIT = 1024;
 
 /** Marker written in place of a redacted value. */
 export function mask(kind: string): string {
@@ -55,6 +59,8 @@ export class Redactor {
   private readonly _queryCache = new Map<string, CompiledRule | null>();
   private readonly _ruleCache = new Map<string, CompiledRule | null>();
   private readonly _keyCache = new Map<string, string>();
+  /** Short attribute values, redacted: `redactJsonOrText` is a pure function of the value for one Redactor. */
+  private readonly _attributeMemo = new Map<string, string>();
   private readonly _enabled: Set<DetectorKind>;
   /** The enabled detectors, in priority order. */
   private readonly _detectors: readonly Detector[];
@@ -209,7 +215,16 @@ export class Redactor {
   }
 
   private _redactAttributeValue(value: AttributeValue | undefined): AttributeValue | undefined {
-    if (typeof value === 'string') return this.redactJsonOrText(value);
+    if (typeof value === 'string') {
+      if (value.length > ATTRIBUTE_MEMO_MAX_LENGTH) return this.redactJsonOrText(value);
+      let out = this._attributeMemo.get(value);
+      if (out === undefined) {
+        out = this.redactJsonOrText(value);
+        if (this._attributeMemo.size >= ATTRIBUTE_MEMO_LIMIT) this._attributeMemo.clear();
+        this._attributeMemo.set(value, out);
+      }
+      return out;
+    }
     if (Array.isArray(value)) {
       let changed = false;
       const out = value.map((item) => {
