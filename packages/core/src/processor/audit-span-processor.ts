@@ -6,20 +6,15 @@ import { toolCallFromSpan } from '../pipeline/tool-call-from-span.js';
 import type { Redactor } from '../redaction/redactor.js';
 import { ATTR_GEN_AI_OPERATION_NAME, GEN_AI_OPERATION_EXECUTE_TOOL } from '../semconv/attributes.js';
 import { RECORD_ATTRIBUTES, RECORD_FIELDS, spanAttributeNames } from '../semconv/record-attributes.js';
+import type { OwnValues } from './own-values.js';
 import { ResourceRedactions } from './redact-resource.js';
-import { redactSpanAtEnd, redactSpanAtStart } from './redact-span.js';
+import { redactSpanAtEnd, redactSpanAtStart, SpanAttributeRedaction } from './redact-span.js';
 import { SpanMarks } from './span-marks.js';
 
 /** Identifiers chosen by the integrator (user id, conversation id, ...): kept as given, like in the record. */
 const ATTRIBUTION_KEYS: ReadonlySet<string> = new Set([
   ATTR_GEN_AI_OPERATION_NAME,
   ...RECORD_FIELDS.filter((field) => field.kept === true).flatMap(spanAttributeNames),
-]);
-
-/** Keys that `auditTool` fills with values it already redacted. */
-const PRE_REDACTED_KEYS: ReadonlySet<string> = new Set([
-  ...ATTRIBUTION_KEYS,
-  ...RECORD_FIELDS.filter((field) => field.kind === 'json').flatMap(spanAttributeNames),
 ]);
 
 export interface AuditSpanProcessorOptions {
@@ -31,8 +26,14 @@ export interface AuditSpanProcessorOptions {
   errors: ErrorHandler;
   /** Processors that receive spans after redaction (e.g. a BatchSpanProcessor with an OTLP exporter). */
   next?: SpanProcessor[];
-  /** Spans created by `auditTool`, recorded already: not recorded twice, and their own keys not re-redacted. */
-  auditedSpans?: { has(span: object): boolean };
+  /**
+   * Spans created by `auditTool`, recorded already: not recorded twice, and the values the runner put on them
+   * already redacted not redacted again (`claim`: the span the runner is starting, in `onStart`).
+   */
+  auditedSpans?: {
+    claim(span: { readonly name: string }): OwnValues | undefined;
+    own(span: object): OwnValues | undefined;
+  };
 }
 
 /**
@@ -48,6 +49,7 @@ export interface AuditSpanProcessorOptions {
 export class AuditSpanProcessor implements SpanProcessor {
   private readonly _next: SpanProcessor[];
   private readonly _redactor: Redactor;
+  private readonly _attributes: SpanAttributeRedaction;
   /** Redacted copies of the providers' resources, put on each span at start. */
   private readonly _resources: ResourceRedactions;
   /** Spans handled in `onEnding` (recorded and redacted), with what they looked like then. */
@@ -57,6 +59,7 @@ export class AuditSpanProcessor implements SpanProcessor {
     this._next = _options.next ?? [];
     this._redactor = _options.redactor;
     this._resources = new ResourceRedactions(this._redactor);
+    this._attributes = new SpanAttributeRedaction(this._redactor, ATTRIBUTION_KEYS);
   }
 
   // try/catch inline rather than through `_guard(kind, () => ...)`: no closure per span on the hot path.
@@ -66,7 +69,7 @@ export class AuditSpanProcessor implements SpanProcessor {
       const resource = span.resource;
       if (resource)
         (span as { resource: ReadableSpan['resource'] }).resource = this._resources.copyOf(resource);
-      redactSpanAtStart(this._redactor, span, ATTRIBUTION_KEYS);
+      redactSpanAtStart(this._redactor, span, this._attributes, this._options.auditedSpans?.claim(span));
     } catch (error) {
       this._failed('redact_start', error);
       return;
@@ -112,9 +115,9 @@ export class AuditSpanProcessor implements SpanProcessor {
    * `mark` is set when `onEnding` already handled the span (recorded it).
    */
   private _end(span: ReadableSpan, mark: EndingMark | undefined): boolean {
-    const audited = this._options.auditedSpans?.has(span) === true;
+    const own = this._options.auditedSpans?.own(span);
     if (
-      !audited &&
+      own === undefined &&
       mark === undefined &&
       span.attributes[ATTR_GEN_AI_OPERATION_NAME] === GEN_AI_OPERATION_EXECUTE_TOOL
     ) {
@@ -134,7 +137,7 @@ export class AuditSpanProcessor implements SpanProcessor {
       }
     }
     try {
-      redactSpanAtEnd(this._redactor, span, audited ? PRE_REDACTED_KEYS : ATTRIBUTION_KEYS, !audited);
+      redactSpanAtEnd(this._redactor, span, this._attributes, own);
     } catch (error) {
       this._failed('redact_end', error);
       return false;

@@ -1,6 +1,7 @@
 import type { Attributes, SpanStatus } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { Redactor } from '../redaction/redactor.js';
+import { OWN_VALUE_KEYS, type OwnValues, ownBit } from './own-values.js';
 
 /** The semantic-convention attribute for a URL's query component, written without its `?`. */
 const ATTR_URL_QUERY = 'url.query';
@@ -64,26 +65,83 @@ export function redactSpanName(redactor: Redactor, span: ReadableSpan): void {
   if (redacted !== name) (span as unknown as WritableSpan).name = redacted;
 }
 
+/**
+ * The attribute values (and keys) of spans: keys in `kept` keep their value on every span (identifiers chosen by
+ * the integrator); on a span the tool runner started, so do the values it put there already redacted (`OwnValues`),
+ * while the span still holds them. Any other value is redacted.
+ */
+export class SpanAttributeRedaction {
+  /** `kept` plus the own keys of each bit mask (`OwnValues.heldIn`), made once per mask. */
+  private readonly _skips: (ReadonlySet<string> | undefined)[] = [];
+  /** Whether key redaction leaves every kept and own key as it is (then a span holding only those needs nothing). */
+  private _keysStay: boolean | undefined;
+
+  constructor(
+    private readonly _redactor: Redactor,
+    private readonly _kept: ReadonlySet<string>,
+  ) {}
+
+  redact(attributes: Attributes, own: OwnValues | undefined): void {
+    if (own === undefined) {
+      redactAttributeMap(this._redactor, attributes, this._kept);
+      return;
+    }
+    const mask = own.heldIn(attributes);
+    if (this._keysStay ?? this._checkKeys()) {
+      let others = false;
+      // for-in also sees inherited enumerable keys: they only send the span down the full path below.
+      for (const key in attributes) {
+        if (!this._kept.has(key) && (ownBit(key) & mask) === 0) {
+          others = true;
+          break;
+        }
+      }
+      if (!others) return;
+    }
+    redactAttributeMap(this._redactor, attributes, this._skip(mask));
+  }
+
+  private _checkKeys(): boolean {
+    const keys = [...this._kept, ...OWN_VALUE_KEYS];
+    this._keysStay = keys.every((key) => this._redactor.redactKey(key) === key);
+    return this._keysStay;
+  }
+
+  private _skip(mask: number): ReadonlySet<string> {
+    let skip = this._skips[mask];
+    if (skip === undefined) {
+      skip = new Set([...this._kept, ...OWN_VALUE_KEYS.filter((_, at) => (mask & (1 << at)) !== 0)]);
+      this._skips[mask] = skip;
+    }
+    return skip;
+  }
+}
+
 /** What is known when a span starts: its name, attributes and links. */
-export function redactSpanAtStart(redactor: Redactor, span: ReadableSpan, skip: ReadonlySet<string>): void {
+export function redactSpanAtStart(
+  redactor: Redactor,
+  span: ReadableSpan,
+  attributes: SpanAttributeRedaction,
+  own: OwnValues | undefined,
+): void {
   redactSpanName(redactor, span);
-  redactAttributeMap(redactor, span.attributes, skip);
+  attributes.redact(span.attributes, own);
   redactLinks(redactor, span);
 }
 
 /**
  * Everything a span carries when it ends: name (renamed since start?), attributes and their keys, event names
- * and attributes, link attributes, status message. `withName` is false for spans whose name tooltrail set
- * itself (`execute_tool <tool>`, the tool name an identifier chosen by the integrator, as in the record).
+ * and attributes, link attributes, status message. The name is left as it is on spans the tool runner started
+ * (`own` set: `execute_tool <tool>`, the tool name an identifier chosen by the integrator, as in the record).
  */
 export function redactSpanAtEnd(
   redactor: Redactor,
   span: ReadableSpan,
-  skip: ReadonlySet<string>,
-  withName: boolean,
+  attributes: SpanAttributeRedaction,
+  own: OwnValues | undefined,
 ): void {
-  if (withName) redactSpanName(redactor, span);
-  redactAttributeMap(redactor, span.attributes, skip);
+  if (own === undefined) redactSpanName(redactor, span);
+  attributes.redact(span.attributes, own);
   const events = (span as unknown as WritableSpan).events;
   for (let i = 0; i < events.length; i++) {
     const event = events[i];

@@ -1,10 +1,20 @@
 import { type Attributes, type Span, SpanStatusCode } from '@opentelemetry/api';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { RecordedToolCall } from '../pipeline/audit-pipeline.js';
+import type { OwnValues } from '../processor/own-values.js';
 import { ATTR_EXCEPTION_MESSAGE, ATTR_EXCEPTION_TYPE } from '../semconv/attributes.js';
 import { RECORD_ATTRIBUTES, SEALED_FIELDS } from '../semconv/record-attributes.js';
 
-/** Puts a recorded call's sealed fields on its span (and, on an `execute_tool` span, its arguments and result). */
-export function annotateSpan(span: Span, recorded: RecordedToolCall, toolSpan: boolean): void {
+/**
+ * Puts a recorded call's sealed fields on its span (and, on an `execute_tool` span, its arguments and result,
+ * redacted already: kept in `own` as the span holds them, so that the processor does not redact them again).
+ */
+export function annotateSpan(
+  span: Span,
+  recorded: RecordedToolCall,
+  toolSpan: boolean,
+  own: OwnValues,
+): void {
   const record = recorded.sealed.record as Record<string, unknown>;
   const attributes: Attributes = {};
   for (const field of SEALED_FIELDS) {
@@ -17,6 +27,11 @@ export function annotateSpan(span: Span, recorded: RecordedToolCall, toolSpan: b
     attributes[RECORD_ATTRIBUTES.result.span] = recorded.resultJson;
   }
   span.setAttributes(attributes);
+  if (toolSpan) {
+    const held = (span as Partial<ReadableSpan>).attributes;
+    own.args = heldPart(held?.[RECORD_ATTRIBUTES.args.span], recorded.argsJson);
+    own.result = heldPart(held?.[RECORD_ATTRIBUTES.result.span], recorded.resultJson);
+  }
   if (recorded.error) {
     span.setAttribute(RECORD_ATTRIBUTES.error.span, recorded.error.type);
     span.addEvent('exception', {
@@ -25,4 +40,13 @@ export function annotateSpan(span: Span, recorded: RecordedToolCall, toolSpan: b
     });
     span.setStatus({ code: SpanStatusCode.ERROR, message: recorded.error.message });
   }
+}
+
+/**
+ * What the span holds of `text` after `setAttributes`: the text, or its start when the SDK shortened it (attribute
+ * value length limit); undefined for anything else (the span did not take the value).
+ */
+function heldPart(held: unknown, text: string | undefined): string | undefined {
+  if (held === text) return text;
+  return typeof held === 'string' && typeof text === 'string' && text.startsWith(held) ? held : undefined;
 }

@@ -1,5 +1,6 @@
 import { type Context, type Span, trace } from '@opentelemetry/api';
 import type { IntentInput, ToolCallInput } from '../pipeline/tool-call-input.js';
+import type { OwnValues } from '../processor/own-values.js';
 import type { IntentState } from '../strict/strict-gate.js';
 import type { AuditContext } from '../types.js';
 import type { ToolRun } from './active-auditor.js';
@@ -11,6 +12,8 @@ export type Outcome = { ok: true; result: unknown } | { ok: false; error: unknow
 export interface CallState {
   call: ToolRun;
   span: Span;
+  /** The values the runner put on the span already redacted. */
+  own: OwnValues;
   ctx: Readonly<AuditContext>;
   startTimeMs: number;
   startedAt: number;

@@ -1,6 +1,8 @@
 import {
   type Attributes,
+  type AttributeValue,
   context,
+  type Span,
   SpanKind,
   SpanStatusCode,
   type Tracer,
@@ -10,11 +12,14 @@ import {
 import { getAuditContext } from '../context/audit-context.js';
 import type { ErrorHandler } from '../internal/error-handler.js';
 import type { AuditPipeline, RecordedToolCall, ToolCallInput } from '../pipeline/audit-pipeline.js';
+import { OwnValues } from '../processor/own-values.js';
 import type { Redactor } from '../redaction/redactor.js';
 import {
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_TOOL_DESCRIPTION,
   ATTR_GEN_AI_TOOL_TYPE,
+  ATTR_TOOLTRAIL_EMERGENCY,
+  ATTR_TOOLTRAIL_TURN,
   GEN_AI_OPERATION_EXECUTE_TOOL,
 } from '../semconv/attributes.js';
 import { CONTEXT_FIELDS, RECORD_ATTRIBUTES } from '../semconv/record-attributes.js';
@@ -23,6 +28,7 @@ import type { AuditContext } from '../types.js';
 import type { ToolAuditor, ToolRun } from './active-auditor.js';
 import { annotateSpan } from './annotate-span.js';
 import { type CallState, callInput, type Outcome } from './call-input.js';
+import { RedactedConstants } from './redacted-constants.js';
 
 /** What `setupToolAudit` hands the runner. */
 export interface ToolRunnerOptions {
@@ -31,8 +37,14 @@ export interface ToolRunnerOptions {
   errors: ErrorHandler;
   /** Fail-closed calls: intent first, refusal when it cannot be made durable. */
   strict: StrictGate;
-  /** Spans this runner started (the span processor does not record them twice). */
-  auditedSpans: { add(span: object): unknown };
+  /**
+   * Spans this runner started, with the values it put on them already redacted: the span processor does not
+   * record them twice, nor redact those values again. `expect` announces the span about to start.
+   */
+  auditedSpans: {
+    expect(name: string | undefined, own: OwnValues | undefined): void;
+    add(span: object, own: OwnValues): unknown;
+  };
   tracerName: string;
   tracerVersion: string;
 }
@@ -46,6 +58,7 @@ export class ToolRunner implements ToolAuditor {
   private readonly _pipeline: Pick<AuditPipeline, 'recordToolCall'>;
   private readonly _errors: ErrorHandler;
   private readonly _strict: StrictGate;
+  private readonly _constants: RedactedConstants;
   /** The gate's callbacks, made once (no closure per strict call). */
   private readonly _strictSteps: StrictSteps<CallState> = {
     intent: (state) => callInput(state),
@@ -57,6 +70,7 @@ export class ToolRunner implements ToolAuditor {
     this._pipeline = _options.pipeline;
     this._errors = _options.errors;
     this._strict = _options.strict;
+    this._constants = new RedactedConstants(_options.redactor);
   }
 
   private _spanName(tool: string): string {
@@ -128,11 +142,16 @@ export class ToolRunner implements ToolAuditor {
       const ctx: Readonly<AuditContext> = call.context ? { ...active, ...definedOnly(call.context) } : active;
       // No spread in the common case (no extra attributes): V8 builds a spread literal in a slow path.
       const attributes: Attributes = call.attributes ? { ...call.attributes } : {};
+      // Values from a small set go on the span already redacted (as the processor would at start and at end),
+      // kept in `own` so that the processor leaves them while the span holds them.
+      const own = new OwnValues();
       if (!call.span) {
         attributes[ATTR_GEN_AI_OPERATION_NAME] = GEN_AI_OPERATION_EXECUTE_TOOL;
         attributes[RECORD_ATTRIBUTES.tool.span] = call.name;
-        attributes[ATTR_GEN_AI_TOOL_TYPE] = call.type ?? 'function';
-        setIf(attributes, ATTR_GEN_AI_TOOL_DESCRIPTION, call.description);
+        own.type = this._putOwn(attributes, ATTR_GEN_AI_TOOL_TYPE, call.type ?? 'function');
+        if (typeof call.description === 'string' && call.description !== '')
+          own.description = this._putOwn(attributes, ATTR_GEN_AI_TOOL_DESCRIPTION, call.description);
+        else setIf(attributes, ATTR_GEN_AI_TOOL_DESCRIPTION, call.description);
         setIf(attributes, RECORD_ATTRIBUTES.call_id.span, call.callId);
       }
       for (const field of CONTEXT_FIELDS) {
@@ -140,17 +159,29 @@ export class ToolRunner implements ToolAuditor {
         setIf(attributes, field.span, value);
         if (field.spanAlias !== undefined) setIf(attributes, field.spanAlias, value);
       }
+      const turn = ctx.turn;
+      if (typeof turn === 'number' && attributes[ATTR_TOOLTRAIL_TURN] === turn)
+        own.turn = this._putOwn(attributes, ATTR_TOOLTRAIL_TURN, turn);
       setIf(attributes, RECORD_ATTRIBUTES.trigger.span, call.trigger ?? ctx.trigger ?? 'user_request');
       // The subject goes on the span once recorded, as the record holds it (pseudonymised when personal data).
-      if (ctx.emergency) attributes[RECORD_ATTRIBUTES.emergency.span] = true;
-      const span = this._currentTracer().startSpan(call.span?.name ?? this._spanName(call.name), {
-        kind: call.span?.kind ?? SpanKind.INTERNAL,
-        attributes,
-      });
-      this._options.auditedSpans.add(span);
+      if (ctx.emergency) own.emergency = this._putOwn(attributes, ATTR_TOOLTRAIL_EMERGENCY, true);
+      const name = call.span?.name ?? this._spanName(call.name);
+      const spans = this._options.auditedSpans;
+      spans.expect(name, own);
+      let span: Span;
+      try {
+        span = this._currentTracer().startSpan(name, {
+          kind: call.span?.kind ?? SpanKind.INTERNAL,
+          attributes,
+        });
+      } finally {
+        spans.expect(undefined, undefined);
+      }
+      spans.add(span, own);
       return {
         call,
         span,
+        own,
         ctx,
         startTimeMs: Date.now(),
         startedAt: performance.now(),
@@ -162,12 +193,27 @@ export class ToolRunner implements ToolAuditor {
     }
   }
 
+  /** Puts `value` under `key` as redaction leaves it; its redacted value, or undefined when the processor redacts it. */
+  private _putOwn(
+    attributes: Attributes,
+    key: string,
+    value: string | number | boolean,
+  ): AttributeValue | undefined {
+    const redacted = this._constants.of(key, value);
+    if (redacted === null) {
+      attributes[key] = value;
+      return undefined;
+    }
+    attributes[key] = redacted;
+    return redacted;
+  }
+
   private _finish(state: CallState, outcome: Outcome, link: IntentState | undefined): void {
     const { span, call } = state;
     try {
       const input = callInput(state, outcome, link);
       const recorded = this._pipeline.recordToolCall(input, link?.intent ? { args: link.args } : undefined);
-      if (recorded) annotateSpan(span, recorded, call.span === undefined);
+      if (recorded) annotateSpan(span, recorded, call.span === undefined, state.own);
       else if (!outcome.ok) span.setStatus({ code: SpanStatusCode.ERROR });
     } catch (error) {
       this._errors.report('tool_finish', `could not record tool ${call.name}`, error);
