@@ -35,6 +35,25 @@ export interface ChainVerifierOptions {
 }
 
 /**
+ * Consecutive linked records for `ChainVerifier.appendLinked`: seqs `firstSeq …`, the 64 hex digits of record `i`'s
+ * hash at `bytes[hashAt(i)]`; the rest is asked for only when needed.
+ */
+export interface LinkedRecords {
+  firstSeq: number;
+  count: number;
+  bytes: Uint8Array;
+  hashAt(i: number): number;
+  /** The first record's `prev` (hex). */
+  firstPrev(): string;
+  /** The last record's `hash` (hex). */
+  lastHash(): string;
+  /** Record `i`'s `intent_seq`, or -1. */
+  intentSeq(i: number): number;
+  /** Where record `i` is (for a problem). */
+  where(i: number): Where;
+}
+
+/**
  * Verifies one chain as its records stream in. Memory is bounded: a reorder window for records that arrive
  * ahead of a missing one, and a window of recent hashes for duplicates.
  */
@@ -148,6 +167,57 @@ export class ChainVerifier {
     }
     this._accept(record, where);
     this._drain();
+  }
+
+  /**
+   * Records of this chain that follow, in order, the last one added, each the next seq and linked to the one
+   * before it (`prev` is that record's `hash`), fast-path `tool_call` records whose hashes matched: what `add`
+   * would do with each, in bulk. Applies only when the first would be accepted straight away — its seq is the next
+   * one, nothing is pending, its `prev` is the head — and then every later one is too, with no problem but a
+   * witness `fork`. Returns false, having done nothing, otherwise (then `add` each record).
+   */
+  appendLinked(records: LinkedRecords): boolean {
+    const { firstSeq, count } = records;
+    if (
+      count <= 0 ||
+      this._next !== firstSeq ||
+      this._pending.size > 0 ||
+      this._head === null ||
+      this._lastFileSeq >= firstSeq ||
+      this._head !== records.firstPrev()
+    )
+      return false;
+    const lastSeq = firstSeq + count - 1;
+    this._records += count;
+    this._lastFileSeq = lastSeq;
+    this._head = records.lastHash();
+    this._next = lastSeq + 1;
+    this._recent.pushRange(firstSeq, count, records);
+    this._firstSeq = Math.min(this._firstSeq, firstSeq);
+    this._lastSeq = Math.max(this._lastSeq, lastSeq);
+    if (this._finalSeq !== null) this._afterFinal += count;
+    this._sinceCheckpoint += count;
+    this._final = false;
+    if (this._openIntents.size > 0) {
+      for (let i = 0; i < count; i++) {
+        const intentSeq = records.intentSeq(i);
+        if (intentSeq >= 0) this._openIntents.delete(intentSeq);
+      }
+    }
+    const witness = this._witness;
+    if (witness) {
+      for (let i = 0; i < count; i++) {
+        const seq = firstSeq + i;
+        const at = records.hashAt(i);
+        const same = witness.sameHash(seq, records.bytes, at);
+        if (same === undefined) continue;
+        if (same) {
+          this._witnessed++;
+          this._tailWitnessed++;
+        } else this._fork(seq, witness.hash(seq) as string, latin1(records.bytes, at), records.where(i));
+      }
+    }
+    return true;
   }
 
   /** Flushes what is pending and returns the chain's summary; tail problems or warnings go to `warnings`. */
@@ -317,11 +387,15 @@ export class ChainVerifier {
       this._tailWitnessed++;
       return;
     }
+    this._fork(record.seq, seen, record.hash, where);
+  }
+
+  private _fork(seq: number, seen: string, hash: string, where: Where): void {
     this._forks++;
     this._problem(
       'fork',
-      record.seq,
-      `the witness holds another record at this seq (hash ${seen.slice(0, 12)}…, the trail has ${record.hash.slice(0, 12)}…)`,
+      seq,
+      `the witness holds another record at this seq (hash ${seen.slice(0, 12)}…, the trail has ${hash.slice(0, 12)}…)`,
       where,
     );
   }
@@ -355,7 +429,8 @@ export class ChainVerifier {
 /**
  * The hashes of the last `capacity` accepted records, oldest first. Accepted seqs only ever increase, so a ring
  * searched by bisection replaces a map (no per-record allocation; lookups happen only for duplicates). Hashes are
- * kept as 32 bytes: holding a million hash strings for a while each would grow the heap (they outlive young GCs).
+ * kept as their 64 hex digits in one buffer: holding a million hash strings for a while each would grow the heap
+ * (they outlive young GCs), and a linked stretch copies them straight from the bytes read.
  */
 class RecentHashes {
   private readonly _seqs: Float64Array;
@@ -365,16 +440,21 @@ class RecentHashes {
 
   constructor(private readonly _capacity: number) {
     this._seqs = new Float64Array(_capacity);
-    this._hashes = Buffer.alloc(_capacity * 32);
+    this._hashes = Buffer.alloc(_capacity * 64);
   }
 
   /** `hash` is 64 lowercase hex digits (checked before a record is accepted). */
   push(seq: number, hash: string): void {
-    const at = (this._start + this._count) % this._capacity;
-    this._seqs[at] = seq;
-    this._hashes.write(hash, at * 32, 32, 'hex');
-    if (this._count < this._capacity) this._count++;
-    else this._start = (this._start + 1) % this._capacity;
+    this._hashes.write(hash, this._slot(seq) * 64, 64, 'latin1');
+  }
+
+  /** The seqs and hashes of linked records (`count` of them, `firstSeq …`). */
+  pushRange(firstSeq: number, count: number, records: Pick<LinkedRecords, 'bytes' | 'hashAt'>): void {
+    // Only the newest `capacity` stay: older ones would be overwritten anyway.
+    for (let i = Math.max(0, count - this._capacity); i < count; i++) {
+      const at = records.hashAt(i);
+      this._hashes.set(records.bytes.subarray(at, at + 64), this._slot(firstSeq + i) * 64);
+    }
   }
 
   get(seq: number): string | undefined {
@@ -384,10 +464,24 @@ class RecentHashes {
       const middle = (low + high) >> 1;
       const at = (this._start + middle) % this._capacity;
       const found = this._seqs[at] as number;
-      if (found === seq) return this._hashes.toString('hex', at * 32, at * 32 + 32);
+      if (found === seq) return this._hashes.toString('latin1', at * 64, at * 64 + 64);
       if (found < seq) low = middle + 1;
       else high = middle - 1;
     }
     return undefined;
   }
+
+  /** The slot for the next seq (the oldest is dropped when full). */
+  private _slot(seq: number): number {
+    const at = (this._start + this._count) % this._capacity;
+    this._seqs[at] = seq;
+    if (this._count < this._capacity) this._count++;
+    else this._start = (this._start + 1) % this._capacity;
+    return at;
+  }
+}
+
+/** The 64 characters at `bytes[at]`, as latin1. */
+function latin1(bytes: Uint8Array, at: number): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset + at, 64).toString('latin1');
 }

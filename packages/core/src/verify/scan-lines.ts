@@ -1,9 +1,9 @@
 import { LineSplitter } from '../trail/line-splitter.js';
 import type { ChainFields } from './record-integrity.js';
-import { scannedHashMatches, scanToolCallLine } from './scan-record-line.js';
+import { lineFields, scanLineFields, scannedHashMatches } from './scan-record-line.js';
 
 /** Numbers kept per line in `ScannedLines.fields`. */
-export const FIELDS_PER_LINE = 9;
+export const FIELDS_PER_LINE = 10;
 /** The line took the fast path and its bytes hash to its `hash`: the fields describe the record. */
 export const LINE_FAST = 0;
 /** Any other line: the verifier decodes `[start, end)` and takes the slow path. */
@@ -14,8 +14,10 @@ export const LINE_TOO_LONG = 2;
 /**
  * What the scan of a run of whole lines found, as numbers (cheap to send between threads). Per line, at
  * `k * FIELDS_PER_LINE`: line number (from 1 within the run), kind (`LINE_*`), start, end, seq, intent_seq (-1: none),
- * index into `chains`, offset of the `prev` hex digits, offset of the `hash` hex digits. Offsets index the bytes
- * scanned; a fast line's `prev` and `hash` are read back from them as latin1.
+ * index into `chains`, offset of the `prev` hex digits, offset of the `hash` hex digits, and `linked`: 1 when the
+ * line is fast and follows a fast line (`k - 1`) of the same chain with the next seq, its `prev` being that line's
+ * `hash` (compared as bytes). Offsets index the bytes scanned; a fast line's `prev` and `hash` are read back from
+ * them as latin1.
  */
 export interface ScannedLines {
   /** Lines described in `fields` (empty lines are numbered, not described). */
@@ -54,23 +56,24 @@ export function scanLines(bytes: Buffer, maxLineBytes: number, reuse?: Float64Ar
       fields[at] = number;
       fields[at + 2] = start;
       fields[at + 3] = end;
-      const scanned = scanToolCallLine(bytes, start, end);
-      if (scanned) {
+      fields[at + 9] = 0;
+      if (scanLineFields(bytes, start, end)) {
         if (scratch.length < end - start) scratch = Buffer.allocUnsafe(end - start);
-        if (scannedHashMatches(bytes, start, end, scanned, scratch)) {
-          const { record } = scanned;
-          let chain =
-            chains.length > 0 && chains[chains.length - 1] === record.chain ? chains.length - 1 : -1;
+        if (scannedHashMatches(bytes, start, end, lineFields, scratch)) {
+          const { chain: id, seq, intentSeq, prevAt, hashStart } = lineFields;
+          let chain = chains.length > 0 && chains[chains.length - 1] === id ? chains.length - 1 : -1;
           if (chain < 0) {
-            chain = chains.indexOf(record.chain);
-            if (chain < 0) chain = chains.push(record.chain) - 1;
+            chain = chains.indexOf(id);
+            if (chain < 0) chain = chains.push(id) - 1;
           }
+          const hashAt = hashStart + 8; // past `"hash":"`
           fields[at + 1] = LINE_FAST;
-          fields[at + 4] = record.seq;
-          fields[at + 5] = typeof record.intent_seq === 'number' ? record.intent_seq : -1;
+          fields[at + 4] = seq;
+          fields[at + 5] = intentSeq;
           fields[at + 6] = chain;
-          fields[at + 7] = scanned.prevAt;
-          fields[at + 8] = scanned.hashStart + 8; // past `"hash":"`
+          fields[at + 7] = prevAt;
+          fields[at + 8] = hashAt;
+          if (at > 0 && linksTo(bytes, fields, at - FIELDS_PER_LINE, chain, seq, prevAt)) fields[at + 9] = 1;
           return;
         }
       }
@@ -81,12 +84,29 @@ export function scanLines(bytes: Buffer, maxLineBytes: number, reuse?: Float64Ar
       fields[at] = number;
       fields[at + 1] = LINE_TOO_LONG;
       fields[at + 2] = length;
+      fields[at + 9] = 0;
     },
     maxLineBytes,
   );
   splitter.push(bytes);
   splitter.end();
   return { count, lines: splitter.lines, fields, chains };
+}
+
+/** Whether the line described at `before` is fast, of `chain`, at `seq - 1`, and its hash digits are `prevAt`'s. */
+function linksTo(
+  bytes: Buffer,
+  fields: Float64Array,
+  before: number,
+  chain: number,
+  seq: number,
+  prevAt: number,
+): boolean {
+  if (fields[before + 1] !== LINE_FAST || fields[before + 6] !== chain || fields[before + 4] !== seq - 1)
+    return false;
+  const hashAt = fields[before + 8] as number;
+  for (let k = 0; k < 64; k++) if (bytes[hashAt + k] !== bytes[prevAt + k]) return false;
+  return true;
 }
 
 /** The chain fields of the fast line at `at` (`k * FIELDS_PER_LINE`), as `scanToolCallLine` gives them. */

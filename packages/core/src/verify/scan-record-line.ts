@@ -43,16 +43,49 @@ let sawEscape = false;
 /** Set by skipValue on a nested `"hash":"` (a key `hash` with a string value): the only way those bytes occur. */
 let sawNestedHashMember = false;
 
+/**
+ * Where `scanLineFields` found the chain fields of the last line it accepted (one object, overwritten by each
+ * scan: no allocation per line). Offsets index the scanned bytes.
+ */
+export const lineFields = {
+  chain: '',
+  seq: -1,
+  /** -1: no `intent_seq` member. */
+  intentSeq: -1,
+  /** Offset of the 64 hex digits of `prev`. */
+  prevAt: -1,
+  /** The top-level `"hash":"…"` member: [hashStart, hashEnd); its hex digits start at `hashStart + 8`. */
+  hashStart: -1,
+  hashEnd: -1,
+};
+
 /** Scans `bytes[start, end)`; undefined means "not for the fast path", never "invalid". */
 export function scanToolCallLine(bytes: Uint8Array, start: number, end: number): ScannedLine | undefined {
-  if (end - start < 2 || bytes[start] !== OPEN_OBJECT) return undefined;
+  if (!scanLineFields(bytes, start, end)) return undefined;
+  const { chain, seq, intentSeq, prevAt, hashStart, hashEnd } = lineFields;
+  const record: ChainFields = {
+    v: 1,
+    type: 'tool_call',
+    chain,
+    seq,
+    prev: latin1(bytes, prevAt, prevAt + 64),
+    hash: latin1(bytes, hashStart + 8, hashStart + 72),
+  };
+  if (intentSeq >= 0) record.intent_seq = intentSeq;
+  return { record, hashStart, hashEnd, prevAt };
+}
+
+/**
+ * `scanToolCallLine` without building the record: true when the line takes the fast path, its fields then in
+ * `lineFields` (the chain id is the one string it makes, cached across lines of the same chain).
+ */
+export function scanLineFields(bytes: Uint8Array, start: number, end: number): boolean {
+  if (end - start < 2 || bytes[start] !== OPEN_OBJECT) return false;
   sawHighByte = false;
   sawNestedHashMember = false;
   let i = start + 1;
-  let type: string | undefined;
+  let type = false;
   let chain: string | undefined;
-  let prev: string | undefined;
-  let hash: string | undefined;
   let seq = -1;
   let intentSeq = -1;
   let version = false;
@@ -60,54 +93,52 @@ export function scanToolCallLine(bytes: Uint8Array, start: number, end: number):
   let hashEnd = -1;
   let prevAt = -1;
   for (;;) {
-    if (bytes[i] !== QUOTE) return undefined;
+    if (bytes[i] !== QUOTE) return false;
     const keyStart = i + 1;
     sawEscape = false;
     i = skipString(bytes, i, end);
     // A key with an escape may decode to a chain field's name (JSON.parse keeps the last of duplicates).
-    if (i < 0 || sawEscape || bytes[i] !== COLON) return undefined;
+    if (i < 0 || sawEscape || bytes[i] !== COLON) return false;
     const keyEnd = i - 1;
     const valueStart = ++i;
     i = skipValue(bytes, i, end);
-    if (i < 0) return undefined;
+    if (i < 0) return false;
     switch (keyName(bytes, keyStart, keyEnd)) {
       case 'hash':
         // The slow path drops the first `"hash":"…"` text of the line: a nested one before the top-level member
         // (only in a crafted line) is left to it, so both paths always give the same verdict.
-        if (hash !== undefined || sawNestedHashMember) return undefined;
-        hash = hex64String(bytes, valueStart, i);
-        if (hash === undefined) return undefined;
+        if (hashStart >= 0 || sawNestedHashMember) return false;
+        if (!isHex64String(bytes, valueStart, i)) return false;
         hashStart = keyStart - 1;
         hashEnd = i;
         break;
       case 'prev':
-        if (prev !== undefined) return undefined;
-        prev = hex64String(bytes, valueStart, i);
-        if (prev === undefined) return undefined;
+        if (prevAt >= 0) return false;
+        if (!isHex64String(bytes, valueStart, i)) return false;
         prevAt = valueStart + 1;
         break;
       case 'seq':
-        if (seq !== -1) return undefined;
+        if (seq !== -1) return false;
         seq = plainInteger(bytes, valueStart, i);
-        if (seq < 0) return undefined;
+        if (seq < 0) return false;
         break;
       case 'intent_seq':
-        if (intentSeq !== -1) return undefined;
+        if (intentSeq !== -1) return false;
         intentSeq = plainInteger(bytes, valueStart, i);
-        if (intentSeq < 0) return undefined;
+        if (intentSeq < 0) return false;
         break;
       case 'chain':
-        if (chain !== undefined) return undefined;
+        if (chain !== undefined) return false;
         chain = plainString(bytes, valueStart, i);
-        if (chain === undefined || chain === '') return undefined;
+        if (chain === undefined || chain === '') return false;
         break;
       case 'type':
-        if (type !== undefined) return undefined;
-        if (!isToolCall(bytes, valueStart, i)) return undefined;
-        type = 'tool_call';
+        if (type) return false;
+        if (!isToolCall(bytes, valueStart, i)) return false;
+        type = true;
         break;
       case 'v':
-        if (version || i - valueStart !== 1 || bytes[valueStart] !== 49) return undefined;
+        if (version || i - valueStart !== 1 || bytes[valueStart] !== 49) return false;
         version = true;
         break;
       case undefined:
@@ -119,15 +150,18 @@ export function scanToolCallLine(bytes: Uint8Array, start: number, end: number):
       continue;
     }
     if (next === CLOSE_OBJECT && i + 1 === end) break;
-    return undefined;
+    return false;
   }
-  if (!version || type === undefined || chain === undefined || seq < 0 || !prev || !hash) return undefined;
+  if (!version || !type || chain === undefined || seq < 0 || prevAt < 0 || hashStart < 0) return false;
   // JSON.parse sees the line decoded as UTF-8: only a valid UTF-8 line has the same bytes to hash.
-  if (sawHighByte && !isUtf8(bytes.subarray(start, end))) return undefined;
-
-  const record: ChainFields = { v: 1, type, chain, seq, prev, hash };
-  if (intentSeq >= 0) record.intent_seq = intentSeq;
-  return { record, hashStart, hashEnd, prevAt };
+  if (sawHighByte && !isUtf8(bytes.subarray(start, end))) return false;
+  lineFields.chain = chain;
+  lineFields.seq = seq;
+  lineFields.intentSeq = intentSeq;
+  lineFields.prevAt = prevAt;
+  lineFields.hashStart = hashStart;
+  lineFields.hashEnd = hashEnd;
+  return true;
 }
 
 /**
@@ -138,7 +172,7 @@ export function scannedHashMatches(
   bytes: Buffer,
   start: number,
   end: number,
-  scanned: ScannedLine,
+  scanned: Pick<ScannedLine, 'hashStart' | 'hashEnd'>,
   scratch: Buffer,
 ): boolean {
   const { hashStart, hashEnd } = scanned;
@@ -151,7 +185,11 @@ export function scannedHashMatches(
     length = bytes.copy(scratch, 0, start, hashStart);
     length += bytes.copy(scratch, length, bytes[hashEnd] === COMMA ? hashEnd + 1 : hashEnd, end);
   }
-  return sha256HexOf(scratch.subarray(0, length)) === scanned.record.hash;
+  // The digest's hex digits against the line's own (lowercase hex, checked by the scan): no string per line.
+  const digest = sha256HexOf(scratch.subarray(0, length));
+  const at = hashStart + 8;
+  for (let k = 0; k < 64; k++) if (digest.charCodeAt(k) !== bytes[at + k]) return false;
+  return true;
 }
 
 type OneShotHash = (algorithm: string, data: Uint8Array, encoding: 'hex') => string;
@@ -226,13 +264,13 @@ function plainString(bytes: Uint8Array, start: number, end: number): string | un
 const LOWER_HEX = new Uint8Array(256);
 for (const c of '0123456789abcdef') LOWER_HEX[c.charCodeAt(0)] = 1;
 
-/** A string value of 64 lowercase hex digits, or undefined. */
-function hex64String(bytes: Uint8Array, start: number, end: number): string | undefined {
-  if (end - start !== 66 || bytes[start] !== QUOTE) return undefined;
+/** Whether a string value is 64 lowercase hex digits. */
+function isHex64String(bytes: Uint8Array, start: number, end: number): boolean {
+  if (end - start !== 66 || bytes[start] !== QUOTE) return false;
   for (let i = start + 1; i < end - 1; i++) {
-    if (LOWER_HEX[bytes[i] as number] === 0) return undefined;
+    if (LOWER_HEX[bytes[i] as number] === 0) return false;
   }
-  return latin1(bytes, start + 1, end - 1);
+  return true;
 }
 
 /** A non-negative safe integer written with digits only, or -1. */

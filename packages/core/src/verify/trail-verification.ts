@@ -204,18 +204,74 @@ export class TrailVerification {
     }
   }
 
-  /** A scanned run of lines: fast lines as records, the others the slow way, in order. */
+  /**
+   * A scanned run of lines: fast lines as records, the others the slow way, in order. A stretch of fast lines
+   * the scan found linked (`linked`: same chain, next seq, `prev` = the hash before) goes to its chain in bulk
+   * (`ChainVerifier.appendLinked`) when the chain is ready to accept it; otherwise line by line.
+   */
   private _addRun(run: ScanResult, file: string, lineBase: number): void {
     const bytes = Buffer.from(run.buffer);
     const { fields } = run;
-    for (let at = 0; at < run.count * FIELDS_PER_LINE; at += FIELDS_PER_LINE) {
-      const line = lineBase + (fields[at] as number);
+    const end = run.count * FIELDS_PER_LINE;
+    for (let at = 0; at < end; at += FIELDS_PER_LINE) {
       const kind = fields[at + 1];
-      if (kind === LINE_FAST) this._addRecord(scannedRecord(run, bytes, at), { file, line }, true);
-      else if (kind === LINE_SLOW)
-        this.addText(bytes.toString('utf8', fields[at + 2], fields[at + 3]), file, line);
-      else this._report(longLineProblem(file, line, fields[at + 2] as number));
+      if (kind === LINE_FAST) {
+        if (fields[at + 9] === 1 && !this._unordered) {
+          let last = at;
+          while (last + FIELDS_PER_LINE < end && fields[last + FIELDS_PER_LINE + 9] === 1)
+            last += FIELDS_PER_LINE;
+          if (this._appendLinked(run, bytes, at, last, file, lineBase)) {
+            at = last;
+            continue;
+          }
+        }
+        this._addRecord(
+          scannedRecord(run, bytes, at),
+          { file, line: lineBase + (fields[at] as number) },
+          true,
+        );
+      } else if (kind === LINE_SLOW)
+        this.addText(
+          bytes.toString('utf8', fields[at + 2], fields[at + 3]),
+          file,
+          lineBase + (fields[at] as number),
+        );
+      else this._report(longLineProblem(file, lineBase + (fields[at] as number), fields[at + 2] as number));
     }
+  }
+
+  /** The linked fast lines described at `first … last` to their chain in bulk; false when it does not apply. */
+  private _appendLinked(
+    run: ScanResult,
+    bytes: Buffer,
+    first: number,
+    last: number,
+    file: string,
+    lineBase: number,
+  ): boolean {
+    const { fields } = run;
+    const chain = this._chains.get(run.chains[fields[first + 6] as number] as string);
+    const count = (last - first) / FIELDS_PER_LINE + 1;
+    const linked = chain?.appendLinked({
+      firstSeq: fields[first + 4] as number,
+      count,
+      bytes,
+      hashAt: (i) => fields[first + i * FIELDS_PER_LINE + 8] as number,
+      firstPrev: () => hexDigits(bytes, fields[first + 7] as number),
+      lastHash: () => hexDigits(bytes, fields[last + 8] as number),
+      intentSeq: (i) => fields[first + i * FIELDS_PER_LINE + 5] as number,
+      where: (i) => ({ file, line: lineBase + (fields[first + i * FIELDS_PER_LINE] as number) }),
+    });
+    if (!linked) return false;
+    const before = this._records;
+    this._records += count;
+    const onProgress = this._options.onProgress;
+    if (onProgress) {
+      const every = this._progressEvery;
+      for (let at = (Math.floor(before / every) + 1) * every; at <= this._records; at += every)
+        onProgress(at);
+    }
+    return true;
   }
 
   private _addLineBytes(bytes: Buffer, start: number, end: number, file: string, line: number): void {
@@ -324,4 +380,9 @@ function longLineProblem(file: string, line: number, bytes: number): VerifyProbl
 /** The `malformed` problem reported for a symbolic link found in a trail directory (not read). */
 function linkProblem(file: string): VerifyProblem {
   return { kind: 'malformed', chain: null, seq: null, message: LINK_NOT_FOLLOWED, file };
+}
+
+/** The 64 hex digits at `bytes[at]`. */
+function hexDigits(bytes: Buffer, at: number): string {
+  return bytes.toString('latin1', at, at + 64);
 }

@@ -38,6 +38,10 @@ const MAX_DENSE_SPAN = 1 << 22;
 /** Seqs per page of the dense part: 32 bytes of hash and one presence byte each (132 KiB a page). */
 const PAGE_SEQS = 4096;
 
+/** The value of a lowercase hex digit's byte; 255 for any other byte. */
+const HEX_VALUE = new Uint8Array(256).fill(255);
+for (let digit = 0; digit < 16; digit++) HEX_VALUE['0123456789abcdef'.charCodeAt(digit)] = digit;
+
 interface Page {
   hashes: Buffer;
   present: Uint8Array;
@@ -106,6 +110,30 @@ export class WitnessChain {
     const slot = at % PAGE_SEQS;
     if (page?.present[slot] === 1) return page.hashes.toString('hex', slot * 32, slot * 32 + 32);
     return this._far.get(seq);
+  }
+
+  /**
+   * Whether the witnessed hash of `seq` is the 64 lowercase hex digits at `bytes[at]` (all 32 bytes compared), or
+   * undefined when the witness never saw `seq`.
+   */
+  sameHash(seq: number, bytes: Uint8Array, at: number): boolean | undefined {
+    const offset = seq - this._base;
+    const page = offset >= 0 ? this._pages[Math.floor(offset / PAGE_SEQS)] : undefined;
+    const slot = offset % PAGE_SEQS;
+    if (page?.present[slot] === 1) {
+      const hashes = page.hashes;
+      const from = slot * 32;
+      for (let k = 0; k < 32; k++) {
+        const high = HEX_VALUE[bytes[at + 2 * k] as number] as number;
+        const low = HEX_VALUE[bytes[at + 2 * k + 1] as number] as number;
+        if (high > 15 || low > 15 || hashes[from + k] !== ((high << 4) | low)) return false;
+      }
+      return true;
+    }
+    const far = this._far.get(seq);
+    return far === undefined
+      ? undefined
+      : far === Buffer.from(bytes.subarray(at, at + 64)).toString('latin1');
   }
 
   /** Seqs in `[from, to]` the witness saw. */
