@@ -1,4 +1,4 @@
-import { context, createContextKey } from '@opentelemetry/api';
+import { type Context, context, createContextKey } from '@opentelemetry/api';
 import type { AuditContext } from '../types.js';
 import { envAuditDefaults } from './env-defaults.js';
 
@@ -32,9 +32,12 @@ export function withAuditContext<T>(attribution: AuditContext, fn: () => T): T {
  * read once), which also sit under every nested context.
  */
 export function getAuditContext(): Readonly<AuditContext> {
-  return (
-    (context.active().getValue(AUDIT_CONTEXT_KEY) as StoredContext | undefined)?.merged ?? envAuditDefaults()
-  );
+  return auditContextIn(context.active());
+}
+
+/** The attribution `getAuditContext` gives in `ctx` (for a caller that holds the active context already). */
+export function auditContextIn(ctx: Context): Readonly<AuditContext> {
+  return (ctx.getValue(AUDIT_CONTEXT_KEY) as StoredContext | undefined)?.merged ?? envAuditDefaults();
 }
 
 /**

@@ -3,6 +3,9 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { Redactor } from '../redaction/redactor.js';
 import { OWN_VALUE_KEYS, type OwnValues, ownBit } from './own-values.js';
 
+/** The class bit of a kept key (above every `OwnValues` bit). */
+const KEPT = 1 << OWN_VALUE_KEYS.length;
+
 /** The semantic-convention attribute for a URL's query component, written without its `?`. */
 const ATTR_URL_QUERY = 'url.query';
 
@@ -75,11 +78,18 @@ export class SpanAttributeRedaction {
   private readonly _skips: (ReadonlySet<string> | undefined)[] = [];
   /** Whether key redaction leaves every kept and own key as it is (then a span holding only those needs nothing). */
   private _keysStay: boolean | undefined;
+  /** Per key: `KEPT` for a kept key, its `OwnValues` bit for an own key (one lookup per key of a span). */
+  private readonly _classes: ReadonlyMap<string, number>;
 
   constructor(
     private readonly _redactor: Redactor,
     private readonly _kept: ReadonlySet<string>,
-  ) {}
+  ) {
+    const classes = new Map<string, number>();
+    for (const key of OWN_VALUE_KEYS) classes.set(key, ownBit(key));
+    for (const key of _kept) classes.set(key, KEPT);
+    this._classes = classes;
+  }
 
   redact(attributes: Attributes, own: OwnValues | undefined): void {
     if (own === undefined) {
@@ -88,10 +98,11 @@ export class SpanAttributeRedaction {
     }
     const mask = own.heldIn(attributes);
     if (this._keysStay ?? this._checkKeys()) {
+      const left = mask | KEPT;
       let others = false;
       // for-in also sees inherited enumerable keys: they only send the span down the full path below.
       for (const key in attributes) {
-        if (!this._kept.has(key) && (ownBit(key) & mask) === 0) {
+        if (((this._classes.get(key) ?? 0) & left) === 0) {
           others = true;
           break;
         }

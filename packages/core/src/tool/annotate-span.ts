@@ -1,4 +1,4 @@
-import { type Attributes, type Span, SpanStatusCode } from '@opentelemetry/api';
+import { type Span, SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { RecordedToolCall } from '../pipeline/audit-pipeline.js';
 import type { OwnValues } from '../processor/own-values.js';
@@ -16,18 +16,15 @@ export function annotateSpan(
   own: OwnValues,
 ): void {
   const record = recorded.sealed.record as Record<string, unknown>;
-  const attributes: Attributes = {};
+  // One setAttribute per value: no attribute object for the SDK to walk.
   for (const field of SEALED_FIELDS) {
     const value = record[field.field];
-    if (typeof value === 'string' || typeof value === 'number') attributes[field.span] = value;
+    if (typeof value === 'string' || typeof value === 'number') span.setAttribute(field.span, value);
   }
   // The GenAI argument and result attributes belong to `execute_tool` spans only.
   if (toolSpan) {
-    attributes[RECORD_ATTRIBUTES.args.span] = recorded.argsJson;
-    attributes[RECORD_ATTRIBUTES.result.span] = recorded.resultJson;
-  }
-  span.setAttributes(attributes);
-  if (toolSpan) {
+    span.setAttribute(RECORD_ATTRIBUTES.args.span, recorded.argsJson);
+    span.setAttribute(RECORD_ATTRIBUTES.result.span, recorded.resultJson);
     const held = (span as Partial<ReadableSpan>).attributes;
     own.args = heldPart(held?.[RECORD_ATTRIBUTES.args.span], recorded.argsJson);
     own.result = heldPart(held?.[RECORD_ATTRIBUTES.result.span], recorded.resultJson);
@@ -43,7 +40,7 @@ export function annotateSpan(
 }
 
 /**
- * What the span holds of `text` after `setAttributes`: the text, or its start when the SDK shortened it (attribute
+ * What the span holds of `text` after `setAttribute`: the text, or its start when the SDK shortened it (attribute
  * value length limit); undefined for anything else (the span did not take the value).
  */
 function heldPart(held: unknown, text: string | undefined): string | undefined {

@@ -9,7 +9,7 @@ import {
   type TracerProvider,
   trace,
 } from '@opentelemetry/api';
-import { getAuditContext } from '../context/audit-context.js';
+import { auditContextIn } from '../context/audit-context.js';
 import type { ErrorHandler } from '../internal/error-handler.js';
 import type { AuditPipeline, RecordedToolCall, ToolCallInput } from '../pipeline/audit-pipeline.js';
 import { OwnValues } from '../processor/own-values.js';
@@ -59,6 +59,8 @@ export class ToolRunner implements ToolAuditor {
   private readonly _errors: ErrorHandler;
   private readonly _strict: StrictGate;
   private readonly _constants: RedactedConstants;
+  private _lastContext: Readonly<AuditContext> | undefined;
+  private _lastContextAttributes: ReadonlyArray<string | number> = [];
   /** The gate's callbacks, made once (no closure per strict call). */
   private readonly _strictSteps: StrictSteps<CallState> = {
     intent: (state) => callInput(state),
@@ -137,7 +139,8 @@ export class ToolRunner implements ToolAuditor {
 
   private _start(call: ToolRun): CallState | undefined {
     try {
-      const active = getAuditContext();
+      const parent = context.active();
+      const active = auditContextIn(parent);
       // What the framework knows (model, tool call id, conversation) wins; the audit context fills the rest.
       const ctx: Readonly<AuditContext> = call.context ? { ...active, ...definedOnly(call.context) } : active;
       // No spread in the common case (no extra attributes): V8 builds a spread literal in a slow path.
@@ -154,11 +157,8 @@ export class ToolRunner implements ToolAuditor {
         else setIf(attributes, ATTR_GEN_AI_TOOL_DESCRIPTION, call.description);
         setIf(attributes, RECORD_ATTRIBUTES.call_id.span, call.callId);
       }
-      for (const field of CONTEXT_FIELDS) {
-        const value = ctx[field.context];
-        setIf(attributes, field.span, value);
-        if (field.spanAlias !== undefined) setIf(attributes, field.spanAlias, value);
-      }
+      const pairs = this._contextAttributes(ctx);
+      for (let i = 0; i < pairs.length; i += 2) attributes[pairs[i] as string] = pairs[i + 1];
       const turn = ctx.turn;
       if (typeof turn === 'number' && attributes[ATTR_TOOLTRAIL_TURN] === turn)
         own.turn = this._putOwn(attributes, ATTR_TOOLTRAIL_TURN, turn);
@@ -170,10 +170,11 @@ export class ToolRunner implements ToolAuditor {
       spans.expect(name, own);
       let span: Span;
       try {
-        span = this._currentTracer().startSpan(name, {
-          kind: call.span?.kind ?? SpanKind.INTERNAL,
-          attributes,
-        });
+        span = this._currentTracer().startSpan(
+          name,
+          { kind: call.span?.kind ?? SpanKind.INTERNAL, attributes },
+          parent,
+        );
       } finally {
         spans.expect(undefined, undefined);
       }
@@ -185,12 +186,32 @@ export class ToolRunner implements ToolAuditor {
         ctx,
         startTimeMs: Date.now(),
         startedAt: performance.now(),
-        parent: context.active(),
+        parent,
       };
     } catch (error) {
       this._errors.report('tool_start', `could not start auditing tool ${call.name}`, error);
       return undefined;
     }
+  }
+
+  /**
+   * The span attributes an audit context fills, as key, value, key, value...: remembered for the last context
+   * object (audit contexts are frozen: `withAuditContext`'s and the env defaults'; a merged one is new per call).
+   */
+  private _contextAttributes(ctx: Readonly<AuditContext>): ReadonlyArray<string | number> {
+    if (ctx === this._lastContext) return this._lastContextAttributes;
+    const pairs: Array<string | number> = [];
+    for (const field of CONTEXT_FIELDS) {
+      const value = ctx[field.context];
+      if (value === undefined || value === null || value === '') continue;
+      pairs.push(field.span, value);
+      if (field.spanAlias !== undefined) pairs.push(field.spanAlias, value);
+    }
+    if (Object.isFrozen(ctx)) {
+      this._lastContext = ctx;
+      this._lastContextAttributes = pairs;
+    }
+    return pairs;
   }
 
   /** Puts `value` under `key` as redaction leaves it; its redacted value, or undefined when the processor redacts it. */

@@ -85,6 +85,30 @@ describe('the values auditTool puts on its span already redacted', () => {
   });
 });
 
+describe('the audit context on the span', () => {
+  it('puts each call’s own context on its span, call after call', async () => {
+    harness = startAudit();
+    const lookup = auditTool('lookup', async () => 'ok');
+    await withAuditContext({ userId: 'u-a', turn: 1 }, async () => {
+      await lookup();
+      await lookup();
+    });
+    await withAuditContext({ userId: 'u-b', model: 'm-1' }, () => lookup());
+    await lookup();
+    await auditToolCall({ name: 'lookup', args: {}, context: { model: 'm-2' } }, async () => 'ok');
+    const spans = harness.spans.getFinishedSpans().map((span) => span.attributes);
+    expect(spans.map((span) => span['user.id'])).toEqual(['u-a', 'u-a', 'u-b', undefined, undefined]);
+    expect(spans.map((span) => span['tooltrail.turn'])).toEqual([1, 1, undefined, undefined, undefined]);
+    expect(spans.map((span) => span['gen_ai.request.model'])).toEqual([
+      undefined,
+      undefined,
+      'm-1',
+      undefined,
+      'm-2',
+    ]);
+  });
+});
+
 describe('AuditedSpans', () => {
   it('lets the span the runner announced be claimed once, by its name only', () => {
     const spans = new AuditedSpans();
