@@ -8,7 +8,8 @@ import { WitnessIndex } from './witness-index.js';
 /**
  * Reads a witness (the collector archive, Loki, another copy of the trail) into a compact index of
  * (chain, seq) → hash. Lines that are not chained records are skipped: the witness is compared with, not
- * verified (verify it on its own to check it). Memory: about 33 bytes per witnessed record.
+ * verified (verify it on its own to check it). Memory: one byte per witnessed record, and a few MiB of hash pages
+ * (the others spill to a temporary file: `WitnessIndex`); `close()` the index when done.
  */
 export async function readWitness(source: TrailSource): Promise<WitnessIndex> {
   const index = new WitnessIndex();

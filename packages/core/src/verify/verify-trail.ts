@@ -15,12 +15,17 @@ export async function verifyTrail(
   const paths = trailPaths(source);
   const anchors = options.anchors ?? readRetentionAnchors(paths ?? []);
   const witness = options.witness === undefined ? undefined : await readWitness(options.witness);
-  const verification = new TrailVerification({ ...options, anchors, witnessIndex: witness });
-  if (paths) for (const path of paths) await verification.addPath(path);
-  else {
-    // Items are record lines only (log bodies from Loki, say): one that is not a record is malformed, never a path.
-    let index = 0;
-    for await (const item of source as AsyncIterable<string>) verification.addText(item, undefined, ++index);
+  try {
+    const verification = new TrailVerification({ ...options, anchors, witnessIndex: witness });
+    if (paths) for (const path of paths) await verification.addPath(path);
+    else {
+      // Items are record lines only (log bodies from Loki, say): one that is not a record is malformed, never a path.
+      let index = 0;
+      for await (const item of source as AsyncIterable<string>)
+        verification.addText(item, undefined, ++index);
+    }
+    return verification.finish();
+  } finally {
+    witness?.close();
   }
-  return verification.finish();
 }

@@ -1,13 +1,24 @@
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 /**
  * What a witness (the collector archive, Loki, another copy of the trail) saw: the hash of each (chain, seq).
- * Compact so millions of records fit: per chain, 32 bytes of hash and one presence byte per seq, in pages
- * allocated as seqs arrive.
+ * Bounded memory however many records it holds: per chain one presence byte per seq in memory, and 32 bytes of
+ * hash per seq in pages of which only the most recently used stay in memory (`HashPages`: the others in a
+ * temporary file). `close()` removes that file.
  */
 export class WitnessIndex {
   private readonly _chains = new Map<string, WitnessChain>();
+  private readonly _store: HashPages;
   /** Records the witness holds twice with different hashes: the witness itself saw a fork. */
   readonly conflicts: Array<{ chain: string; seq: number }> = [];
   private _records = 0;
+
+  /** `residentPages`: hash pages (128 KiB each) kept in memory before pages spill to a temporary file. */
+  constructor(residentPages = RESIDENT_PAGES) {
+    this._store = new HashPages(residentPages);
+  }
 
   /** Records added (duplicates included: at-least-once delivery repeats records). */
   get records(): number {
@@ -22,7 +33,7 @@ export class WitnessIndex {
     this._records++;
     let entry = this._chains.get(chain);
     if (!entry) {
-      entry = new WitnessChain(seq);
+      entry = new WitnessChain(seq, this._store);
       this._chains.set(chain, entry);
     }
     if (!entry.add(seq, hashHex)) this.conflicts.push({ chain, seq });
@@ -30,6 +41,16 @@ export class WitnessIndex {
 
   chain(chain: string): WitnessChain | undefined {
     return this._chains.get(chain);
+  }
+
+  /** Pages spilled to the temporary file so far (0: all in memory). */
+  get spilledPages(): number {
+    return this._store.spilled;
+  }
+
+  /** Closes and removes the temporary file, if any (the index answers nothing afterwards). */
+  close(): void {
+    this._store.close();
   }
 }
 
@@ -42,9 +63,112 @@ const PAGE_SEQS = 4096;
 const HEX_VALUE = new Uint8Array(256).fill(255);
 for (let digit = 0; digit < 16; digit++) HEX_VALUE['0123456789abcdef'.charCodeAt(digit)] = digit;
 
+/** Hash pages kept in memory by default: 32 × 128 KiB = 4 MiB. */
+const RESIDENT_PAGES = 32;
+const PAGE_BYTES = PAGE_SEQS * 32;
+
 interface Page {
-  hashes: Buffer;
+  /** The page's hashes in `HashPages`. */
+  id: number;
   present: Uint8Array;
+}
+
+/**
+ * Pages of hashes, numbered as allocated: the `resident` most recently used in memory, the others in a temporary
+ * file (mode 0600, under the OS temp directory, its directory removed as soon as it is open where the OS allows,
+ * else at `close`). Witness records arrive, and trail records are compared, in seq order per chain, so each page
+ * is written about once and read back about once.
+ */
+class HashPages {
+  /** id → page bytes, least recently used first. */
+  private readonly _resident = new Map<number, Buffer>();
+  private readonly _dirty = new Set<number>();
+  /** Whether a page id has its bytes in the file. */
+  private readonly _onDisk: boolean[] = [];
+  private _count = 0;
+  private _fd: number | undefined;
+  private _dir: string | undefined;
+  /** The page the last `page` call returned. */
+  private _lastId = -1;
+  private _lastBytes: Buffer | undefined;
+  private _lastDirty = false;
+  spilled = 0;
+
+  constructor(private readonly _capacity: number) {}
+
+  allocate(): number {
+    const id = this._count++;
+    this._make(id);
+    this._dirty.add(id);
+    return id;
+  }
+
+  /** The bytes of page `id`, to read (`write` false) or to write. Valid until the next call. */
+  page(id: number, write: boolean): Buffer {
+    // The common case, records in seq order: the same page as the last call (already the most recently used).
+    if (id === this._lastId && this._lastBytes) {
+      if (write && !this._lastDirty) {
+        this._dirty.add(id);
+        this._lastDirty = true;
+      }
+      return this._lastBytes;
+    }
+    let bytes = this._resident.get(id);
+    if (bytes) {
+      // Most recently used: to the end of the map's order.
+      this._resident.delete(id);
+      this._resident.set(id, bytes);
+    } else {
+      bytes = this._make(id);
+      if (this._onDisk[id]) readSync(this._fd as number, bytes, 0, PAGE_BYTES, id * PAGE_BYTES);
+    }
+    if (write) this._dirty.add(id);
+    this._lastId = id;
+    this._lastBytes = bytes;
+    this._lastDirty = this._dirty.has(id);
+    return bytes;
+  }
+
+  close(): void {
+    this._resident.clear();
+    this._lastBytes = undefined;
+    if (this._fd !== undefined) closeSync(this._fd);
+    this._fd = undefined;
+    if (this._dir) rmSync(this._dir, { recursive: true, force: true });
+    this._dir = undefined;
+  }
+
+  /** A resident buffer for `id` (contents undefined), evicting the least recently used page when full. */
+  private _make(id: number): Buffer {
+    let bytes: Buffer | undefined;
+    if (this._resident.size >= this._capacity) {
+      const [oldest, oldBytes] = this._resident.entries().next().value as [number, Buffer];
+      this._resident.delete(oldest);
+      if (oldest === this._lastId) this._lastBytes = undefined;
+      if (this._dirty.delete(oldest)) {
+        writeSync(this._file(), oldBytes, 0, PAGE_BYTES, oldest * PAGE_BYTES);
+        if (!this._onDisk[oldest]) this.spilled++;
+        this._onDisk[oldest] = true;
+      }
+      bytes = oldBytes;
+    }
+    bytes ??= Buffer.allocUnsafe(PAGE_BYTES);
+    this._resident.set(id, bytes);
+    return bytes;
+  }
+
+  private _file(): number {
+    if (this._fd === undefined) {
+      this._dir = mkdtempSync(join(tmpdir(), 'tooltrail-witness-'));
+      this._fd = openSync(join(this._dir, 'hashes'), 'wx+', 0o600);
+      try {
+        // The open file outlives its name (POSIX): nothing is left behind if the process dies.
+        rmSync(this._dir, { recursive: true, force: true });
+        this._dir = undefined;
+      } catch {}
+    }
+    return this._fd;
+  }
 }
 
 /**
@@ -59,8 +183,10 @@ export class WitnessChain {
   private readonly _pages: Array<Page | undefined> = [];
   private _count = 0;
   private _lastSeq = -1;
+  private readonly _store: HashPages;
 
-  constructor(firstSeq: number) {
+  constructor(firstSeq: number, store: HashPages) {
+    this._store = store;
     this._first = firstSeq;
     this._base = firstSeq - (firstSeq % PAGE_SEQS);
   }
@@ -92,12 +218,13 @@ export class WitnessChain {
     const index = Math.floor(at / PAGE_SEQS);
     let page = this._pages[index];
     if (!page) {
-      page = { hashes: Buffer.allocUnsafe(PAGE_SEQS * 32), present: new Uint8Array(PAGE_SEQS) };
+      page = { id: this._store.allocate(), present: new Uint8Array(PAGE_SEQS) };
       this._pages[index] = page;
     }
     const slot = at % PAGE_SEQS;
-    if (page.present[slot] === 1) return page.hashes.toString('hex', slot * 32, slot * 32 + 32) === hashHex;
-    page.hashes.write(hashHex, slot * 32, 32, 'hex');
+    if (page.present[slot] === 1)
+      return this._store.page(page.id, false).toString('hex', slot * 32, slot * 32 + 32) === hashHex;
+    this._store.page(page.id, true).write(hashHex, slot * 32, 32, 'hex');
     page.present[slot] = 1;
     this._seen(seq);
     return true;
@@ -108,7 +235,8 @@ export class WitnessChain {
     const at = seq - this._base;
     const page = at >= 0 ? this._pages[Math.floor(at / PAGE_SEQS)] : undefined;
     const slot = at % PAGE_SEQS;
-    if (page?.present[slot] === 1) return page.hashes.toString('hex', slot * 32, slot * 32 + 32);
+    if (page?.present[slot] === 1)
+      return this._store.page(page.id, false).toString('hex', slot * 32, slot * 32 + 32);
     return this._far.get(seq);
   }
 
@@ -121,7 +249,7 @@ export class WitnessChain {
     const page = offset >= 0 ? this._pages[Math.floor(offset / PAGE_SEQS)] : undefined;
     const slot = offset % PAGE_SEQS;
     if (page?.present[slot] === 1) {
-      const hashes = page.hashes;
+      const hashes = this._store.page(page.id, false);
       const from = slot * 32;
       for (let k = 0; k < 32; k++) {
         const high = HEX_VALUE[bytes[at + 2 * k] as number] as number;
