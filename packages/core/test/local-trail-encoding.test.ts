@@ -35,14 +35,20 @@ describe('LocalTrail line encoding', () => {
       '{"seq":3}',
       `{"seq":4,"note":"${'ü'.repeat(40_000)}"}`,
       '{"seq":5,"note":"🙂"}',
+      // Three bytes per UTF-16 unit, just inside and just past what the reused 64 KiB buffer takes.
+      `{"seq":6,"note":"${'漢'.repeat(21_826)}"}`,
+      `{"seq":7,"note":"${'漢'.repeat(21_827)}"}`,
+      // A lone surrogate is stored as U+FFFD (three bytes), as Buffer.from writes it.
+      '{"seq":8,"note":"\ud800 \udfff"}',
     ];
-    const local = trail(dir, 100_000);
+    const local = trail(dir, 140_000);
     for (const line of lines) expect(local.append(line)).toBe(true);
     local.close();
     const expected = Buffer.from(lines.map((line) => `${line}\n`).join(''));
     expect(trailBytes(dir).equals(expected)).toBe(true);
     expect(local.written).toEqual({ records: lines.length, bytes: expected.length });
-    // The segment roll decides by bytes, not characters: 80,000 bytes of `ü` do not fit after 70,000.
+    // The segment roll decides by bytes, not characters: 80,000 bytes of `ü` do not fit after 70,000, nor 65,500
+    // bytes of `漢` after them.
     expect(readdirSync(dir).filter((name) => name.endsWith('.jsonl')).length).toBeGreaterThan(1);
   });
 });

@@ -120,15 +120,20 @@ export class LocalTrail {
       this._config.errors.report('trail_closed', 'record written after shutdown was not stored');
       return undefined;
     }
-    // The line and its newline, in UTF-8.
-    const length = Buffer.byteLength(line) + 1;
     let fd: number | undefined;
     let offset = 0;
+    let length = 0;
     try {
-      fd = this._open(length);
-      // Encoded after `_open` (which may report to user code, which may append): nothing runs between the
-      // encoding into the shared buffer and the write.
-      const data = encodeLine(line, length);
+      // The line and its newline in UTF-8, encoded once: the encoder's count is the length (no byteLength pass).
+      let data = encodeLine(line);
+      length = encodedLength;
+      fd = this._fd;
+      if (fd === undefined || this._segmentBytes + length > this._config.maxFileBytes) {
+        fd = this._open(length);
+        // `_open` may report to user code, which may append (reusing the shared buffer): nothing else runs
+        // between this encoding and the write.
+        if (data === sharedLine) data = encodeLine(line);
+      }
       while (offset < length) offset += writeSync(fd, data, offset, length - offset);
       this._segmentBytes += length;
       this.written.records++;
@@ -271,16 +276,25 @@ export class LocalTrail {
 
 /** Lines up to this many bytes are encoded into one reused buffer (a line is about 700 bytes). */
 const SHARED_LINE_BYTES = 64 * 1024;
+/** Lines of up to this many UTF-16 code units fit it with their newline (UTF-8 takes at most 3 bytes per unit). */
+const SHARED_LINE_UNITS = (SHARED_LINE_BYTES - 1) / 3;
 let sharedLine: Buffer | undefined;
+/** Bytes of the last `encodeLine`, newline included. */
+let encodedLength = 0;
 
 /**
- * `line` and a newline in UTF-8 (`length` bytes): one encoding into a reused buffer, no allocation per record.
- * The buffer is only valid until the next call; larger lines get their own.
+ * `line` and a newline in UTF-8 (`encodedLength` bytes): one encoding into a reused buffer, no allocation per
+ * record. The buffer is only valid until the next call; longer lines get their own.
  */
-function encodeLine(line: string, length: number): Buffer {
-  if (length > SHARED_LINE_BYTES) return Buffer.from(`${line}\n`);
+function encodeLine(line: string): Buffer {
+  if (line.length > SHARED_LINE_UNITS) {
+    const own = Buffer.from(`${line}\n`);
+    encodedLength = own.length;
+    return own;
+  }
   sharedLine ??= Buffer.allocUnsafeSlow(SHARED_LINE_BYTES);
-  sharedLine.write(line, 0);
-  sharedLine[length - 1] = 0x0a;
+  const bytes = sharedLine.write(line, 0);
+  sharedLine[bytes] = 0x0a;
+  encodedLength = bytes + 1;
   return sharedLine;
 }
