@@ -301,6 +301,22 @@ describe('verifier fast path (byte scanner)', () => {
     expect(scanToolCallLine(plain, 0, plain.length)).toBeDefined();
   });
 
+  it('checks the quotes and digits of `prev` and `hash` byte by byte (each quote and digit replaced)', () => {
+    const line = Buffer.from(
+      sealRecord({ v: 1, type: 'tool_call', chain: 'c', seq: 1, prev: GENESIS_HASH, ts: 'x', args: {} }).line,
+    );
+    expect(checkLine(line)).toBe(true);
+    for (const key of ['"prev":"', '"hash":"']) {
+      const value = line.indexOf(key) + key.length - 1; // the opening quote
+      for (const at of [value, value + 1, value + 64, value + 65])
+        for (const byte of ['x', '0', 'A', ',', '\\', ' ', '}', '"']) {
+          const edited = Buffer.from(line);
+          edited[at] = byte.charCodeAt(0);
+          checkLine(edited);
+        }
+    }
+  });
+
   it('sealed records with arbitrary JSON content go the fast way and hash-match', () => {
     let runs = 0;
     let taken = 0;

@@ -101,20 +101,25 @@ export function scanLineFields(bytes: Uint8Array, start: number, end: number): b
     if (i < 0 || sawEscape || bytes[i] !== COLON) return false;
     const keyEnd = i - 1;
     const valueStart = ++i;
-    i = skipValue(bytes, i, end);
-    if (i < 0) return false;
-    switch (keyName(bytes, keyStart, keyEnd)) {
+    const name = keyName(bytes, keyStart, keyEnd);
+    if (name === 'hash' || name === 'prev') {
+      // Their value must be a string of 64 lowercase hex digits: checked once, without a generic skip first.
+      if (valueStart + 66 > end || !isHex64String(bytes, valueStart, valueStart + 66)) return false;
+      i = valueStart + 66;
+    } else {
+      i = skipValue(bytes, i, end);
+      if (i < 0) return false;
+    }
+    switch (name) {
       case 'hash':
         // The slow path drops the first `"hash":"…"` text of the line: a nested one before the top-level member
         // (only in a crafted line) is left to it, so both paths always give the same verdict.
         if (hashStart >= 0 || sawNestedHashMember) return false;
-        if (!isHex64String(bytes, valueStart, i)) return false;
         hashStart = keyStart - 1;
         hashEnd = i;
         break;
       case 'prev':
         if (prevAt >= 0) return false;
-        if (!isHex64String(bytes, valueStart, i)) return false;
         prevAt = valueStart + 1;
         break;
       case 'seq':
@@ -264,9 +269,9 @@ function plainString(bytes: Uint8Array, start: number, end: number): string | un
 const LOWER_HEX = new Uint8Array(256);
 for (const c of '0123456789abcdef') LOWER_HEX[c.charCodeAt(0)] = 1;
 
-/** Whether a string value is 64 lowercase hex digits. */
+/** Whether `bytes[start, end)` is a string of 64 lowercase hex digits, quotes included. */
 function isHex64String(bytes: Uint8Array, start: number, end: number): boolean {
-  if (end - start !== 66 || bytes[start] !== QUOTE) return false;
+  if (end - start !== 66 || bytes[start] !== QUOTE || bytes[end - 1] !== QUOTE) return false;
   for (let i = start + 1; i < end - 1; i++) {
     if (LOWER_HEX[bytes[i] as number] === 0) return false;
   }
