@@ -48,27 +48,39 @@ export class ArchiveSource implements RecordSource {
   }
 
   async *records(filter: RecordFilter, onMalformed: OnMalformed): AsyncGenerator<SourcedRecord> {
-    for await (const { text, file, line } of this._bodies(onMalformed)) {
-      const record = parseRecordLine(text, `${file}:${line}`, onMalformed);
-      if (record && matchesFilter(record, filter)) yield { record, text, file, line };
+    for await (const { bodies, file, line } of this._lines(onMalformed)) {
+      for (const text of bodies) {
+        if (typeof text !== 'string') {
+          onMalformed(`${file}:${line}`, text.malformed);
+          continue;
+        }
+        const record = parseRecordLine(text, `${file}:${line}`, onMalformed);
+        if (record && matchesFilter(record, filter)) yield { record, text, file, line };
+      }
     }
   }
 
   verifiable(onMalformed: OnMalformed): { input: AsyncIterable<string>; ordered: boolean } {
-    const bodies = this._bodies(onMalformed);
+    const lines = this._lines(onMalformed);
     return {
+      // One generator between the file and the verifier: each level costs promises per record.
       input: (async function* () {
-        for await (const { text } of bodies) yield text;
+        for await (const { bodies, file, line } of lines) {
+          for (const text of bodies) {
+            if (typeof text === 'string') yield text;
+            else onMalformed(`${file}:${line}`, text.malformed);
+          }
+        }
       })(),
       // The archive is in arrival order: batches and retries may reorder a chain, so core sorts each chain.
       ordered: false,
     };
   }
 
-  /** The audit record lines of every archive line, with the archive file and line they came from. */
-  private async *_bodies(
+  /** The audit record lines of each archive line, with the archive file and line they came from. */
+  private async *_lines(
     onMalformed: OnMalformed,
-  ): AsyncGenerator<{ text: string; file: string; line: number }> {
+  ): AsyncGenerator<{ bodies: AuditBody[]; file: string; line: number }> {
     for (const link of this._links)
       onMalformed(link, 'a symbolic link in the archive directory: not followed, not read');
     // Bounded lines (core's MAX_LINE_BYTES): a longer OTLP line is skipped unread and reported, reading goes on.
@@ -80,30 +92,44 @@ export class ArchiveSource implements RecordSource {
         onMalformed(read.line === undefined ? file : `${file}:${line}`, error);
         continue;
       }
-      if (text.trim() === '') continue;
-      let request: OtlpExport;
-      try {
-        request = JSON.parse(text) as OtlpExport;
-      } catch (error) {
-        onMalformed(`${file}:${line}`, `not an OTLP JSON line (${(error as Error).message})`);
-        continue;
-      }
-      if (!Array.isArray(request?.resourceLogs)) {
-        onMalformed(`${file}:${line}`, 'not an OTLP logs export (no resourceLogs)');
-        continue;
-      }
-      for (const resource of request.resourceLogs) {
-        for (const scope of resource.scopeLogs ?? []) {
-          if (scope.scope?.name !== AUDIT_LOG_SCOPE) continue;
-          for (const log of scope.logRecords ?? []) {
-            const body = log.body?.stringValue;
-            if (typeof body === 'string') yield { text: body, file, line };
-            else onMalformed(`${file}:${line}`, 'audit log record without a string body');
-          }
-        }
+      const bodies = auditBodies(text, `${file}:${line}`, onMalformed);
+      if (bodies.length > 0) yield { bodies, file, line };
+    }
+  }
+}
+
+/** An audit record line, or why a log record of the audit scope holds none (reported in its place, in order). */
+type AuditBody = string | { malformed: string };
+
+/**
+ * The audit record lines (log bodies of the audit scope) of one OTLP JSON line, in order; a line that is not an OTLP
+ * logs export goes to `onMalformed`.
+ */
+function auditBodies(text: string, where: string, onMalformed: OnMalformed): AuditBody[] {
+  const bodies: AuditBody[] = [];
+  if (text.trim() === '') return bodies;
+  let request: OtlpExport;
+  try {
+    request = JSON.parse(text) as OtlpExport;
+  } catch (error) {
+    onMalformed(where, `not an OTLP JSON line (${(error as Error).message})`);
+    return bodies;
+  }
+  if (!Array.isArray(request?.resourceLogs)) {
+    onMalformed(where, 'not an OTLP logs export (no resourceLogs)');
+    return bodies;
+  }
+  for (const resource of request.resourceLogs) {
+    for (const scope of resource.scopeLogs ?? []) {
+      if (scope.scope?.name !== AUDIT_LOG_SCOPE) continue;
+      for (const log of scope.logRecords ?? []) {
+        const body = log.body?.stringValue;
+        if (typeof body === 'string') bodies.push(body);
+        else bodies.push({ malformed: 'audit log record without a string body' });
       }
     }
   }
+  return bodies;
 }
 
 /** Whether a file (or the first file of a directory) starts like an OTLP JSON logs export. */
