@@ -2,7 +2,7 @@ import { listTrailFiles } from '../trail/list-trail.js';
 import { forEachLineBytes } from '../trail/read-line-bytes.js';
 import { type TrailSource, trailPaths } from '../trail/read-trail-lines.js';
 import { malformedReason } from './record-integrity.js';
-import { scanToolCallLine } from './scan-record-line.js';
+import { lineFields, scanLineFields } from './scan-record-line.js';
 import { WitnessIndex } from './witness-index.js';
 
 /**
@@ -13,21 +13,32 @@ import { WitnessIndex } from './witness-index.js';
  */
 export async function readWitness(source: TrailSource): Promise<WitnessIndex> {
   const index = new WitnessIndex();
-  const paths = trailPaths(source);
-  if (paths) {
-    for (const path of paths) {
-      for (const file of listTrailFiles(path)) {
-        await forEachLineBytes(file, (bytes, start, end) => {
-          const scanned = scanToolCallLine(bytes, start, end);
-          if (scanned) index.add(scanned.record.chain, scanned.record.seq, scanned.record.hash);
-          else addText(index, bytes.toString('utf8', start, end));
-        });
+  try {
+    const paths = trailPaths(source);
+    if (paths) {
+      for (const path of paths) {
+        for (const file of listTrailFiles(path)) {
+          await forEachLineBytes(file, (bytes, start, end) => {
+            if (!addScanned(index, bytes, start, end)) addText(index, bytes.toString('utf8', start, end));
+          });
+        }
       }
+      return index;
     }
+    for await (const line of source as AsyncIterable<string>) addText(index, line);
     return index;
+  } catch (error) {
+    index.close();
+    throw error;
   }
-  for await (const line of source as AsyncIterable<string>) addText(index, line);
-  return index;
+}
+
+/** A writer-made tool call line, by the byte scan (no JSON.parse, no record object): false for any other line. */
+function addScanned(index: WitnessIndex, bytes: Buffer, start: number, end: number): boolean {
+  if (!scanLineFields(bytes, start, end)) return false;
+  const { chain, seq, hashStart } = lineFields;
+  index.add(chain, seq, bytes.toString('latin1', hashStart + 8, hashStart + 72));
+  return true;
 }
 
 /** Reused for the UTF-8 bytes of each line (no buffer per line for the garbage collector). */
@@ -37,12 +48,7 @@ function addText(index: WitnessIndex, text: string): void {
   // The byte scan picks the chain fields of a writer-made tool call without a JSON.parse (≈ 2× faster).
   const most = text.length * 3;
   if (scratch.length < most) scratch = Buffer.allocUnsafe(most);
-  const length = scratch.write(text, 0, 'utf8');
-  const scanned = scanToolCallLine(scratch, 0, length);
-  if (scanned) {
-    index.add(scanned.record.chain, scanned.record.seq, scanned.record.hash);
-    return;
-  }
+  if (addScanned(index, scratch, 0, scratch.write(text, 0, 'utf8'))) return;
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
