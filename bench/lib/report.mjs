@@ -30,6 +30,7 @@ export function emptyResult() {
     io_floor_us_per_call: null,
     io_floor_added_ratio: null,
     io_cold_ratio: null,
+    vs_peers: null,
   };
 }
 

@@ -1,12 +1,9 @@
 // The alternatives to tooltrail's audited call, for bench/run.mjs: what a team would hand-roll, and the
 // LLM-observability SDKs users pick instead. Each wraps the same tool as the audited call; `before`/`after`
-// run around each timed round (truncate the round's file, swap the global tracer provider).
+// run around each timed round (truncate the round's file, swap the global tracer provider). Each peer loads only
+// its own libraries (`createPeer` imports them), so the bench can time every peer in a process of its own.
 import { closeSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { observe, setLangfuseTracerProvider } from '@langfuse/tracing';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import * as traceloop from '@traceloop/node-server-sdk';
-import pino from 'pino';
 
 const GENESIS = '0'.repeat(64);
 
@@ -24,7 +21,8 @@ function handRolledChain(sha256Hex) {
 }
 
 /** pino with a synchronous destination (write(2) per line before the call returns) and a SHA-256 chain. */
-function pinoChain(dir, name, sha256Hex) {
+async function pinoChain(dir, name, sha256Hex) {
+  const { default: pino } = await import('pino');
   const path = join(dir, `${name}.jsonl`);
   const destination = pino.destination({ dest: path, sync: true, mkdir: true });
   const logger = pino({ base: null, timestamp: pino.stdTimeFunctions.isoTime }, destination);
@@ -36,112 +34,127 @@ function pinoChain(dir, name, sha256Hex) {
   };
 }
 
-/**
- * The peers, each `{ key, label, note, fn, before?, after? }`. `tracer` is the bench's bare-span tracer (the
- * BatchSpanProcessor + no-op exporter of the bare row); `api` is the @opentelemetry/api the audited call uses.
- */
-export async function createPeers({ api, tracer, toolFn, dir, sha256Hex, noopSpanExporter }) {
-  const withSpan = (work) => (input) =>
-    tracer.startActiveSpan('execute_tool lookup', async (span) => {
-      try {
-        const result = await toolFn(input);
-        work(input, result);
-        return result;
-      } finally {
-        span.end();
-      }
-    });
-
-  const spanPino = pinoChain(dir, 'span-pino', sha256Hex);
-  const barePino = pinoChain(dir, 'pino', sha256Hex);
-
-  const leanPath = join(dir, 'lean.jsonl');
-  const leanFd = openSync(leanPath, 'a', 0o600);
-  const leanChain = handRolledChain(sha256Hex);
-  const leanWrite = (input, result) => {
-    const entry = leanChain('lookup', input, result);
-    const data = Buffer.from(`${JSON.stringify(entry)}\n`);
-    let offset = 0;
-    while (offset < data.length) offset += writeSync(leanFd, data, offset, data.length - offset);
-  };
-
-  const langfuseProvider = new BasicTracerProvider({
-    spanProcessors: [new BatchSpanProcessor(noopSpanExporter)],
+/** `work(input, result)` after the tool, inside the bench's bare span. */
+const inSpan = (tracer, toolFn, work) => (input) =>
+  tracer.startActiveSpan('execute_tool lookup', async (span) => {
+    try {
+      const result = await toolFn(input);
+      work(input, result);
+      return result;
+    } finally {
+      span.end();
+    }
   });
-  setLangfuseTracerProvider(langfuseProvider);
-  const langfuseTool = observe(toolFn, { name: 'lookup', asType: 'tool' });
 
-  // OpenLLMetry traces through the global provider; initialize() would register a NodeSDK over the audit's,
-  // so its span processor (the one initialize builds) runs in a provider swapped in for its rounds only.
-  traceloop.initialize({
-    appName: 'bench',
-    apiKey: 'bench-no-export',
-    tracingEnabled: false,
-    traceloopSyncEnabled: false,
-    silenceInitializationMessage: true,
-  });
-  const traceloopProvider = new BasicTracerProvider({
-    spanProcessors: [
-      traceloop.createSpanProcessor({ exporter: noopSpanExporter, apiKey: 'bench-no-export' }),
-    ],
-  });
-  let auditProvider;
-  const swapProvider = (provider) => {
-    api.trace.disable();
-    api.trace.setGlobalTracerProvider(provider);
-  };
-
-  return {
-    peers: [
-      {
-        key: 'span_pino_chain',
-        label: 'span + pino sync + SHA-256 chain',
-        note: 'what a team would hand-roll',
-        fn: withSpan((input, result) => spanPino.log('lookup', input, result)),
-        before: spanPino.truncate,
-      },
-      {
-        key: 'pino_chain',
-        label: 'pino sync + SHA-256 chain (no span)',
-        note: 'pino.destination({ sync: true })',
+/** Each peer: its label, a note, and how to build it (`{ fn, before?, after?, close }`). */
+const PEERS = {
+  span_pino_chain: {
+    label: 'span + pino sync + SHA-256 chain',
+    note: 'what a team would hand-roll',
+    create: async ({ tracer, toolFn, dir, sha256Hex }) => {
+      const log = await pinoChain(dir, 'span-pino', sha256Hex);
+      return {
+        fn: inSpan(tracer, toolFn, (input, result) => log.log('lookup', input, result)),
+        before: log.truncate,
+        close: async () => log.close(),
+      };
+    },
+  },
+  pino_chain: {
+    label: 'pino sync + SHA-256 chain (no span)',
+    note: 'pino.destination({ sync: true })',
+    create: async ({ toolFn, dir, sha256Hex }) => {
+      const log = await pinoChain(dir, 'pino', sha256Hex);
+      return {
         fn: async (input) => {
           const result = await toolFn(input);
-          barePino.log('lookup', input, result);
+          log.log('lookup', input, result);
           return result;
         },
-        before: barePino.truncate,
-      },
-      {
-        key: 'lean_hand_rolled',
-        label: 'span + JSON.stringify + hash chain + writeSync',
-        note: 'the leanest hand-rolled audit',
-        fn: withSpan(leanWrite),
-        before: () => ftruncateSync(leanFd, 0),
-      },
-      {
-        key: 'langfuse',
-        label: 'Langfuse 4 observe({ asType: "tool" })',
-        note: 'no-op exporter; no durability, no chain',
-        fn: langfuseTool,
-      },
-      {
-        key: 'openllmetry',
-        label: 'OpenLLMetry withTool',
-        note: 'no-op exporter; no durability, no chain',
+        before: log.truncate,
+        close: async () => log.close(),
+      };
+    },
+  },
+  lean_hand_rolled: {
+    label: 'span + JSON.stringify + hash chain + writeSync',
+    note: 'the leanest hand-rolled audit',
+    create: async ({ tracer, toolFn, dir, sha256Hex }) => {
+      const fd = openSync(join(dir, 'lean.jsonl'), 'a', 0o600);
+      const chain = handRolledChain(sha256Hex);
+      const write = (input, result) => {
+        const data = Buffer.from(`${JSON.stringify(chain('lookup', input, result))}\n`);
+        let offset = 0;
+        while (offset < data.length) offset += writeSync(fd, data, offset, data.length - offset);
+      };
+      return {
+        fn: inSpan(tracer, toolFn, write),
+        before: () => ftruncateSync(fd, 0),
+        close: async () => closeSync(fd),
+      };
+    },
+  },
+  langfuse: {
+    label: 'Langfuse 4 observe({ asType: "tool" })',
+    note: 'no-op exporter; no durability, no chain',
+    create: async ({ toolFn, noopSpanExporter }) => {
+      const { observe, setLangfuseTracerProvider } = await import('@langfuse/tracing');
+      const { BasicTracerProvider, BatchSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
+      const provider = new BasicTracerProvider({
+        spanProcessors: [new BatchSpanProcessor(noopSpanExporter)],
+      });
+      setLangfuseTracerProvider(provider);
+      return { fn: observe(toolFn, { name: 'lookup', asType: 'tool' }), close: () => provider.shutdown() };
+    },
+  },
+  openllmetry: {
+    label: 'OpenLLMetry withTool',
+    note: 'no-op exporter; no durability, no chain',
+    create: async ({ api, toolFn, noopSpanExporter }) => {
+      const traceloop = await import('@traceloop/node-server-sdk');
+      const { BasicTracerProvider } = await import('@opentelemetry/sdk-trace-base');
+      // OpenLLMetry traces through the global provider; initialize() would register a NodeSDK over the audit's,
+      // so its span processor (the one initialize builds) runs in a provider swapped in for its rounds only.
+      traceloop.initialize({
+        appName: 'bench',
+        apiKey: 'bench-no-export',
+        tracingEnabled: false,
+        traceloopSyncEnabled: false,
+        silenceInitializationMessage: true,
+      });
+      const provider = new BasicTracerProvider({
+        spanProcessors: [
+          traceloop.createSpanProcessor({ exporter: noopSpanExporter, apiKey: 'bench-no-export' }),
+        ],
+      });
+      let auditProvider;
+      const swapProvider = (next) => {
+        api.trace.disable();
+        api.trace.setGlobalTracerProvider(next);
+      };
+      return {
         fn: (input) => traceloop.withTool({ name: 'lookup' }, toolFn, input),
         before: () => {
           auditProvider = api.trace.getTracerProvider().getDelegate();
-          swapProvider(traceloopProvider);
+          swapProvider(provider);
         },
         after: () => swapProvider(auditProvider),
-      },
-    ],
-    close: async () => {
-      spanPino.close();
-      barePino.close();
-      closeSync(leanFd);
-      await langfuseProvider.shutdown();
-      await traceloopProvider.shutdown();
+        close: () => provider.shutdown(),
+      };
     },
-  };
+  },
+};
+
+/** The peers' keys, in the order the bench prints them. */
+export const PEER_KEYS = Object.keys(PEERS);
+
+/**
+ * The peer `key` as `{ key, label, note, fn, before?, after?, close }`. `tracer` is the bench's bare-span tracer
+ * (the BatchSpanProcessor + no-op exporter of the bare row); `api` is the @opentelemetry/api the audited call uses.
+ */
+export async function createPeer(key, deps) {
+  const peer = PEERS[key];
+  if (peer === undefined)
+    throw new Error(`unknown bench peer ${JSON.stringify(key)}: one of ${PEER_KEYS.join(', ')}`);
+  return { key, label: peer.label, note: peer.note, ...(await peer.create(deps)) };
 }

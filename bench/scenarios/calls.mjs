@@ -1,5 +1,6 @@
-// The hot loop: a no-op tool in a bare OTel span vs through auditTool, the floor under the write-before-return
-// guarantee and (when installed) the peers, in alternating rounds so every row sees the same machine state.
+// The hot loop: a no-op tool in a bare OTel span vs through auditTool and the floor under the write-before-return
+// guarantee, in alternating rounds so every row sees the same machine state (the peers run in processes of their
+// own: scenarios/peers.mjs).
 import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +9,6 @@ import { FLOOR_LINE, sha256Hex, toolFn } from '../lib/fixtures.mjs';
 import { CALLS, ROUNDS } from '../lib/options.mjs';
 import { median, round } from '../lib/stats.mjs';
 import { timedRound } from '../lib/timed-round.mjs';
-import { loadPeers, peerRound, peerRows } from './peers.mjs';
 
 /**
  * The floor under the write-before-return guarantee: `fn` in the bare span plus what no implementation can
@@ -31,11 +31,10 @@ function floorTool(tracer, fd) {
     });
 }
 
-/** bare, audited, floor and peer rounds, alternating; medians in µs per call. */
-async function callOverhead(withPeers) {
+/** bare, audited and floor rounds, alternating; medians in µs per call. */
+async function callOverhead() {
   const dir = mkdtempSync(join(tmpdir(), 'tooltrail-bench-'));
   const { bare, audited, bareTracer, close } = await bareAndAudited(toolFn, dir);
-  const peers = withPeers ? await loadPeers(bareTracer, dir) : { peers: [], close: async () => {} };
   const floorFd = openSync(join(dir, 'floor.jsonl'), 'a', 0o600);
   const floor = floorTool(bareTracer, floorFd);
   // The floor file starts empty every round (the trail rolls to a new segment every 64 MiB).
@@ -48,38 +47,28 @@ async function callOverhead(withPeers) {
     await timedRound(bare, warm);
     await timedRound(audited, warm);
     await floorRound(warm);
-    for (const peer of peers.peers) await peerRound(peer, warm);
   }
   const bareUs = [];
   const auditedUs = [];
   const floorUs = [];
-  const peerUs = peers.peers.map(() => []);
   for (let i = 0; i < ROUNDS; i++) {
     bareUs.push(await timedRound(bare, CALLS));
     auditedUs.push(await timedRound(audited, CALLS));
     floorUs.push(await floorRound(CALLS));
-    for (const [at, peer] of peers.peers.entries()) peerUs[at].push(await peerRound(peer, CALLS));
   }
   closeSync(floorFd);
-  await peers.close();
   await close();
   rmSync(dir, { recursive: true, force: true });
   return {
     bare: median(bareUs),
     audited: median(auditedUs),
     floor: median(floorUs),
-    peers: peers.peers.map((peer, at) => ({
-      key: peer.key,
-      label: peer.label,
-      note: peer.note,
-      us: median(peerUs[at]),
-    })),
   };
 }
 
-/** Runs the calls (and peers) scenario into `out` and `rows`. */
-export async function callsScenario({ out, rows, withPeers }) {
-  const r = await callOverhead(withPeers);
+/** Runs the calls scenario into `out` and `rows`. */
+export async function callsScenario({ out, rows }) {
+  const r = await callOverhead();
   out.bare_otel_us_per_call = round(r.bare);
   out.audited_us_per_call = round(r.audited);
   out.overhead_ratio = round(r.audited / r.bare);
@@ -98,5 +87,4 @@ export async function callsScenario({ out, rows, withPeers }) {
     `ratio ${round(r.floor / r.bare)}: the bare span plus one SHA-256 and one write(2) of a ${FLOOR_LINE.length}-byte line`,
   ]);
   rows.push(['auditTool / floor', out.floor_ratio, 'floor_ratio; target ≤ 2.5']);
-  peerRows(r, out, rows);
 }
