@@ -2,6 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { GENESIS_HASH } from '../record/audit-record.js';
 import type { RetentionAnchor } from '../trail/retention-anchor.js';
 import { type ChainEnd, judgeChainEnd } from './chain-verdict.js';
+import { RecentHashes } from './recent-hashes.js';
 import { type ChainFields, checkSignature } from './record-integrity.js';
 import { retentionAnchorProblem } from './retention-anchor-problem.js';
 import type { ChainSummary, VerifyProblem, Where } from './verify-types.js';
@@ -423,61 +424,6 @@ export class ChainVerifier {
 
   private _problem(kind: VerifyProblem['kind'], seq: number, message: string, where: Where): void {
     this._report({ kind, chain: this.chain, seq, message, ...where });
-  }
-}
-
-/**
- * The hashes of the last `capacity` accepted records, oldest first. Accepted seqs only ever increase, so a ring
- * searched by bisection replaces a map (no per-record allocation; lookups happen only for duplicates). Hashes are
- * kept as their 64 hex digits in one buffer: holding a million hash strings for a while each would grow the heap
- * (they outlive young GCs), and a linked stretch copies them straight from the bytes read.
- */
-class RecentHashes {
-  private readonly _seqs: Float64Array;
-  private readonly _hashes: Buffer;
-  private _start = 0;
-  private _count = 0;
-
-  constructor(private readonly _capacity: number) {
-    this._seqs = new Float64Array(_capacity);
-    this._hashes = Buffer.alloc(_capacity * 64);
-  }
-
-  /** `hash` is 64 lowercase hex digits (checked before a record is accepted). */
-  push(seq: number, hash: string): void {
-    this._hashes.write(hash, this._slot(seq) * 64, 64, 'latin1');
-  }
-
-  /** The seqs and hashes of linked records (`count` of them, `firstSeq …`). */
-  pushRange(firstSeq: number, count: number, records: Pick<LinkedRecords, 'bytes' | 'hashAt'>): void {
-    // Only the newest `capacity` stay: older ones would be overwritten anyway.
-    for (let i = Math.max(0, count - this._capacity); i < count; i++) {
-      const at = records.hashAt(i);
-      this._hashes.set(records.bytes.subarray(at, at + 64), this._slot(firstSeq + i) * 64);
-    }
-  }
-
-  get(seq: number): string | undefined {
-    let low = 0;
-    let high = this._count - 1;
-    while (low <= high) {
-      const middle = (low + high) >> 1;
-      const at = (this._start + middle) % this._capacity;
-      const found = this._seqs[at] as number;
-      if (found === seq) return this._hashes.toString('latin1', at * 64, at * 64 + 64);
-      if (found < seq) low = middle + 1;
-      else high = middle - 1;
-    }
-    return undefined;
-  }
-
-  /** The slot for the next seq (the oldest is dropped when full). */
-  private _slot(seq: number): number {
-    const at = (this._start + this._count) % this._capacity;
-    this._seqs[at] = seq;
-    if (this._count < this._capacity) this._count++;
-    else this._start = (this._start + 1) % this._capacity;
-    return at;
   }
 }
 
