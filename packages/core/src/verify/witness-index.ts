@@ -2,6 +2,13 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+interface WitnessIndexOptions {
+  /** Hash pages (128 KiB each) kept in memory before pages spill to a temporary file (default 32). */
+  residentPages?: number;
+  /** Pages allocated before the records held allow more (default 16; tests make it small). */
+  pageSlack?: number;
+}
+
 /**
  * What a witness (the collector archive, Loki, another copy of the trail) saw: the hash of each (chain, seq).
  * Bounded memory however many records it holds: per chain one presence byte per seq in memory, and 32 bytes of
@@ -15,9 +22,8 @@ export class WitnessIndex {
   readonly conflicts: Array<{ chain: string; seq: number }> = [];
   private _records = 0;
 
-  /** `residentPages`: hash pages (128 KiB each) kept in memory before pages spill to a temporary file. */
-  constructor(residentPages = RESIDENT_PAGES) {
-    this._store = new HashPages(residentPages);
+  constructor(options: WitnessIndexOptions = {}) {
+    this._store = new HashPages(options.residentPages ?? RESIDENT_PAGES, options.pageSlack ?? PAGE_SLACK);
   }
 
   /** Records added (duplicates included: at-least-once delivery repeats records). */
@@ -43,6 +49,11 @@ export class WitnessIndex {
     return this._chains.get(chain);
   }
 
+  /** Hash pages allocated so far (each 128 KiB, in memory or in the temporary file, and 4 KiB of presence). */
+  get pagesAllocated(): number {
+    return this._store.allocated;
+  }
+
   /** Pages spilled to the temporary file so far (0: all in memory). */
   get spilledPages(): number {
     return this._store.spilled;
@@ -62,6 +73,14 @@ const PAGE_SEQS = 4096;
 /** The value of a lowercase hex digit's byte; 255 for any other byte. */
 const HEX_VALUE = new Uint8Array(256).fill(255);
 for (let digit = 0; digit < 16; digit++) HEX_VALUE['0123456789abcdef'.charCodeAt(digit)] = digit;
+
+/**
+ * Pages allocated before any record is held, and records held per page allocated after: a page (128 KiB of hash in
+ * the temporary file, 4 KiB of presence in memory) costs at most 128 bytes of file and 4 bytes of memory per record
+ * held. A genuine witness fills its pages (4,096 records each) and stays well within.
+ */
+const PAGE_SLACK = 16;
+const RECORDS_PER_PAGE = 1024;
 
 /** Hash pages kept in memory by default: 32 × 128 KiB = 4 MiB. */
 const RESIDENT_PAGES = 32;
@@ -93,8 +112,26 @@ class HashPages {
   private _lastBytes: Buffer | undefined;
   private _lastDirty = false;
   spilled = 0;
+  /** Distinct (chain, seq) held by the index, in pages or in maps. */
+  held = 0;
 
-  constructor(private readonly _capacity: number) {}
+  constructor(
+    private readonly _capacity: number,
+    private readonly _slack: number,
+  ) {}
+
+  get allocated(): number {
+    return this._count;
+  }
+
+  /**
+   * Whether another page may be allocated: at most the slack (`PAGE_SLACK`) plus one per `RECORDS_PER_PAGE` records held, so
+   * a crafted sparse witness (one record per page, on one chain or on many) cannot make the pages outgrow the
+   * records; the records refused a page go to their chain's map, which costs per record.
+   */
+  mayAllocate(): boolean {
+    return this._count < this._slack + this.held / RECORDS_PER_PAGE;
+  }
 
   allocate(): number {
     const id = this._count++;
@@ -202,30 +239,38 @@ export class WitnessChain {
 
   /** False when this seq was seen before with another hash. */
   add(seq: number, hashHex: string): boolean {
-    if (seq < this._first - MAX_DENSE_SPAN || seq >= this._first + MAX_DENSE_SPAN) {
-      const known = this._far.get(seq);
-      if (known !== undefined) return known === hashHex;
-      this._far.set(seq, hashHex);
-      this._seen(seq);
-      return true;
-    }
-    if (seq < this._base) {
-      const shift = Math.ceil((this._base - seq) / PAGE_SEQS);
-      this._pages.unshift(...new Array<undefined>(shift));
-      this._base -= shift * PAGE_SEQS;
-    }
-    const at = seq - this._base;
-    const index = Math.floor(at / PAGE_SEQS);
-    let page = this._pages[index];
+    if (seq < this._first - MAX_DENSE_SPAN || seq >= this._first + MAX_DENSE_SPAN)
+      return this._addFar(seq, hashHex);
+    let at = seq - this._base;
+    let page = at >= 0 ? this._pages[Math.floor(at / PAGE_SEQS)] : undefined;
     if (!page) {
+      // A seq refused a page earlier stays in the map: each seq is in exactly one place.
+      if (this._far.size > 0 && this._far.has(seq)) return this._addFar(seq, hashHex);
+      if (!this._store.mayAllocate()) return this._addFar(seq, hashHex);
+      if (seq < this._base) {
+        const shift = Math.ceil((this._base - seq) / PAGE_SEQS);
+        this._pages.unshift(...new Array<undefined>(shift));
+        this._base -= shift * PAGE_SEQS;
+        at = seq - this._base;
+      }
       page = { id: this._store.allocate(), present: new Uint8Array(PAGE_SEQS) };
-      this._pages[index] = page;
+      this._pages[Math.floor(at / PAGE_SEQS)] = page;
     }
     const slot = at % PAGE_SEQS;
     if (page.present[slot] === 1)
       return this._store.page(page.id, false).toString('hex', slot * 32, slot * 32 + 32) === hashHex;
+    if (this._far.size > 0 && this._far.has(seq)) return this._addFar(seq, hashHex);
     this._store.page(page.id, true).write(hashHex, slot * 32, 32, 'hex');
     page.present[slot] = 1;
+    this._seen(seq);
+    return true;
+  }
+
+  /** Adds to the map: the seqs far from the first one, and those refused a page (`HashPages.mayAllocate`). */
+  private _addFar(seq: number, hashHex: string): boolean {
+    const known = this._far.get(seq);
+    if (known !== undefined) return known === hashHex;
+    this._far.set(seq, hashHex);
     this._seen(seq);
     return true;
   }
@@ -280,6 +325,7 @@ export class WitnessChain {
 
   private _seen(seq: number): void {
     this._count++;
+    this._store.held++;
     if (seq > this._lastSeq) this._lastSeq = seq;
   }
 }
