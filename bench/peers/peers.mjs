@@ -96,7 +96,23 @@ const PEERS = {
   },
   langfuse: {
     label: 'Langfuse 4 observe({ asType: "tool" })',
-    note: 'no-op exporter; no durability, no chain',
+    note: 'LangfuseSpanProcessor with a no-op exporter, as Langfuse documents its setup; no durability, no chain',
+    create: async ({ toolFn, noopSpanExporter }) => {
+      const { observe, setLangfuseTracerProvider } = await import('@langfuse/tracing');
+      const { LangfuseSpanProcessor } = await import('@langfuse/otel');
+      const { BasicTracerProvider } = await import('@opentelemetry/sdk-trace-base');
+      // Langfuse's own processor (environment and propagated attributes at start; masking and media handling at
+      // end, then its BatchSpanProcessor): what a Langfuse user runs. Only the network export is replaced.
+      const provider = new BasicTracerProvider({
+        spanProcessors: [new LangfuseSpanProcessor({ exporter: noopSpanExporter })],
+      });
+      setLangfuseTracerProvider(provider);
+      return { fn: observe(toolFn, { name: 'lookup', asType: 'tool' }), close: () => provider.shutdown() };
+    },
+  },
+  langfuse_batch: {
+    label: 'Langfuse 4 observe, plain BatchSpanProcessor',
+    note: "no-op exporter, without Langfuse's span processor (the vs_langfuse peer until 2026-12-05)",
     create: async ({ toolFn, noopSpanExporter }) => {
       const { observe, setLangfuseTracerProvider } = await import('@langfuse/tracing');
       const { BasicTracerProvider, BatchSpanProcessor } = await import('@opentelemetry/sdk-trace-base');

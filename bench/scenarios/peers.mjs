@@ -2,7 +2,7 @@
 // build or pick instead of auditTool. Each peer runs in a child process of its own, in rounds alternating with
 // the bare span and auditTool in that same process: a library's import can slow everything else in its process
 // (OpenLLMetry's SDK adds µs to every audited call), so no peer's libraries are loaded where another row is timed.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -16,9 +16,7 @@ import { timedRound } from '../lib/timed-round.mjs';
 
 const peersDir = join(benchDir, 'peers');
 const peersModule = () => import(pathToFileURL(join(peersDir, 'peers.mjs')).href);
-
-/** Whether `bench/peers/node_modules` exists. */
-export const peersInstalled = existsSync(join(peersDir, 'node_modules'));
+const peersStateModule = () => import(pathToFileURL(join(peersDir, 'state.mjs')).href);
 
 /** One timed round of `peer`, its `before`/`after` hooks around it. */
 async function peerRound(peer, calls) {
@@ -73,8 +71,10 @@ export async function childPeer(key) {
 
 /** Runs every peer in its own child process into `out` and `rows`, or says how to install them. */
 export async function peersScenario({ out, rows }) {
-  if (!peersInstalled) {
-    rows.push(['peers', '-', 'not installed: `pnpm bench:peers` installs them (bench/peers, npm ci)']);
+  const { state, outdated } = (await peersStateModule()).peersState();
+  if (state !== 'installed') {
+    const why = state === 'missing' ? 'not installed' : `out of date (${outdated.join(', ')})`;
+    rows.push(['peers', '-', `${why}: \`pnpm bench:peers\` installs them (bench/peers, npm ci)`]);
     return;
   }
   const { PEER_KEYS } = await peersModule();

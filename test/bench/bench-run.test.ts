@@ -2,11 +2,14 @@
 // key, and each figure a scenario fills is a measurement consistent with its rows (no timing is asserted: speed
 // is judged by the bench itself, side by side, never by a test).
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: the bench is plain JavaScript (bench/lib/report.mjs), outside the typed workspace.
 import { emptyResult } from '../../bench/lib/report.mjs';
+// @ts-expect-error: likewise (bench/peers/state.mjs).
+import { peersState } from '../../bench/peers/state.mjs';
 import { repoRoot } from '../collector/support/collector.js';
 
 interface BenchRun {
@@ -35,7 +38,7 @@ function runBench(args: string[]): BenchRun {
 }
 
 const positive = (value: unknown) => typeof value === 'number' && Number.isFinite(value) && value > 0;
-const peersInstalled = existsSync(join(repoRoot, 'bench', 'peers', 'node_modules'));
+const peersInstalled = peersState().state === 'installed';
 
 describe('pnpm bench, every scenario at a tiny size', () => {
   let run: BenchRun;
@@ -104,7 +107,9 @@ describe('pnpm bench, every scenario at a tiny size', () => {
         expect(out.vs_pino_chain).toBe(vs.span_pino_chain);
         expect(out.vs_langfuse).toBe(vs.langfuse);
       } else {
-        expect(run.stdout).toMatch(/peers\s+-\s+not installed: `pnpm bench:peers` installs them/);
+        expect(run.stdout).toMatch(
+          /peers\s+-\s+(not installed|out of date \(.+\)): `pnpm bench:peers` installs them/,
+        );
         expect(out.vs_peers).toBeNull();
         expect(out.vs_pino_chain).toBeNull();
       }
@@ -122,4 +127,28 @@ describe('pnpm bench --only', () => {
       .map(([key]) => key);
     expect(filled).toEqual(['redact_mb_per_s']);
   }, 120_000);
+});
+
+describe('bench/peers install state', () => {
+  it('is missing without node_modules, stale when a pinned peer is absent or at another version, else installed', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tooltrail-peers-state-'));
+    try {
+      const pin = (deps: Record<string, string>) =>
+        writeFileSync(join(dir, 'package.json'), JSON.stringify({ dependencies: deps }));
+      const install = (name: string, version: string) => {
+        mkdirSync(join(dir, 'node_modules', name), { recursive: true });
+        writeFileSync(join(dir, 'node_modules', name, 'package.json'), JSON.stringify({ name, version }));
+      };
+      pin({ pino: '10.4.0', '@langfuse/otel': '4.6.1' });
+      expect(peersState(dir)).toEqual({ state: 'missing', outdated: [] });
+      install('pino', '10.4.0');
+      expect(peersState(dir)).toEqual({ state: 'stale', outdated: ['@langfuse/otel@4.6.1'] });
+      install('@langfuse/otel', '4.5.0');
+      expect(peersState(dir)).toEqual({ state: 'stale', outdated: ['@langfuse/otel@4.6.1'] });
+      install('@langfuse/otel', '4.6.1');
+      expect(peersState(dir)).toEqual({ state: 'installed', outdated: [] });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
