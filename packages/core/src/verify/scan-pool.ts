@@ -3,7 +3,8 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { type ScannedLines, scanLines } from './scan-lines.js';
+import { scanLines } from './scan-lines.js';
+import type { ScannedLines } from './scanned-lines.js';
 import type { ScanJob } from './verify-worker.js';
 
 /** What a scan found, with the scanned bytes (handed back by the worker). */

@@ -249,7 +249,7 @@ let lastPlain = '';
 let lastPlainBytes = new Uint8Array(0);
 
 /** A string value of printable ASCII without escapes, or undefined. */
-function plainString(bytes: Uint8Array, start: number, end: number): string | undefined {
+export function plainString(bytes: Uint8Array, start: number, end: number): string | undefined {
   if (bytes[start] !== QUOTE) return undefined;
   const length = end - start - 2;
   let same = length === lastPlainBytes.length;

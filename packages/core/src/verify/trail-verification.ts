@@ -7,10 +7,10 @@ import { LINK_NOT_FOLLOWED, tooLong } from '../trail/read-trail-lines.js';
 import type { RetentionAnchor } from '../trail/retention-anchor.js';
 import { ChainVerifier } from './chain-verifier.js';
 import { type ChainFields, hashMatches, malformedReason, type PublicKeys } from './record-integrity.js';
-import { FIELDS_PER_LINE, LINE_FAST, LINE_SLOW, scannedRecord } from './scan-lines.js';
 import { ScanPool, type ScanResult } from './scan-pool.js';
 import { scannedHashMatches, scanToolCallLine } from './scan-record-line.js';
 import { scanTrailFile } from './scan-trail-file.js';
+import { FIELDS_PER_LINE, LINE_FAST, LINE_SLOW, scannedRecord } from './scanned-lines.js';
 import { SeqSorter } from './seq-sorter.js';
 import type {
   ChainSummary,
