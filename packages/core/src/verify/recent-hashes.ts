@@ -29,9 +29,13 @@ export class RecentHashes {
   /** The seqs and hashes of linked records (`count` of them, `firstSeq …`). */
   pushRange(firstSeq: number, count: number, records: HashedBytes): void {
     // Only the newest `capacity` stay: older ones would be overwritten anyway.
+    const { bytes } = records;
+    const hashes = this._hashes;
     for (let i = Math.max(0, count - this._capacity); i < count; i++) {
-      const at = records.hashAt(i);
-      this._hashes.set(records.bytes.subarray(at, at + 64), this._slot(firstSeq + i) * 64);
+      const from = records.hashAt(i);
+      const to = this._slot(firstSeq + i) * 64;
+      // A plain loop: a view per record (subarray) costs more than copying its 64 bytes.
+      for (let k = 0; k < 64; k++) hashes[to + k] = bytes[from + k] as number;
     }
   }
 

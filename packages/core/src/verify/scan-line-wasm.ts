@@ -56,10 +56,9 @@ export class WasmLineScanner {
   /** One scanner per thread (undefined where WebAssembly SIMD is unavailable: the JavaScript scan runs). */
   static shared(): WasmLineScanner | undefined {
     if (shared === undefined) {
+      const module = scanModule();
       try {
-        const api = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-        const module = new api.Module(assembleWasm(SCAN_LINE_WAT));
-        shared = new WasmLineScanner(new api.Instance(module).exports as Exports);
+        shared = module ? new WasmLineScanner(new (wasmApi().Instance)(module).exports as Exports) : null;
       } catch {
         shared = null;
       }
@@ -112,9 +111,10 @@ export class WasmLineScanner {
     this._reserve(scratch + scratchBytes);
     this.load(bytes, 0, length);
     const { scanRun, beginRun } = this._exports;
-    const memory = this._memoryBytes as Buffer;
-    const rows = new Float64Array(memory.buffer, table, batch * FIELDS_PER_LINE);
-    const aux = new Int32Array(memory.buffer, side, batch * 6);
+    // The module's memory does not grow during the scan: one reference to it for every view below.
+    const memory = this._exports.memory.buffer;
+    const rows = new Float64Array(memory, table, batch * FIELDS_PER_LINE);
+    const aux = new Int32Array(memory, side, batch * 6);
     let fields = reuse ?? new Float64Array(FIELDS_PER_LINE * Math.max(64, length >> 9));
     let count = 0;
     const chains: string[] = [];
@@ -159,7 +159,7 @@ export class WasmLineScanner {
         const fast =
           // JSON.parse sees the line decoded as UTF-8: only a valid UTF-8 line has the same bytes to hash.
           (aux[a + 4] === 0 || isUtf8(bytes.subarray(start, end))) &&
-          digestIs(memory.subarray(input, input + (aux[a + 1] as number)), bytes, fields[at + 8] as number);
+          digestIs(new Uint8Array(memory, input, aux[a + 1] as number), bytes, fields[at + 8] as number);
         if (!fast) {
           fields[at + 1] = LINE_SLOW;
           previousFast = false;
@@ -212,3 +212,28 @@ function digestIs(data: Uint8Array, bytes: Buffer, at: number): boolean {
 }
 
 let shared: WasmLineScanner | null | undefined;
+let compiled: object | null | undefined;
+
+function wasmApi(): WasmApi {
+  return (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+}
+
+/**
+ * The scanner's compiled module, assembled and compiled once per process: the pool hands it to its workers
+ * (`useScanModule`), which then skip both. Undefined where the runtime cannot compile it.
+ */
+export function scanModule(): object | undefined {
+  if (compiled === undefined) {
+    try {
+      compiled = new (wasmApi().Module)(assembleWasm(SCAN_LINE_WAT));
+    } catch {
+      compiled = null;
+    }
+  }
+  return compiled ?? undefined;
+}
+
+/** In a worker: the module its pool compiled (see `scanModule`). */
+export function useScanModule(module: object | undefined): void {
+  if (module && compiled === undefined) compiled = module;
+}

@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { scanModule } from './scan-line-wasm.js';
 import { scanLines } from './scan-lines.js';
 import type { ScannedLines } from './scanned-lines.js';
 import type { ScanJob } from './verify-worker.js';
@@ -38,7 +39,11 @@ export class ScanPool {
     if (!file) return;
     for (let i = 0; i < threads; i++) {
       const slot: Slot = {
-        worker: new Worker(file, { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB } }),
+        worker: new Worker(file, {
+          resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
+          // The scanner's module, compiled once here rather than in every worker.
+          workerData: { scanModule: scanModule() },
+        }),
         waiting: [],
       };
       slot.worker.on('message', (result: ScanResult) => slot.waiting.shift()?.resolve(result));
