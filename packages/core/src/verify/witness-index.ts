@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 interface WitnessIndexOptions {
-  /** Hash pages (128 KiB each) kept in memory before pages spill to a temporary file (default 32). */
+  /** Hash pages (32 KiB each) kept in memory before pages spill to a temporary file (default 32). */
   residentPages?: number;
   /** Pages allocated before the records held allow more (default 16; tests make it small). */
   pageSlack?: number;
@@ -35,21 +35,28 @@ export class WitnessIndex {
     return this._chains.keys();
   }
 
+  /** Adds a record with its hash, 64 lowercase hex digits (as the integrity checks require). */
   add(chain: string, seq: number, hashHex: string): void {
+    hexScratch.write(hashHex, 0, 64, 'latin1');
+    this.addHex(chain, seq, hexScratch, 0);
+  }
+
+  /** `add` with the 64 lowercase hex digits at `bytes[at]` (a scanned line's): no string per record. */
+  addHex(chain: string, seq: number, bytes: Buffer, at: number): void {
     this._records++;
     let entry = this._chains.get(chain);
     if (!entry) {
       entry = new WitnessChain(seq, this._store);
       this._chains.set(chain, entry);
     }
-    if (!entry.add(seq, hashHex)) this.conflicts.push({ chain, seq });
+    if (!entry.add(seq, bytes, at)) this.conflicts.push({ chain, seq });
   }
 
   chain(chain: string): WitnessChain | undefined {
     return this._chains.get(chain);
   }
 
-  /** Hash pages allocated so far (each 128 KiB, in memory or in the temporary file, and 4 KiB of presence). */
+  /** Hash pages allocated so far (each 32 KiB, in memory or in the temporary file, and 128 bytes of presence). */
   get pagesAllocated(): number {
     return this._store.allocated;
   }
@@ -67,29 +74,40 @@ export class WitnessIndex {
 
 /** Seqs this far from the first one seen go to a map: a crafted seq cannot make the dense pages many. */
 const MAX_DENSE_SPAN = 1 << 22;
-/** Seqs per page of the dense part: 32 bytes of hash and one presence byte each (132 KiB a page). */
-const PAGE_SEQS = 4096;
+/**
+ * Seqs per page of the dense part: 32 bytes of hash and one presence bit each (32 KiB and 128 bytes a page). Small
+ * pages keep the resident ones few MiB while still one per chain being read or compared (up to `RESIDENT_PAGES`).
+ */
+const PAGE_SEQS = 1024;
+
+/** `add`'s hex digits as bytes. */
+const hexScratch = Buffer.alloc(64);
 
 /** The value of a lowercase hex digit's byte; 255 for any other byte. */
 const HEX_VALUE = new Uint8Array(256).fill(255);
 for (let digit = 0; digit < 16; digit++) HEX_VALUE['0123456789abcdef'.charCodeAt(digit)] = digit;
 
 /**
- * Pages allocated before any record is held, and records held per page allocated after: a page (128 KiB of hash in
- * the temporary file, 4 KiB of presence in memory) costs at most 128 bytes of file and 4 bytes of memory per record
- * held. A genuine witness fills its pages (4,096 records each) and stays well within.
+ * Pages allocated before any record is held, and records held per page allocated after: a page (32 KiB of hash in
+ * the temporary file, 128 bytes of presence in memory) costs at most 128 bytes of file and well under 4 bytes of
+ * memory per record held. A genuine witness fills its pages (1,024 records each) and stays well within.
  */
 const PAGE_SLACK = 16;
-const RECORDS_PER_PAGE = 1024;
+const RECORDS_PER_PAGE = 256;
 
-/** Hash pages kept in memory by default: 32 × 128 KiB = 4 MiB. */
+/** Hash pages kept in memory by default: 32 × 32 KiB = 1 MiB. */
 const RESIDENT_PAGES = 32;
 const PAGE_BYTES = PAGE_SEQS * 32;
 
 interface Page {
   /** The page's hashes in `HashPages`. */
   id: number;
+  /** One bit per seq of the page: whether its hash is held. */
   present: Uint8Array;
+}
+
+function isPresent(page: Page, slot: number): boolean {
+  return (((page.present[slot >> 3] as number) >> (slot & 7)) & 1) === 1;
 }
 
 /**
@@ -237,31 +255,37 @@ export class WitnessChain {
     return this._lastSeq;
   }
 
-  /** False when this seq was seen before with another hash. */
-  add(seq: number, hashHex: string): boolean {
+  /** False when this seq was seen before with another hash (the 64 lowercase hex digits at `bytes[at]`). */
+  add(seq: number, bytes: Buffer, at: number): boolean {
     if (seq < this._first - MAX_DENSE_SPAN || seq >= this._first + MAX_DENSE_SPAN)
-      return this._addFar(seq, hashHex);
-    let at = seq - this._base;
-    let page = at >= 0 ? this._pages[Math.floor(at / PAGE_SEQS)] : undefined;
+      return this._addFar(seq, hexText(bytes, at));
+    let offset = seq - this._base;
+    let page = offset >= 0 ? this._pages[Math.floor(offset / PAGE_SEQS)] : undefined;
     if (!page) {
       // A seq refused a page earlier stays in the map: each seq is in exactly one place.
-      if (this._far.size > 0 && this._far.has(seq)) return this._addFar(seq, hashHex);
-      if (!this._store.mayAllocate()) return this._addFar(seq, hashHex);
+      if (this._far.size > 0 && this._far.has(seq)) return this._addFar(seq, hexText(bytes, at));
+      if (!this._store.mayAllocate()) return this._addFar(seq, hexText(bytes, at));
       if (seq < this._base) {
         const shift = Math.ceil((this._base - seq) / PAGE_SEQS);
         this._pages.unshift(...new Array<undefined>(shift));
         this._base -= shift * PAGE_SEQS;
-        at = seq - this._base;
+        offset = seq - this._base;
       }
-      page = { id: this._store.allocate(), present: new Uint8Array(PAGE_SEQS) };
-      this._pages[Math.floor(at / PAGE_SEQS)] = page;
+      page = { id: this._store.allocate(), present: new Uint8Array(PAGE_SEQS / 8) };
+      this._pages[Math.floor(offset / PAGE_SEQS)] = page;
     }
-    const slot = at % PAGE_SEQS;
-    if (page.present[slot] === 1)
-      return this._store.page(page.id, false).toString('hex', slot * 32, slot * 32 + 32) === hashHex;
-    if (this._far.size > 0 && this._far.has(seq)) return this._addFar(seq, hashHex);
-    this._store.page(page.id, true).write(hashHex, slot * 32, 32, 'hex');
-    page.present[slot] = 1;
+    const slot = offset % PAGE_SEQS;
+    if (isPresent(page, slot)) return sameDigits(this._store.page(page.id, false), slot * 32, bytes, at);
+    if (this._far.size > 0 && this._far.has(seq)) return this._addFar(seq, hexText(bytes, at));
+    const hashes = this._store.page(page.id, true);
+    const from = slot * 32;
+    for (let k = 0; k < 32; k++) {
+      const high = HEX_VALUE[bytes[at + 2 * k] as number] as number;
+      const low = HEX_VALUE[bytes[at + 2 * k + 1] as number] as number;
+      hashes[from + k] = (high << 4) | low;
+    }
+    const bits = page.present;
+    bits[slot >> 3] = (bits[slot >> 3] as number) | (1 << (slot & 7));
     this._seen(seq);
     return true;
   }
@@ -280,7 +304,7 @@ export class WitnessChain {
     const at = seq - this._base;
     const page = at >= 0 ? this._pages[Math.floor(at / PAGE_SEQS)] : undefined;
     const slot = at % PAGE_SEQS;
-    if (page?.present[slot] === 1)
+    if (page && isPresent(page, slot))
       return this._store.page(page.id, false).toString('hex', slot * 32, slot * 32 + 32);
     return this._far.get(seq);
   }
@@ -293,16 +317,8 @@ export class WitnessChain {
     const offset = seq - this._base;
     const page = offset >= 0 ? this._pages[Math.floor(offset / PAGE_SEQS)] : undefined;
     const slot = offset % PAGE_SEQS;
-    if (page?.present[slot] === 1) {
-      const hashes = this._store.page(page.id, false);
-      const from = slot * 32;
-      for (let k = 0; k < 32; k++) {
-        const high = HEX_VALUE[bytes[at + 2 * k] as number] as number;
-        const low = HEX_VALUE[bytes[at + 2 * k + 1] as number] as number;
-        if (high > 15 || low > 15 || hashes[from + k] !== ((high << 4) | low)) return false;
-      }
-      return true;
-    }
+    if (page && isPresent(page, slot))
+      return sameDigits(this._store.page(page.id, false), slot * 32, bytes, at);
     const far = this._far.get(seq);
     return far === undefined
       ? undefined
@@ -317,7 +333,7 @@ export class WitnessChain {
     for (let at = start; at <= end; at++) {
       const page = this._pages[Math.floor(at / PAGE_SEQS)];
       if (!page) at += PAGE_SEQS - 1 - (at % PAGE_SEQS);
-      else count += page.present[at % PAGE_SEQS] as number;
+      else if (isPresent(page, at % PAGE_SEQS)) count++;
     }
     for (const seq of this._far.keys()) if (seq >= from && seq <= to) count++;
     return count;
@@ -328,4 +344,19 @@ export class WitnessChain {
     this._store.held++;
     if (seq > this._lastSeq) this._lastSeq = seq;
   }
+}
+
+/** Whether the 32 bytes at `hashes[from]` are the 64 lowercase hex digits at `bytes[at]`. */
+function sameDigits(hashes: Buffer, from: number, bytes: Uint8Array, at: number): boolean {
+  for (let k = 0; k < 32; k++) {
+    const high = HEX_VALUE[bytes[at + 2 * k] as number] as number;
+    const low = HEX_VALUE[bytes[at + 2 * k + 1] as number] as number;
+    if (high > 15 || low > 15 || hashes[from + k] !== ((high << 4) | low)) return false;
+  }
+  return true;
+}
+
+/** The 64 hex digits at `bytes[at]` as a string (for the map of far seqs). */
+function hexText(bytes: Buffer, at: number): string {
+  return bytes.toString('latin1', at, at + 64);
 }
