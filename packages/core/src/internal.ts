@@ -48,8 +48,9 @@ export { activeAuditor } from './tool/active-auditor.js';
 // ── trail layout ────────────────────────────────────────────────────────────────────────────────────────────────
 // Segment names, listing, line reading and retention anchors (`trail/`): the CLI parses no trail file name itself.
 export { listSegments } from './trail/list-trail.js';
+export { forEachLineBytes } from './trail/read-line-bytes.js';
 export type { TrailLine, TrailPaths } from './trail/read-trail-lines.js';
-export { readTrailLines } from './trail/read-trail-lines.js';
+export { readTrailLines, tooLong } from './trail/read-trail-lines.js';
 export type { DeletedSegment, RetentionAnchor, RetentionAnchorFields } from './trail/retention-anchor.js';
 export {
   appendRetentionAnchor,
@@ -57,3 +58,6 @@ export {
   retentionAnchorsFile,
 } from './trail/retention-anchor.js';
 export { parseSegmentName } from './trail/segment-name.js';
+// ── witness ─────────────────────────────────────────────────────────────────────────────────────────────────────
+// How a witness source (the CLI's collector archive) hands its record lines over as bytes (`verify/read-witness.ts`).
+export type { RecordLineReader, RecordLineSink } from './verify/read-witness.js';

@@ -1,7 +1,16 @@
 import { closeSync, existsSync, lstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { AUDIT_LOG_SCOPE, parseSegmentName, readTrailLines } from '@tooltrail/core/internal';
+import {
+  AUDIT_LOG_SCOPE,
+  forEachLineBytes,
+  parseSegmentName,
+  type RecordLineReader,
+  type RecordLineSink,
+  readTrailLines,
+  tooLong,
+} from '@tooltrail/core/internal';
 import { InputError } from '../usage-error.js';
+import { forEachAuditBody, releaseAuditBodyBuffer, scanAuditBodies } from './archive-line-scan.js';
 import {
   matchesFilter,
   type OnMalformed,
@@ -60,21 +69,69 @@ export class ArchiveSource implements RecordSource {
     }
   }
 
-  verifiable(onMalformed: OnMalformed): { input: AsyncIterable<string>; ordered: boolean } {
-    const lines = this._lines(onMalformed);
+  verifiable(onMalformed: OnMalformed): {
+    input: AsyncIterable<string> & RecordLineReader;
+    ordered: boolean;
+  } {
     return {
-      // One generator between the file and the verifier: each level costs promises per record.
-      input: (async function* () {
-        for await (const { bodies, file, line } of lines) {
-          for (const text of bodies) {
-            if (typeof text === 'string') yield text;
-            else onMalformed(`${file}:${line}`, text.malformed);
-          }
-        }
-      })(),
+      input: {
+        [Symbol.asyncIterator]: () => this._bodies(onMalformed),
+        // A witness is read as bytes: no string per OTLP line or per record, no parsed OTLP objects.
+        readRecordLines: (sink) => this._readRecordLines(sink, onMalformed),
+      },
       // The archive is in arrival order: batches and retries may reorder a chain, so core sorts each chain.
       ordered: false,
     };
+  }
+
+  /** The audit record lines, in order. One generator between the file and the verifier: each level costs promises. */
+  private async *_bodies(onMalformed: OnMalformed): AsyncGenerator<string> {
+    for await (const { bodies, file, line } of this._lines(onMalformed)) {
+      for (const text of bodies) {
+        if (typeof text === 'string') yield text;
+        else onMalformed(`${file}:${line}`, text.malformed);
+      }
+    }
+  }
+
+  /**
+   * The same record lines and reports as `_bodies`, in the same order, from the archive's bytes: an OTLP line the
+   * byte scan takes (`scanAuditBodies`) hands over its bodies as bytes; any other is parsed as `_lines` parses it.
+   */
+  private async _readRecordLines(sink: RecordLineSink, onMalformed: OnMalformed): Promise<void> {
+    for (const link of this._links)
+      onMalformed(link, 'a symbolic link in the archive directory: not followed, not read');
+    const toSink = (bytes: Buffer, start: number, end: number) => sink.bytes(bytes, start, end);
+    try {
+      await this._readFiles(sink, toSink, onMalformed);
+    } finally {
+      releaseAuditBodyBuffer();
+    }
+  }
+
+  private async _readFiles(
+    sink: RecordLineSink,
+    toSink: (bytes: Buffer, start: number, end: number) => void,
+    onMalformed: OnMalformed,
+  ): Promise<void> {
+    for (const file of this._files) {
+      await forEachLineBytes(
+        file,
+        (bytes, start, end, line) => {
+          const text = bytes.subarray(start, end);
+          if (scanAuditBodies(text)) {
+            forEachAuditBody(toSink);
+            return;
+          }
+          const where = `${file}:${line}`;
+          for (const body of auditBodies(text.toString('utf8'), where, onMalformed)) {
+            if (typeof body === 'string') sink.text(body);
+            else onMalformed(where, body.malformed);
+          }
+        },
+        { onTooLong: (line, bytes) => onMalformed(`${file}:${line}`, tooLong(bytes)) },
+      );
+    }
   }
 
   /** The audit record lines of each archive line, with the archive file and line they came from. */

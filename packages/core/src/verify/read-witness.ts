@@ -6,6 +6,24 @@ import { lineFields, scanLineFields } from './scan-record-line.js';
 import { WitnessIndex } from './witness-index.js';
 
 /**
+ * Receives a witness's record lines in order: as UTF-8 bytes (`bytes[start, end)`, valid only during the call)
+ * where the source has them, or as a string (say, a body that holds a lone surrogate, which UTF-8 cannot carry).
+ */
+export interface RecordLineSink {
+  bytes(bytes: Buffer, start: number, end: number): void;
+  text(line: string): void;
+}
+
+/**
+ * A witness source that can hand over its record lines without a string per line (the CLI's collector archive,
+ * which also iterates them as strings): `readWitness` calls `readRecordLines` instead of iterating. It must hand
+ * over exactly the lines, in the same order, that iterating would yield.
+ */
+export interface RecordLineReader {
+  readRecordLines(sink: RecordLineSink): Promise<void>;
+}
+
+/**
  * Reads a witness (the collector archive, Loki, another copy of the trail) into a compact index of
  * (chain, seq) → hash. Lines that are not chained records are skipped: the witness is compared with, not
  * verified (verify it on its own to check it). Memory: one byte per witnessed record, and a few MiB of hash pages
@@ -18,11 +36,16 @@ export async function readWitness(source: TrailSource): Promise<WitnessIndex> {
     if (paths) {
       for (const path of paths) {
         for (const file of listTrailFiles(path)) {
-          await forEachLineBytes(file, (bytes, start, end) => {
-            if (!addScanned(index, bytes, start, end)) addText(index, bytes.toString('utf8', start, end));
-          });
+          await forEachLineBytes(file, (bytes, start, end) => addBytes(index, bytes, start, end));
         }
       }
+      return index;
+    }
+    if (isRecordLineReader(source)) {
+      await source.readRecordLines({
+        bytes: (bytes, start, end) => addBytes(index, bytes, start, end),
+        text: (line) => addText(index, line),
+      });
       return index;
     }
     for await (const line of source as AsyncIterable<string>) addText(index, line);
@@ -33,11 +56,20 @@ export async function readWitness(source: TrailSource): Promise<WitnessIndex> {
   }
 }
 
+function isRecordLineReader(source: TrailSource): source is TrailSource & RecordLineReader {
+  return typeof (source as Partial<RecordLineReader>).readRecordLines === 'function';
+}
+
+/** A line's bytes: the byte scan for a writer-made line, else its decoded text as any other line. */
+function addBytes(index: WitnessIndex, bytes: Buffer, start: number, end: number): void {
+  if (!addScanned(index, bytes, start, end)) addText(index, bytes.toString('utf8', start, end));
+}
+
 /** A writer-made tool call line, by the byte scan (no JSON.parse, no record object): false for any other line. */
 function addScanned(index: WitnessIndex, bytes: Buffer, start: number, end: number): boolean {
   if (!scanLineFields(bytes, start, end)) return false;
   const { chain, seq, hashStart } = lineFields;
-  index.add(chain, seq, bytes.toString('latin1', hashStart + 8, hashStart + 72));
+  index.addHex(chain, seq, bytes, hashStart + 8);
   return true;
 }
 
