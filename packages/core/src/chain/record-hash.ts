@@ -1,7 +1,10 @@
 import * as crypto from 'node:crypto';
 import { canonicalize, keyList } from '../canonical/canonical-json.js';
 
-/** The canonical JSON of a record's `args` and `result` members, as written while sealing it. */
+/**
+ * The canonical JSON of a record's `args` and `result` members, as written while sealing it: slices of the sealed
+ * line (they share its characters), so a span holding them keeps no copy and no rope of the serialisation's pieces.
+ */
 export interface CapturedMembers {
   args?: string;
   result?: string;
@@ -20,6 +23,11 @@ export function sealRecord(
   let body = '';
   // Length of `body` before the first member whose key sorts after "hash" (-1: none does).
   let split = -1;
+  // Where the `args` and `result` values start in `body`, and their lengths (-1: no such member).
+  let argsAt = -1;
+  let argsLength = 0;
+  let resultAt = -1;
+  let resultLength = 0;
   if (keys.length > 0) {
     const { sorted, prefixes, commaPrefixes } = keyList(keys);
     for (let i = 0; i < sorted.length; i++) {
@@ -30,11 +38,16 @@ export function sealRecord(
       if (split < 0 && key > 'hash') split = body.length;
       // Top-level keys are quoted as JSON.stringify does (prefixes come from quoteKey): never thrown on.
       const text = canonicalize(value);
-      if (captured !== undefined) {
-        if (key === 'args') captured.args = text;
-        else if (key === 'result') captured.result = text;
-      }
       body += body === '' ? (prefixes[i] as string) : (commaPrefixes[i] as string);
+      if (captured !== undefined) {
+        if (key === 'args') {
+          argsAt = body.length;
+          argsLength = text.length;
+        } else if (key === 'result') {
+          resultAt = body.length;
+          resultLength = text.length;
+        }
+      }
       body += text;
     }
   }
@@ -48,7 +61,26 @@ export function sealRecord(
   else line = `${unhashed.slice(0, split + 1)},"hash":"${hash}"${unhashed.slice(split + 1)}`;
   // Flattened (slicing a rope copies it into one string): a record waiting in the export queue then holds
   // one string of its own length, not pieces of `unhashed` (about 200 bytes more per queued record).
-  return { hash, line: `${line}\n`.slice(0, -1) };
+  const flat = `${line}\n`.slice(0, -1);
+  if (captured !== undefined) {
+    // Slices of the flat line (no copy, no rope of the serialisation's pieces kept alive by the span): the
+    // hash member was inserted at `insertAt` of `unhashed` (`{` + body + `}`), which shifts what follows it.
+    // The member is `,"hash":"<hex>"` or `"hash":"<hex>",`: 10 characters and the hash.
+    const insertAt = split < 0 ? body.length + 1 : split + 1;
+    const shift = hash.length + 10;
+    if (argsAt >= 0) captured.args = sliceShifted(flat, argsAt + 1, argsLength, insertAt, shift);
+    if (resultAt >= 0) captured.result = sliceShifted(flat, resultAt + 1, resultLength, insertAt, shift);
+  }
+  return { hash, line: flat };
+}
+
+/**
+ * The `length` characters at `at` of the unhashed text, taken from the line, where `shift` characters (the hash
+ * member) were inserted at `insertAt`.
+ */
+function sliceShifted(line: string, at: number, length: number, insertAt: number, shift: number): string {
+  const start = at < insertAt ? at : at + shift;
+  return line.slice(start, start + length);
 }
 
 /** SHA-256 over the canonical JSON of the record without `hash` (what a verifier recomputes). */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sealRecord } from '../../src/chain/record-hash.js';
+import { type CapturedMembers, sealRecord } from '../../src/chain/record-hash.js';
 import { canonicalize, Redactor } from '../../src/internal.js';
 import { referenceCanonicalize, referenceSealRecord } from '../support/canonical-reference.js';
 import { fuzzSeed, materialize, nastyValue, PLANTED_PII, Recipe, unit } from './nasty-values.js';
@@ -159,6 +159,56 @@ describe('fast canonical JSON = reference canonicalize (property)', () => {
       }),
       { numRuns: 1500, seed },
     );
+  });
+
+  // The span's argument and result attributes are slices of the sealed line: where the hash member was spliced
+  // in (before, after or between them, or with no member before it) must not shift them.
+  it('sealRecord hands back the canonical JSON of `args` and `result`, taken from the line', () => {
+    const record = fc.dictionary(key, value, { maxKeys: 12 });
+    const member = fc.option(value, { nil: undefined });
+    fc.assert(
+      fc.property(record, member, member, fc.boolean(), (fields, args, result, withChain) => {
+        const input: Record<string, unknown> = { ...fields };
+        if (args !== undefined) input.args = args;
+        if (result !== undefined) input.result = result;
+        if (withChain) Object.assign(input, { seq: 1, prev: 'p'.repeat(64), chain: 'c', type: 'tool_call' });
+        let expected: { hash: string; line: string } | undefined;
+        try {
+          expected = referenceSealRecord(input);
+        } catch {
+          expect(() => sealRecord(input, {})).toThrow(TypeError);
+          return;
+        }
+        const captured: CapturedMembers = {};
+        expect(sealRecord(input, captured)).toEqual(expected);
+        const present = (v: unknown) => v !== undefined && typeof v !== 'function' && typeof v !== 'symbol';
+        expect(captured.args).toBe(present(input.args) ? referenceCanonicalize(input.args) : undefined);
+        expect(captured.result).toBe(present(input.result) ? referenceCanonicalize(input.result) : undefined);
+      }),
+      { numRuns: 1500, seed },
+    );
+  });
+
+  it('sealRecord hands back `args` and `result` around every position of the hash member', () => {
+    // Keys before and after "hash" in every combination, including none before it (the hash member first).
+    for (const extra of [[], ['a'], ['z'], ['a', 'z'], ['has', 'hashx'], ['b', 'c', 'x', 'y']]) {
+      for (const args of [null, 'x', { b: [1, '\u00e9'] }]) {
+        for (const result of [undefined, 0, { count: 1 }]) {
+          const input: Record<string, unknown> = { args };
+          if (result !== undefined) input.result = result;
+          for (const k of extra) input[k] = k;
+          const captured: CapturedMembers = {};
+          expect(sealRecord(input, captured)).toEqual(referenceSealRecord(input));
+          expect(captured.args).toBe(referenceCanonicalize(args));
+          expect(captured.result).toBe(result === undefined ? undefined : referenceCanonicalize(result));
+        }
+      }
+    }
+    // No member at all before "hash": `args` absent, only `result` and later keys.
+    const captured: CapturedMembers = {};
+    const input = { result: { n: 1 }, z: 2 };
+    expect(sealRecord(input, captured)).toEqual(referenceSealRecord(input));
+    expect(captured).toEqual({ result: '{"n":1}' });
   });
 });
 
