@@ -6,6 +6,15 @@ import { OWN_VALUE_KEYS, type OwnValues, ownBit } from './own-values.js';
 /** The class bit of a kept key (above every `OwnValues` bit). */
 const KEPT = 1 << OWN_VALUE_KEYS.length;
 
+/** Key sequences longer than this are judged key by key every time (not remembered). */
+const MAX_REMEMBERED_KEYS = 64;
+
+/** A span's attribute keys in for-in order, all kept or own, and the `OwnValues` bits of its own keys. */
+interface KeySequence {
+  readonly keys: readonly string[];
+  readonly needs: number;
+}
+
 /** The semantic-convention attribute for a URL's query component, written without its `?`. */
 const ATTR_URL_QUERY = 'url.query';
 
@@ -80,6 +89,8 @@ export class SpanAttributeRedaction {
   private _keysStay: boolean | undefined;
   /** Per key: `KEPT` for a kept key, its `OwnValues` bit for an own key (one lookup per key of a span). */
   private readonly _classes: ReadonlyMap<string, number>;
+  /** The last key sequences found all kept or own, newest first, with the own bits they need held. */
+  private readonly _sequences: KeySequence[] = [];
 
   constructor(
     private readonly _redactor: Redactor,
@@ -98,18 +109,48 @@ export class SpanAttributeRedaction {
     }
     const mask = own.heldIn(attributes);
     if (this._keysStay ?? this._checkKeys()) {
-      const left = mask | KEPT;
-      let others = false;
-      // for-in also sees inherited enumerable keys: they only send the span down the full path below.
-      for (const key in attributes) {
-        if (((this._classes.get(key) ?? 0) & left) === 0) {
-          others = true;
-          break;
-        }
-      }
-      if (!others) return;
+      const needs = this._ownBitsNeeded(attributes);
+      // Every key kept or own, and every own key holding the runner's value: nothing to redact.
+      if (needs >= 0 && (needs & ~mask) === 0) return;
     }
     redactAttributeMap(this._redactor, attributes, this._skip(mask));
+  }
+
+  /**
+   * The `OwnValues` bits of `attributes`' own keys when every key is kept or own; -1 when some key is neither.
+   * An audited span shows the same few key sequences (at start, at end) on every call: the last two are
+   * remembered, and a span whose keys are one of them, in the same order, is judged by comparing key strings
+   * (no lookup per key). for-in also sees inherited enumerable keys: they only send the span down the full path.
+   */
+  private _ownBitsNeeded(attributes: Attributes): number {
+    for (let slot = 0; slot < this._sequences.length; slot++) {
+      const known = this._sequences[slot] as KeySequence;
+      const keys = known.keys;
+      let at = 0;
+      let same = true;
+      for (const key in attributes) {
+        if (at >= keys.length || keys[at] !== key) {
+          same = false;
+          break;
+        }
+        at++;
+      }
+      if (same && at === keys.length) return known.needs;
+    }
+    const keys: string[] = [];
+    let needs = 0;
+    for (const key in attributes) {
+      const found = this._classes.get(key);
+      if (found === undefined) return -1;
+      if (found !== KEPT) needs |= found;
+      keys.push(key);
+    }
+    if (keys.length <= MAX_REMEMBERED_KEYS) {
+      // The newest first: one at start and one at end stay remembered while spans alternate them.
+      this._sequences.unshift({ keys, needs });
+      if (this._sequences.length > 2) this._sequences.pop();
+    }
+    return needs;
   }
 
   private _checkKeys(): boolean {

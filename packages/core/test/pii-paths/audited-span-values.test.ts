@@ -2,6 +2,8 @@ import { trace } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { auditTool, auditToolCall, withAuditContext } from '../../src/index.js';
 import { OwnValues } from '../../src/processor/own-values.js';
+import { SpanAttributeRedaction } from '../../src/processor/redact-span.js';
+import { Redactor } from '../../src/redaction/redactor.js';
 import { AuditedSpans } from '../../src/tool/audited-spans.js';
 import { type Harness, startAudit } from '../support/audit-harness.js';
 import { CANARY, leaksIn } from './canaries.js';
@@ -106,6 +108,84 @@ describe('the audit context on the span', () => {
       undefined,
       'm-2',
     ]);
+  });
+});
+
+describe('the processor remembers the key sequences of audited spans', () => {
+  it('redacts a value the tool sets under an own key on a later call, after clean calls of the same keys', async () => {
+    harness = startAudit();
+    const plan = ['', CANARY.email, '', `call ${CANARY.card}`, ''];
+    let call = 0;
+    const lookup = auditTool(
+      'lookup',
+      async () => {
+        const value = plan[call++];
+        if (value) trace.getActiveSpan()?.setAttribute('gen_ai.tool.type', value);
+        return 'ok';
+      },
+      { description: 'Finds a chart' },
+    );
+    for (let i = 0; i < plan.length; i++) await lookup();
+    const spans = harness.spans.getFinishedSpans().map((span) => span.attributes);
+    expect(leaksIn(exported(harness))).toEqual([]);
+    expect(spans.map((span) => span['gen_ai.tool.type'])).toEqual([
+      'function',
+      '[REDACTED:email]',
+      'function',
+      'call [REDACTED:card]',
+      'function',
+    ]);
+  });
+
+  it('redacts an attribute added to a span whose other keys it has seen, before or after them', async () => {
+    harness = startAudit();
+    const plan: Array<[string, string] | undefined> = [
+      undefined,
+      ['lookup.note', `mail ${CANARY.email}`],
+      undefined,
+      ['a.first', CANARY.ssn],
+      undefined,
+    ];
+    let call = 0;
+    const lookup = auditTool('lookup', async () => {
+      const extra = plan[call++];
+      if (extra) trace.getActiveSpan()?.setAttribute(extra[0], extra[1]);
+      return 'ok';
+    });
+    for (let i = 0; i < plan.length; i++) await lookup();
+    expect(leaksIn(exported(harness))).toEqual([]);
+    const spans = harness.spans.getFinishedSpans().map((span) => span.attributes);
+    expect(spans[1]?.['lookup.note']).toBe('mail [REDACTED:email]');
+    expect(spans[3]?.['a.first']).toBe('[REDACTED:ssn]');
+  });
+});
+
+describe('SpanAttributeRedaction', () => {
+  it('judges a remembered key sequence by the values held, not by the keys alone', () => {
+    const attributes = new SpanAttributeRedaction(new Redactor(), new Set(['gen_ai.tool.name']));
+    const own = new OwnValues();
+    own.type = 'function';
+    const clean = () => ({ 'gen_ai.tool.name': 'lookup', 'gen_ai.tool.type': 'function' });
+    for (let i = 0; i < 3; i++) {
+      const held = clean();
+      attributes.redact(held, own);
+      expect(held).toEqual(clean());
+    }
+    const changed = { 'gen_ai.tool.name': 'lookup', 'gen_ai.tool.type': CANARY.email };
+    attributes.redact(changed, own);
+    expect(changed['gen_ai.tool.type']).toBe('[REDACTED:email]');
+    // The same keys in another order, and one key more: judged again, key by key.
+    const reordered = { 'gen_ai.tool.type': 'function', 'gen_ai.tool.name': 'lookup', note: CANARY.email };
+    attributes.redact(reordered, own);
+    expect(reordered).toEqual({
+      'gen_ai.tool.type': 'function',
+      'gen_ai.tool.name': 'lookup',
+      note: '[REDACTED:email]',
+    });
+    // Without the runner's values, nothing but the kept key is left as it is.
+    const other = clean();
+    attributes.redact(other, undefined);
+    expect(other).toEqual(clean());
   });
 });
 
