@@ -299,3 +299,30 @@ describe('subjects from arguments', () => {
     ]);
   });
 });
+
+describe('arguments as they were when the tool was called', () => {
+  it('records the arguments redacted before the tool ran, whatever the tool then does to them', async () => {
+    harness = startAudit();
+    const update = auditTool('update', async (input: { email: string; tags: string[]; note?: string }) => {
+      input.email = 'changed@example.org';
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      input.tags.push('added-by-tool');
+      input.note = 'written by the tool';
+      return 'ok';
+    });
+    const mutate = auditTool('mutate', (list: number[]) => {
+      list.length = 0;
+      return list.length;
+    });
+    await update({ email: 'jane.roe@example.com', tags: ['a'] });
+    expect(mutate([1, 2, 3])).toBe(0);
+    const [first, second] = harness.toolCalls();
+    expect(first?.args).toEqual({ email: '[REDACTED:email]', tags: ['a'] });
+    expect(second?.args).toEqual([1, 2, 3]);
+    // The span carries the record's argument text.
+    const spans = harness.spans.getFinishedSpans();
+    expect(spans[0]?.attributes['gen_ai.tool.call.arguments']).toBe(
+      '{"email":"[REDACTED:email]","tags":["a"]}',
+    );
+  });
+});

@@ -1,6 +1,6 @@
-import { type Context, type Span, trace } from '@opentelemetry/api';
+import { type Context, INVALID_SPAN_CONTEXT, type Span, trace } from '@opentelemetry/api';
 import type { IntentInput, ToolCallInput } from '../pipeline/tool-call-input.js';
-import type { OwnValues } from '../processor/own-values.js';
+import { OwnValues } from '../processor/own-values.js';
 import type { IntentState } from '../strict/strict-gate.js';
 import type { AuditContext } from '../types.js';
 import type { ToolRun } from './active-auditor.js';
@@ -8,16 +8,28 @@ import type { ToolRun } from './active-auditor.js';
 /** How an audited tool call ended. */
 export type Outcome = { ok: true; result: unknown } | { ok: false; error: unknown };
 
-/** An audited call in flight: its span and what was known when it started. */
-export interface CallState {
-  call: ToolRun;
-  span: Span;
-  /** The values the runner put on the span already redacted. */
-  own: OwnValues;
-  ctx: Readonly<AuditContext>;
-  startTimeMs: number;
-  startedAt: number;
-  parent: Context;
+/** A span handle for a call whose span is not started yet (never ended, never exported). */
+const NOT_STARTED: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+
+/**
+ * An audited call in flight: its span, what was known when it started, and (as `OwnValues`) the values the runner
+ * put on the span already redacted. One object per call: the span processor finds it on the span by identity.
+ */
+export class CallState extends OwnValues {
+  span: Span = NOT_STARTED;
+  /** The arguments redacted before the tool ran (default mode): recorded as they were when it was called. */
+  prepared: { args: unknown } | undefined = undefined;
+  /** When the span had started (`Date.now()`, `performance.now()`). */
+  startTimeMs = 0;
+  startedAt = 0;
+
+  constructor(
+    readonly call: ToolRun,
+    readonly ctx: Readonly<AuditContext>,
+    readonly parent: Context,
+  ) {
+    super();
+  }
 }
 
 /**

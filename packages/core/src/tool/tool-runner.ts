@@ -2,7 +2,6 @@ import {
   type Attributes,
   type AttributeValue,
   context,
-  type Span,
   SpanKind,
   SpanStatusCode,
   type Tracer,
@@ -12,7 +11,7 @@ import {
 import { auditContextIn } from '../context/audit-context.js';
 import type { ErrorHandler } from '../internal/error-handler.js';
 import type { AuditPipeline, RecordedToolCall, ToolCallInput } from '../pipeline/audit-pipeline.js';
-import { OwnValues } from '../processor/own-values.js';
+import type { OwnValues } from '../processor/own-values.js';
 import type { Redactor } from '../redaction/redactor.js';
 import {
   ATTR_GEN_AI_OPERATION_NAME,
@@ -27,7 +26,7 @@ import type { IntentState, StrictGate, StrictSteps } from '../strict/strict-gate
 import type { AuditContext } from '../types.js';
 import type { ToolAuditor, ToolRun } from './active-auditor.js';
 import { annotateSpan } from './annotate-span.js';
-import { type CallState, callInput, type Outcome } from './call-input.js';
+import { CallState, callInput, type Outcome } from './call-input.js';
 import { RedactedConstants } from './redacted-constants.js';
 
 /** What `setupToolAudit` hands the runner. */
@@ -108,6 +107,7 @@ export class ToolRunner implements ToolAuditor {
     const state = this._start(call);
     if (call.strict ?? this._strict.enabled) return this._strict.run(call, state, this._strictSteps);
     if (!state) return call.invoke();
+    state.prepared = this._prepare(call.args);
     return this._invoke(state, undefined);
   }
 
@@ -143,17 +143,17 @@ export class ToolRunner implements ToolAuditor {
       const active = auditContextIn(parent);
       // What the framework knows (model, tool call id, conversation) wins; the audit context fills the rest.
       const ctx: Readonly<AuditContext> = call.context ? { ...active, ...definedOnly(call.context) } : active;
+      // Values from a small set go on the span already redacted (as the processor would at start and at end),
+      // kept in the call's state (its `OwnValues`) so that the processor leaves them while the span holds them.
+      const state = new CallState(call, ctx, parent);
       // No spread in the common case (no extra attributes): V8 builds a spread literal in a slow path.
       const attributes: Attributes = call.attributes ? { ...call.attributes } : {};
-      // Values from a small set go on the span already redacted (as the processor would at start and at end),
-      // kept in `own` so that the processor leaves them while the span holds them.
-      const own = new OwnValues();
       if (!call.span) {
         attributes[ATTR_GEN_AI_OPERATION_NAME] = GEN_AI_OPERATION_EXECUTE_TOOL;
         attributes[RECORD_ATTRIBUTES.tool.span] = call.name;
-        own.type = this._putOwn(attributes, ATTR_GEN_AI_TOOL_TYPE, call.type ?? 'function');
+        state.type = this._putOwn(attributes, ATTR_GEN_AI_TOOL_TYPE, call.type ?? 'function');
         if (typeof call.description === 'string' && call.description !== '')
-          own.description = this._putOwn(attributes, ATTR_GEN_AI_TOOL_DESCRIPTION, call.description);
+          state.description = this._putOwn(attributes, ATTR_GEN_AI_TOOL_DESCRIPTION, call.description);
         else setIf(attributes, ATTR_GEN_AI_TOOL_DESCRIPTION, call.description);
         setIf(attributes, RECORD_ATTRIBUTES.call_id.span, call.callId);
       }
@@ -161,16 +161,15 @@ export class ToolRunner implements ToolAuditor {
       for (let i = 0; i < pairs.length; i += 2) attributes[pairs[i] as string] = pairs[i + 1];
       const turn = ctx.turn;
       if (typeof turn === 'number' && attributes[ATTR_TOOLTRAIL_TURN] === turn)
-        own.turn = this._putOwn(attributes, ATTR_TOOLTRAIL_TURN, turn);
+        state.turn = this._putOwn(attributes, ATTR_TOOLTRAIL_TURN, turn);
       setIf(attributes, RECORD_ATTRIBUTES.trigger.span, call.trigger ?? ctx.trigger ?? 'user_request');
       // The subject goes on the span once recorded, as the record holds it (pseudonymised when personal data).
-      if (ctx.emergency) own.emergency = this._putOwn(attributes, ATTR_TOOLTRAIL_EMERGENCY, true);
+      if (ctx.emergency) state.emergency = this._putOwn(attributes, ATTR_TOOLTRAIL_EMERGENCY, true);
       const name = call.span?.name ?? this._spanName(call.name);
       const spans = this._options.auditedSpans;
-      spans.expect(name, own);
-      let span: Span;
+      spans.expect(name, state);
       try {
-        span = this._currentTracer().startSpan(
+        state.span = this._currentTracer().startSpan(
           name,
           { kind: call.span?.kind ?? SpanKind.INTERNAL, attributes },
           parent,
@@ -178,18 +177,26 @@ export class ToolRunner implements ToolAuditor {
       } finally {
         spans.expect(undefined, undefined);
       }
-      spans.add(span, own);
-      return {
-        call,
-        span,
-        own,
-        ctx,
-        startTimeMs: Date.now(),
-        startedAt: performance.now(),
-        parent,
-      };
+      spans.add(state.span, state);
+      state.startTimeMs = Date.now();
+      state.startedAt = performance.now();
+      return state;
     } catch (error) {
       this._errors.report('tool_start', `could not start auditing tool ${call.name}`, error);
+      return undefined;
+    }
+  }
+
+  /**
+   * The call's arguments redacted before the tool runs, as the record will hold them: the work is done while the
+   * caches are warm (after a tool's I/O they are not), and the record holds the arguments as they were when the
+   * tool was called, whatever it does to them. Undefined when redaction fails: the pipeline then redacts them
+   * itself (and falls back to a minimal record if that fails too).
+   */
+  private _prepare(args: unknown): { args: unknown } | undefined {
+    try {
+      return { args: this._options.redactor.redactValue(args) };
+    } catch {
       return undefined;
     }
   }
@@ -233,8 +240,9 @@ export class ToolRunner implements ToolAuditor {
     const { span, call } = state;
     try {
       const input = callInput(state, outcome, link);
-      const recorded = this._pipeline.recordToolCall(input, link?.intent ? { args: link.args } : undefined);
-      if (recorded) annotateSpan(span, recorded, call.span === undefined, state.own);
+      const prepared = link?.intent ? { args: link.args } : state.prepared;
+      const recorded = this._pipeline.recordToolCall(input, prepared);
+      if (recorded) annotateSpan(span, recorded, call.span === undefined, state);
       else if (!outcome.ok) span.setStatus({ code: SpanStatusCode.ERROR });
     } catch (error) {
       this._errors.report('tool_finish', `could not record tool ${call.name}`, error);
