@@ -9,6 +9,31 @@ import { VERSION } from '../version.js';
 
 const SCOPE = { name: AUDIT_LOG_SCOPE, version: VERSION };
 
+/** The mapping table's log fields with the `typeof` each must have to be carried (worked out once). */
+const CARRIED = LOG_FIELDS.map((field) => ({
+  field: field.field as string,
+  log: field.log,
+  type: field.kind === 'flag' ? 'boolean' : field.kind === 'integer' ? 'number' : 'string',
+}));
+
+const SEVERITY_TEXT = {
+  [SeverityNumber.ERROR]: SeverityNumber[SeverityNumber.ERROR],
+  [SeverityNumber.WARN]: SeverityNumber[SeverityNumber.WARN],
+  [SeverityNumber.INFO]: SeverityNumber[SeverityNumber.INFO],
+} as const;
+
+/** `tooltrail.audit.<type>` per record type: one string per type, not one per record. */
+const EVENT_NAMES = new Map<string, string>();
+
+function eventName(type: string): string {
+  let name = EVENT_NAMES.get(type);
+  if (name === undefined) {
+    name = `tooltrail.audit.${type}`;
+    if (EVENT_NAMES.size < 64) EVENT_NAMES.set(type, name);
+  }
+  return name;
+}
+
 /**
  * The OTLP log record of a sealed record: its body is the record's canonical JSON line (what was hashed), its
  * attributes are the record fields the mapping table gives a log attribute (Loki structured metadata), its
@@ -24,11 +49,12 @@ export function toAuditLogRecord({ record, line }: SealedRecord, resource: Resou
       ? SeverityNumber.WARN
       : SeverityNumber.INFO;
   const attributes: Record<string, string | number | boolean> = {};
-  for (const field of LOG_FIELDS) {
+  for (let i = 0; i < CARRIED.length; i++) {
+    const field = CARRIED[i]!;
     const value = r[field.field];
-    const type = field.kind === 'flag' ? 'boolean' : field.kind === 'integer' ? 'number' : 'string';
     // A flag is carried only when set.
-    if (typeof value === type && value !== false) attributes[field.log] = value as string | number | boolean;
+    if (typeof value === field.type && value !== false)
+      attributes[field.log] = value as string | number | boolean;
   }
   const traceId = typeof r.trace_id === 'string' ? r.trace_id : undefined;
   const spanId = typeof r.span_id === 'string' ? r.span_id : undefined;
@@ -37,9 +63,9 @@ export function toAuditLogRecord({ record, line }: SealedRecord, resource: Resou
     hrTimeObserved: millisToHrTime(Date.now()),
     spanContext: traceId && spanId ? { traceId, spanId, traceFlags: TraceFlags.SAMPLED } : undefined,
     severityNumber,
-    severityText: SeverityNumber[severityNumber],
+    severityText: SEVERITY_TEXT[severityNumber],
     body: line,
-    eventName: `tooltrail.audit.${record.type}`,
+    eventName: eventName(record.type),
     resource,
     instrumentationScope: SCOPE,
     attributes,
