@@ -37,10 +37,13 @@ interface Exports {
 const BATCH = 512;
 /** Bytes for the hashed bytes of one batch (grown to the run's length for a run with a longer line). */
 const SCRATCH = 1 << 17;
+/** Longest run scanned here: the module's offsets stay far below 2^31 (runs are 512 KiB; longer ones go to JS). */
+const MAX_RUN = 1 << 28;
 
 /**
- * The WebAssembly build of `scanLineFields` (scan-line-wasm-source.ts): same lines accepted, same `lineFields`.
- * Bytes are copied into the module's memory once per run (`load`), then each line of the run is scanned there.
+ * The WebAssembly build of the verifier's scan (scan-line-wasm-source.ts). `scanRun` is `scanLinesInJs` for a whole
+ * run; `load` and `scan` are `scanLineFields` for single lines (same lines accepted, same `lineFields`), which the
+ * tests hold to the JavaScript scan.
  */
 export class WasmLineScanner {
   private _ints!: Int32Array;
@@ -95,7 +98,7 @@ export class WasmLineScanner {
   /**
    * `scanLines(bytes, maxLineBytes, reuse)` (same lines, numbers, kinds, fields, links): the module splits and
    * scans the run and copies each accepted line's hashed bytes; here they are hashed and compared. Undefined when
-   * a line is longer than `maxLineBytes` (the caller splits that run itself).
+   * a line is longer than `maxLineBytes` or the run than `MAX_RUN` (the caller then scans it in JavaScript).
    */
   scanRun(
     bytes: Buffer,
@@ -105,6 +108,7 @@ export class WasmLineScanner {
     scratchBytes = SCRATCH,
   ): ScannedLines | undefined {
     const length = bytes.length;
+    if (length > MAX_RUN) return undefined;
     const table = align8(DATA + length + SLACK);
     const side = table + batch * FIELDS_PER_LINE * 8;
     const scratch = side + batch * 24;
