@@ -114,6 +114,35 @@ describe('jsonSize: bounded, and exact below the bounds', () => {
     );
   });
 
+  // The meter is reused from call to call: nothing of one measurement (bytes, reads, objects on the stack after a
+  // throw) may reach the next, and a measurement made from inside another (a getter, a toJSON) gets its own.
+  it('measures each value afresh after capped, cyclic and nested measurements', () => {
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic.self = cyclic;
+    const small = { id: 'obs-77', count: 5 };
+    const smallSize = stringifiedSize(small);
+    expect(jsonSize(new Array(MAX_MEASURED_VALUES + 5).fill(0)).capped).toBe(true);
+    expect(jsonSize(small)).toEqual({ size: smallSize, capped: false });
+    expect(jsonSize(cyclic)).toEqual({ size: null, capped: false });
+    // The cyclic object was on the stack when it threw: measuring it again inside a fresh value is no cycle.
+    expect(jsonSize({ nested: cyclic.a, again: small })).toEqual({
+      size: stringifiedSize({ nested: 1, again: small }),
+      capped: false,
+    });
+    let inner: unknown;
+    const outer = {
+      before: 'x'.repeat(10),
+      get during() {
+        inner = jsonSize({ inner: [1, 2, 3] });
+        return small;
+      },
+      after: [small, small],
+    };
+    expect(jsonSize(outer)).toEqual({ size: stringifiedSize(outer), capped: false });
+    expect(inner).toEqual({ size: stringifiedSize({ inner: [1, 2, 3] }), capped: false });
+    expect(jsonSize(small)).toEqual({ size: smallSize, capped: false });
+  });
+
   it('stops at a Proxy claiming a huge length after a handful of traps, not a billion', () => {
     let traps = 0;
     const hostile = new Proxy([], {

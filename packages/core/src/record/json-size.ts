@@ -50,7 +50,10 @@ export function jsonSize(value: unknown): JsonSize {
     const size = Buffer.byteLength(value) + 2;
     return size > MAX_MEASURED_BYTES ? { size: MAX_MEASURED_BYTES, capped: true } : { size, capped: false };
   }
-  const meter = new JsonMeter();
+  // One meter per call would be garbage on every tool call: the idle one is reused. A getter or toJSON that
+  // measures a value itself while this runs finds none idle and gets its own.
+  const meter = idleMeter ?? new JsonMeter();
+  idleMeter = undefined;
   try {
     const size = meter.property(value, '');
     return size === SKIPPED ? EXACT_ZERO : { size: meter.bytes, capped: false };
@@ -58,8 +61,13 @@ export function jsonSize(value: unknown): JsonSize {
     if (error === CAPPED) return { size: Math.min(meter.bytes, MAX_MEASURED_BYTES), capped: true };
     // What made JSON.stringify throw (or the stack running out on very deep nesting, as it does there).
     return UNSERIALIZABLE;
+  } finally {
+    meter.reset();
+    idleMeter = meter;
   }
 }
+
+let idleMeter: JsonMeter | undefined;
 
 /** One measurement: bytes counted so far, reads left, and the objects being serialised (cycle detection). */
 class JsonMeter {
@@ -68,6 +76,14 @@ class JsonMeter {
   private readonly _stack: object[] = [];
   /** The stack as a set, once it is deep (a linear scan per level would be quadratic). */
   private _deep: Set<object> | undefined;
+
+  /** Ready for the next value, holding nothing of the last one (a throw may have left objects on the stack). */
+  reset(): void {
+    this.bytes = 0;
+    this.reads = MAX_MEASURED_VALUES;
+    this._stack.length = 0;
+    this._deep = undefined;
+  }
 
   /** SerializeJSONProperty (ECMA-262 25.5.2.2): adds the bytes of `value`'s JSON; SKIPPED when it has none. */
   property(input: unknown, key: string | number): number {
