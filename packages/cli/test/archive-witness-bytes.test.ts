@@ -95,6 +95,14 @@ describe('the archive read as a witness from its bytes', () => {
     expect(events).toEqual([...bodies, ...bodies, ...bodies].map((text) => ({ text })));
   });
 
+  it('hands over every body of a line holding thousands, in order', async () => {
+    const bodies = Array.from({ length: 3000 }, (_, i) => `{"n":${i},"s":"\\"${'é'.repeat(i % 5)}"}`);
+    const line = otlp(audit(bodies.map((body) => logRecord(body)).join(',')));
+    expect(scanAuditBodies(Buffer.from(line))).toBe(true);
+    const events = await expectSameEvents([line, line]);
+    expect(events).toEqual([...bodies, ...bodies].map((text) => ({ text })));
+  });
+
   it('gives a body with a lone surrogate escape exactly (as text: UTF-8 cannot carry it)', async () => {
     const events = await expectSameEvents([
       otlp(audit(`${logRecord('before')},{"body":{"stringValue":"lone \\ud800 high"}}`)),

@@ -18,7 +18,7 @@ export function scanAuditBodies(line: Buffer): boolean {
   buf = line;
   at = 0;
   limit = line.length;
-  spans.length = 0;
+  spanCount = 0;
   decodedLength = 0;
   // Decoded, the bodies are never longer than the line.
   if (decoded.length < limit) decoded = Buffer.allocUnsafe(Math.max(limit, 1 << 16));
@@ -29,7 +29,7 @@ export function scanAuditBodies(line: Buffer): boolean {
     // Without resourceLogs the line is not an OTLP logs export: reported by the parse.
     if (at === limit && sawResourceLogs) return true;
   }
-  spans.length = 0;
+  spanCount = 0;
   if (decoded.length > KEPT_DECODED_BYTES) decoded = Buffer.allocUnsafe(1 << 16);
   return false;
 }
@@ -40,8 +40,9 @@ export function scanAuditBodies(line: Buffer): boolean {
  */
 export function forEachAuditBody(sink: (bytes: Buffer, start: number, end: number) => void): void {
   const bodies = decoded;
-  for (let k = 0; k < spans.length; k += 2) sink(bodies, spans[k] as number, spans[k + 1] as number);
-  spans.length = 0;
+  const ends = spans;
+  for (let k = 0; k < spanCount; k += 2) sink(bodies, ends[k] as number, ends[k + 1] as number);
+  spanCount = 0;
   if (decoded.length > KEPT_DECODED_BYTES) decoded = Buffer.allocUnsafe(1 << 16);
 }
 
@@ -87,7 +88,9 @@ let limit = 0;
  */
 let decoded = Buffer.allocUnsafe(0);
 let decodedLength = 0;
-const spans: number[] = [];
+/** Reused (no allocation per line: fewer young-generation collections, whose survivors make V8 grow it). */
+let spans = new Int32Array(1024);
+let spanCount = 0;
 
 /** Per object being read: the path keys seen (duplicates are left to `JSON.parse`, which keeps the last). */
 let seenKeys = 0;
@@ -203,13 +206,13 @@ function arrayOf(level: number): boolean {
 /** One scope log, log record or resource: an object, with what it means for the bodies kept. */
 function element(level: number): boolean {
   if (level === SCOPE_LOGS) {
-    const kept = spans.length;
+    const kept = spanCount;
     const keptBytes = decodedLength;
     scopeName = 0;
     oddRecord = false;
     if (!objectMembers(SCOPE_LOGS)) return false;
     if (scopeName !== 1) {
-      spans.length = kept;
+      spanCount = kept;
       decodedLength = keptBytes;
     } else if (oddRecord) return false;
     return true;
@@ -363,7 +366,13 @@ function decodeBody(): boolean {
   }
   // Raw bytes ≥ 0x80 must be valid UTF-8 (decoding the line would replace the others); escapes give valid UTF-8.
   if (high && !isUtf8(bytes.subarray(at + 1, i))) return false;
-  spans.push(from, n);
+  if (spanCount + 2 > spans.length) {
+    const larger = new Int32Array(spans.length * 2);
+    larger.set(spans);
+    spans = larger;
+  }
+  spans[spanCount++] = from;
+  spans[spanCount++] = n;
   decodedLength = n;
   at = i + 1;
   return true;
