@@ -104,7 +104,7 @@ export function verifyScenario({ out, rows, dir }) {
     rows.push([
       'verify + witness peak RSS, MB',
       round(w.peakMb, 1),
-      'index: 1 byte per witnessed record in memory, hash pages beyond 4 MiB in a temporary file',
+      'index: 1 bit per witnessed record in memory, hash pages beyond 1 MiB in a temporary file',
     ]);
   } finally {
     rmSync(archiveDir, { recursive: true, force: true });
