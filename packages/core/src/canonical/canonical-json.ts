@@ -6,7 +6,8 @@
  * the default `Array.prototype.sort` comparison (and the `<` operator on strings) does.
  *
  * This is the hot-path version: the sorted key list of an object, and the `"key":` prefix of each member, are
- * cached per key list; short strings that need no escaping are quoted without a call into JSON.stringify;
+ * cached per key list; short strings that need no escaping are quoted without a call into JSON.stringify (as
+ * object members, with their quotes in the cached key pieces);
  * numbers use ToString (which JSON.stringify uses for finite numbers). It is property-tested to be
  * byte-identical to `referenceCanonicalize` (test/support/canonical-reference.ts).
  */
@@ -48,16 +49,47 @@ function serializeObject(object: Record<string, unknown>): string {
   if (keys.length === 0) return '{}';
   const list = keyList(keys);
   const sorted = list.sorted;
-  // A key that is not well-formed throws (as quoteString does) only when its member is written.
-  const wellFormed = list.wellFormed;
+  if (!list.wellFormed) return serializeIllFormedKeys(object, sorted);
+  // One concatenation per member for its key (`{"key":` first, `,"key":` after), one for its value. A plain
+  // string is its own JSON body: its quotes go into the key pieces (`,"key":"`), its closing quote into what
+  // follows (`","key":`, `"}`), so no quoted copy of it is made.
+  let out = '';
+  // The last member written was a plain string whose closing quote is not written yet.
+  let open = false;
+  for (let i = 0; i < sorted.length; i++) {
+    const item = object[sorted[i] as string];
+    if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
+    if (typeof item === 'string' && isPlain(item)) {
+      out +=
+        out === ''
+          ? (list.openQuotePrefixes[i] as string)
+          : open
+            ? (list.closeCommaQuotePrefixes[i] as string)
+            : (list.commaQuotePrefixes[i] as string);
+      out += item;
+      open = true;
+    } else {
+      out +=
+        out === ''
+          ? (list.openPrefixes[i] as string)
+          : open
+            ? (list.closeCommaPrefixes[i] as string)
+            : (list.commaPrefixes[i] as string);
+      out += canonicalize(item);
+      open = false;
+    }
+  }
+  return out === '' ? '{}' : open ? `${out}"}` : `${out}}`;
+}
+
+/** An object with a key that is not well-formed: it throws (as quoteString does) only when its member is written. */
+function serializeIllFormedKeys(object: Record<string, unknown>, sorted: readonly string[]): string {
   let out = '';
   for (let i = 0; i < sorted.length; i++) {
     const key = sorted[i] as string;
     const item = object[key];
     if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
-    // `{"key":` for the first member, `,"key":` after it: one concatenation per member, not three.
-    if (wellFormed) out += out === '' ? (list.openPrefixes[i] as string) : (list.commaPrefixes[i] as string);
-    else out += `${out === '' ? '{' : ','}${quoteString(key)}:`;
+    out += `${out === '' ? '{' : ','}${quoteString(key)}:`;
     out += canonicalize(item);
   }
   return out === '' ? '{}' : `${out}}`;
@@ -80,7 +112,7 @@ const PLAIN_SCAN_LIMIT = 128;
 const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\ud7ff\ue000-\uffff]*$/;
 
 /** Short strings without control characters, `"`, `\` or surrogates are their own JSON body. */
-function isPlain(value: string): boolean {
+export function isPlain(value: string): boolean {
   // One compiled regular expression run is faster than a charCodeAt loop, even for short strings.
   return value.length <= PLAIN_SCAN_LIMIT && PLAIN.test(value);
 }
@@ -96,6 +128,13 @@ export interface SortedKeyList {
   readonly commaPrefixes: readonly string[];
   /** The same with `{` before it (the first member of an object). */
   readonly openPrefixes: readonly string[];
+  /** For a plain string value, the key with the value's opening quote: `"key":"`, `,"key":"`, `{"key":"`. */
+  readonly quotePrefixes: readonly string[];
+  readonly commaQuotePrefixes: readonly string[];
+  readonly openQuotePrefixes: readonly string[];
+  /** After a plain string value, its closing quote and the key: `","key":`, and `","key":"` for another one. */
+  readonly closeCommaPrefixes: readonly string[];
+  readonly closeCommaQuotePrefixes: readonly string[];
   /** Every key is well-formed UTF-16 (so `quoteString` would not throw on any of them). */
   readonly wellFormed: boolean;
 }
@@ -126,6 +165,11 @@ export function keyList(keys: string[]): SortedKeyList {
   const prefixes: string[] = new Array(length);
   const commaPrefixes: string[] = new Array(length);
   const openPrefixes: string[] = new Array(length);
+  const quotePrefixes: string[] = new Array(length);
+  const commaQuotePrefixes: string[] = new Array(length);
+  const openQuotePrefixes: string[] = new Array(length);
+  const closeCommaPrefixes: string[] = new Array(length);
+  const closeCommaQuotePrefixes: string[] = new Array(length);
   let wellFormed = true;
   for (let i = 0; i < length; i++) {
     const key = sorted[i] as string;
@@ -134,8 +178,25 @@ export function keyList(keys: string[]): SortedKeyList {
     prefixes[i] = prefix;
     commaPrefixes[i] = `,${prefix}`;
     openPrefixes[i] = `{${prefix}`;
+    quotePrefixes[i] = `${prefix}"`;
+    commaQuotePrefixes[i] = `,${prefix}"`;
+    openQuotePrefixes[i] = `{${prefix}"`;
+    closeCommaPrefixes[i] = `",${prefix}`;
+    closeCommaQuotePrefixes[i] = `",${prefix}"`;
   }
-  const list: SortedKeyList = { keys, sorted, prefixes, commaPrefixes, openPrefixes, wellFormed };
+  const list: SortedKeyList = {
+    keys,
+    sorted,
+    prefixes,
+    commaPrefixes,
+    openPrefixes,
+    quotePrefixes,
+    commaQuotePrefixes,
+    openQuotePrefixes,
+    closeCommaPrefixes,
+    closeCommaQuotePrefixes,
+    wellFormed,
+  };
   if (length <= KEY_CACHE_MAX_KEYS) {
     if (keyCacheSize >= KEY_CACHE_LIMIT) {
       keyCache.clear();

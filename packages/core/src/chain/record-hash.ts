@@ -1,5 +1,5 @@
 import * as crypto from 'node:crypto';
-import { canonicalize, keyList } from '../canonical/canonical-json.js';
+import { canonicalize, isPlain, keyList } from '../canonical/canonical-json.js';
 
 /**
  * The canonical JSON of a record's `args` and `result` members, as written while sealing it: slices of the sealed
@@ -21,24 +21,47 @@ export function sealRecord(
 ): { hash: string; line: string } {
   const keys = Object.keys(record);
   let body = '';
-  // Length of `body` before the first member whose key sorts after "hash" (-1: none does).
+  // Index in `body` of the comma before the first member whose key sorts after "hash", counting a closing
+  // quote written with that comma (-1: no key sorts after "hash").
   let split = -1;
   // Where the `args` and `result` values start in `body`, and their lengths (-1: no such member).
   let argsAt = -1;
   let argsLength = 0;
   let resultAt = -1;
   let resultLength = 0;
+  // The last member was a plain string whose closing quote is written with what follows it.
+  let open = false;
   if (keys.length > 0) {
-    const { sorted, prefixes, commaPrefixes } = keyList(keys);
+    const list = keyList(keys);
+    const { sorted, prefixes, commaPrefixes } = list;
     for (let i = 0; i < sorted.length; i++) {
       const key = sorted[i] as string;
       if (key === 'hash') continue;
       const value = record[key];
       if (value === undefined) continue;
-      if (split < 0 && key > 'hash') split = body.length;
+      if (split < 0 && key > 'hash') split = open ? body.length + 1 : body.length;
+      // A plain string as in canonicalize's objects: quotes in the key pieces, no quoted copy (`args` and
+      // `result` are handed back as text: written as such).
+      if (typeof value === 'string' && key !== 'args' && key !== 'result' && isPlain(value)) {
+        body +=
+          body === ''
+            ? (list.quotePrefixes[i] as string)
+            : open
+              ? (list.closeCommaQuotePrefixes[i] as string)
+              : (list.commaQuotePrefixes[i] as string);
+        body += value;
+        open = true;
+        continue;
+      }
       // Top-level keys are quoted as JSON.stringify does (prefixes come from quoteKey): never thrown on.
       const text = canonicalize(value);
-      body += body === '' ? (prefixes[i] as string) : (commaPrefixes[i] as string);
+      body +=
+        body === ''
+          ? (prefixes[i] as string)
+          : open
+            ? (list.closeCommaPrefixes[i] as string)
+            : (commaPrefixes[i] as string);
+      open = false;
       if (captured !== undefined) {
         if (key === 'args') {
           argsAt = body.length;
@@ -51,7 +74,7 @@ export function sealRecord(
       body += text;
     }
   }
-  const unhashed = `{${body}}`;
+  const unhashed = open ? `{${body}"}` : `{${body}}`;
   const hash = sha256Hex(unhashed);
   // Sliced from `unhashed`, which hashing has flattened, rather than from the rope `body`.
   let line: string;
@@ -64,9 +87,9 @@ export function sealRecord(
   const flat = `${line}\n`.slice(0, -1);
   if (captured !== undefined) {
     // Slices of the flat line (no copy, no rope of the serialisation's pieces kept alive by the span): the
-    // hash member was inserted at `insertAt` of `unhashed` (`{` + body + `}`), which shifts what follows it.
+    // hash member was inserted at `insertAt` of `unhashed`, which shifts what follows it.
     // The member is `,"hash":"<hex>"` or `"hash":"<hex>",`: 10 characters and the hash.
-    const insertAt = split < 0 ? body.length + 1 : split + 1;
+    const insertAt = split < 0 ? unhashed.length - 1 : split + 1;
     const shift = hash.length + 10;
     if (argsAt >= 0) captured.args = sliceShifted(flat, argsAt + 1, argsLength, insertAt, shift);
     if (resultAt >= 0) captured.result = sliceShifted(flat, resultAt + 1, resultLength, insertAt, shift);

@@ -204,6 +204,26 @@ describe('fast canonical JSON = reference canonicalize (property)', () => {
         }
       }
     }
+    // Plain strings write their closing quote with what follows them: first, last, next to each other, next to
+    // escaped and long (unscanned) strings, on both sides of "hash".
+    const strings = ['', 'plain', 'a"b', 'x'.repeat(129), '\u00e9\u20ac', 'tab\t'];
+    for (const keys of [['a'], ['a', 'b'], ['a', 'z'], ['has', 'hashx', 'z'], ['args', 'b', 'result', 'z']]) {
+      for (const first of strings) {
+        for (const second of [...strings, 1, null, { s: 'x' }, ['y', 'z']]) {
+          const input: Record<string, unknown> = {};
+          keys.forEach((k, i) => {
+            input[k] = i % 2 === 0 ? first : second;
+          });
+          const captured: CapturedMembers = {};
+          expect(sealRecord(input, captured)).toEqual(referenceSealRecord(input));
+          expect(canonicalize(input)).toBe(referenceCanonicalize(input));
+          expect(canonicalize({ nested: input, after: first })).toBe(
+            referenceCanonicalize({ nested: input, after: first }),
+          );
+          if ('args' in input) expect(captured.args).toBe(referenceCanonicalize(input.args));
+        }
+      }
+    }
     // No member at all before "hash": `args` absent, only `result` and later keys.
     const captured: CapturedMembers = {};
     const input = { result: { n: 1 }, z: 2 };
