@@ -15,6 +15,17 @@ export interface ScanResult extends ScannedLines {
 
 /** Worker threads at most: past this the verifying thread, which checks the chain in order, is the limit. */
 const MAX_THREADS = 4;
+
+/**
+ * Workers by default: one per CPU, at most 4. With a witness index held, one fewer (at least one): each worker is
+ * a V8 isolate of its own (≈ 10 MB resident with its WebAssembly memory), and on top of the index and what reading
+ * the witness left allocated that kept the run above 100 MB on 2 CPUs; reading the witness dominates that run's
+ * time, so the worker fewer did not lengthen it measurably there.
+ */
+export function defaultScanThreads(cpus: number, witness: boolean): number {
+  const threads = Math.min(Number.isFinite(cpus) && cpus >= 1 ? Math.floor(cpus) : 1, MAX_THREADS);
+  return witness ? Math.max(1, threads - 1) : threads;
+}
 /** Young generation of a worker: it allocates little, and a small one keeps its resident memory small. */
 const WORKER_YOUNG_MB = 1;
 
@@ -55,9 +66,9 @@ export class ScanPool {
     }
   }
 
-  /** A pool of `threads` workers (default: one per CPU, at most 4); 0 scans on the calling thread. */
-  static open(threads?: number): ScanPool {
-    const count = threads ?? Math.min(availableParallelism(), MAX_THREADS);
+  /** A pool of `threads` workers (default: {@link defaultScanThreads}); 0 scans on the calling thread. */
+  static open(threads?: number, options: { witness?: boolean } = {}): ScanPool {
+    const count = threads ?? defaultScanThreads(availableParallelism(), options.witness === true);
     if (!Number.isSafeInteger(count) || count < 0)
       throw new Error(`tooltrail: workers must be a non-negative integer, got ${String(threads)}`);
     return new ScanPool(count > 0 ? workerFile() : undefined, count);

@@ -110,13 +110,14 @@ export class TrailVerification {
 
   /**
    * A trail file, or a directory's `*.jsonl` files in name order. Runs of lines are scanned and hashed on worker
-   * threads (`workers`; by default one per CPU once the files hold `WORKERS_FROM_BYTES`), their records checked
+   * threads (`workers`; by default `defaultScanThreads` once the files hold `WORKERS_FROM_BYTES`), their records checked
    * here in file order.
    */
   async addPath(path: string): Promise<void> {
     const files = listTrailFiles(path);
     const pool = ScanPool.open(
       this._options.workers ?? (totalBytes(files) >= WORKERS_FROM_BYTES ? undefined : 0),
+      { witness: this._options.witnessIndex !== undefined },
     );
     try {
       for (const file of files) {

@@ -115,8 +115,8 @@ export interface VerifyTrailOptions {
   progressEvery?: number;
   /**
    * Worker threads that scan and hash trail files read by path (the chain itself is checked on the calling
-   * thread, in order); 0 verifies on the calling thread only. By default one per CPU (at most 4) once the
-   * files hold 4 MiB, none below.
+   * thread, in order); 0 verifies on the calling thread only. By default one per CPU (at most 4; one fewer, at
+   * least one, when a witness is compared) once the files hold 4 MiB, none below.
    */
   workers?: number;
   /**
