@@ -1,4 +1,26 @@
 /** The verifier's WebAssembly scan, part of its text (scan-line-wasm-source.ts joins the parts): plainInteger, isHex64, isPlainString, keyName, isToolCall: the chain fields a fast line must hold, and their forms. */
+
+/** The 16 bytes at `$i + offset` as a 16-bit mask: a bit for each byte that is neither 0-9 nor a-f. */
+const nonHexBits = (offset: number) => `  local.get $i
+  v128.load offset=${offset}
+  local.tee $v
+  i32.const 48
+  i8x16.splat
+  i8x16.sub
+  i32.const 9
+  i8x16.splat
+  i8x16.gt_u
+  local.get $v
+  i32.const 97
+  i8x16.splat
+  i8x16.sub
+  i32.const 5
+  i8x16.splat
+  i8x16.gt_u
+  v128.and
+  i8x16.bitmask
+`;
+
 export const CHAIN_FIELDS_WAT = `
 ;; A non-negative safe integer written with at most 16 digits only, or -1.
 func $plainInteger $i $end -> i64
@@ -71,81 +93,9 @@ func $isHex64 $i -> i32
     i32.const 0
     return
   end
-  local.get $i
-  v128.load offset=1
-  local.tee $v
-  i32.const 48
-  i8x16.splat
-  i8x16.sub
-  i32.const 9
-  i8x16.splat
-  i8x16.gt_u
-  local.get $v
-  i32.const 97
-  i8x16.splat
-  i8x16.sub
-  i32.const 5
-  i8x16.splat
-  i8x16.gt_u
-  v128.and
-  i8x16.bitmask
-  local.get $i
-  v128.load offset=17
-  local.tee $v
-  i32.const 48
-  i8x16.splat
-  i8x16.sub
-  i32.const 9
-  i8x16.splat
-  i8x16.gt_u
-  local.get $v
-  i32.const 97
-  i8x16.splat
-  i8x16.sub
-  i32.const 5
-  i8x16.splat
-  i8x16.gt_u
-  v128.and
-  i8x16.bitmask
-  i32.or
-  local.get $i
-  v128.load offset=33
-  local.tee $v
-  i32.const 48
-  i8x16.splat
-  i8x16.sub
-  i32.const 9
-  i8x16.splat
-  i8x16.gt_u
-  local.get $v
-  i32.const 97
-  i8x16.splat
-  i8x16.sub
-  i32.const 5
-  i8x16.splat
-  i8x16.gt_u
-  v128.and
-  i8x16.bitmask
-  i32.or
-  local.get $i
-  v128.load offset=49
-  local.tee $v
-  i32.const 48
-  i8x16.splat
-  i8x16.sub
-  i32.const 9
-  i8x16.splat
-  i8x16.gt_u
-  local.get $v
-  i32.const 97
-  i8x16.splat
-  i8x16.sub
-  i32.const 5
-  i8x16.splat
-  i8x16.gt_u
-  v128.and
-  i8x16.bitmask
-  i32.or
+${nonHexBits(1)}${nonHexBits(17)}  i32.or
+${nonHexBits(33)}  i32.or
+${nonHexBits(49)}  i32.or
   i32.eqz
 endfunc
 
