@@ -46,6 +46,15 @@ const inSpan = (tracer, toolFn, work) => (input) =>
     }
   });
 
+/** Langfuse's `observe(toolFn, { asType: 'tool' })` on a provider of its own with `spanProcessor`. */
+async function langfuseObserve(toolFn, spanProcessor) {
+  const { observe, setLangfuseTracerProvider } = await import('@langfuse/tracing');
+  const { BasicTracerProvider } = await import('@opentelemetry/sdk-trace-base');
+  const provider = new BasicTracerProvider({ spanProcessors: [spanProcessor] });
+  setLangfuseTracerProvider(provider);
+  return { fn: observe(toolFn, { name: 'lookup', asType: 'tool' }), close: () => provider.shutdown() };
+}
+
 /** Each peer: its label, a note, and how to build it (`{ fn, before?, after?, close }`). */
 const PEERS = {
   span_pino_chain: {
@@ -98,29 +107,18 @@ const PEERS = {
     label: 'Langfuse 4 observe({ asType: "tool" })',
     note: 'LangfuseSpanProcessor with a no-op exporter, as Langfuse documents its setup; no durability, no chain',
     create: async ({ toolFn, noopSpanExporter }) => {
-      const { observe, setLangfuseTracerProvider } = await import('@langfuse/tracing');
       const { LangfuseSpanProcessor } = await import('@langfuse/otel');
-      const { BasicTracerProvider } = await import('@opentelemetry/sdk-trace-base');
       // Langfuse's own processor (environment and propagated attributes at start; masking and media handling at
       // end, then its BatchSpanProcessor): what a Langfuse user runs. Only the network export is replaced.
-      const provider = new BasicTracerProvider({
-        spanProcessors: [new LangfuseSpanProcessor({ exporter: noopSpanExporter })],
-      });
-      setLangfuseTracerProvider(provider);
-      return { fn: observe(toolFn, { name: 'lookup', asType: 'tool' }), close: () => provider.shutdown() };
+      return langfuseObserve(toolFn, new LangfuseSpanProcessor({ exporter: noopSpanExporter }));
     },
   },
   langfuse_batch: {
     label: 'Langfuse 4 observe, plain BatchSpanProcessor',
     note: "no-op exporter, without Langfuse's span processor (the vs_langfuse peer until 2026-12-05)",
     create: async ({ toolFn, noopSpanExporter }) => {
-      const { observe, setLangfuseTracerProvider } = await import('@langfuse/tracing');
-      const { BasicTracerProvider, BatchSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
-      const provider = new BasicTracerProvider({
-        spanProcessors: [new BatchSpanProcessor(noopSpanExporter)],
-      });
-      setLangfuseTracerProvider(provider);
-      return { fn: observe(toolFn, { name: 'lookup', asType: 'tool' }), close: () => provider.shutdown() };
+      const { BatchSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
+      return langfuseObserve(toolFn, new BatchSpanProcessor(noopSpanExporter));
     },
   },
   openllmetry: {
