@@ -11,12 +11,14 @@ export type Outcome = { ok: true; result: unknown } | { ok: false; error: unknow
 /** A span handle for a call whose span is not started yet (never ended, never exported). */
 const NOT_STARTED: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 
-/**
- * An audited call in flight: its span, what was known when it started, and (as `OwnValues`) the values the runner
- * put on the span already redacted. One object per call: the span processor finds it on the span by identity.
- */
-export class CallState extends OwnValues {
+/** An audited call in flight: its span, what was known when it started, the values put on its span redacted. */
+export class CallState {
   span: Span = NOT_STARTED;
+  /**
+   * The values the runner put on the span already redacted; the span carries this object (not the state) until it
+   * is exported, so the call's arguments, result and context are not kept alive with it.
+   */
+  readonly own = new OwnValues();
   /** The arguments redacted before the tool ran (default mode): recorded as they were when it was called. */
   prepared: { args: unknown } | undefined = undefined;
   /** When the span had started (`Date.now()`, `performance.now()`). */
@@ -27,9 +29,7 @@ export class CallState extends OwnValues {
     readonly call: ToolRun,
     readonly ctx: Readonly<AuditContext>,
     readonly parent: Context,
-  ) {
-    super();
-  }
+  ) {}
 }
 
 /**

@@ -144,16 +144,16 @@ export class ToolRunner implements ToolAuditor {
       // What the framework knows (model, tool call id, conversation) wins; the audit context fills the rest.
       const ctx: Readonly<AuditContext> = call.context ? { ...active, ...definedOnly(call.context) } : active;
       // Values from a small set go on the span already redacted (as the processor would at start and at end),
-      // kept in the call's state (its `OwnValues`) so that the processor leaves them while the span holds them.
+      // kept in `state.own` so that the processor leaves them while the span holds them.
       const state = new CallState(call, ctx, parent);
       // No spread in the common case (no extra attributes): V8 builds a spread literal in a slow path.
       const attributes: Attributes = call.attributes ? { ...call.attributes } : {};
       if (!call.span) {
         attributes[ATTR_GEN_AI_OPERATION_NAME] = GEN_AI_OPERATION_EXECUTE_TOOL;
         attributes[RECORD_ATTRIBUTES.tool.span] = call.name;
-        state.type = this._putOwn(attributes, ATTR_GEN_AI_TOOL_TYPE, call.type ?? 'function');
+        state.own.type = this._putOwn(attributes, ATTR_GEN_AI_TOOL_TYPE, call.type ?? 'function');
         if (typeof call.description === 'string' && call.description !== '')
-          state.description = this._putOwn(attributes, ATTR_GEN_AI_TOOL_DESCRIPTION, call.description);
+          state.own.description = this._putOwn(attributes, ATTR_GEN_AI_TOOL_DESCRIPTION, call.description);
         else setIf(attributes, ATTR_GEN_AI_TOOL_DESCRIPTION, call.description);
         setIf(attributes, RECORD_ATTRIBUTES.call_id.span, call.callId);
       }
@@ -161,13 +161,13 @@ export class ToolRunner implements ToolAuditor {
       for (let i = 0; i < pairs.length; i += 2) attributes[pairs[i] as string] = pairs[i + 1];
       const turn = ctx.turn;
       if (typeof turn === 'number' && attributes[ATTR_TOOLTRAIL_TURN] === turn)
-        state.turn = this._putOwn(attributes, ATTR_TOOLTRAIL_TURN, turn);
+        state.own.turn = this._putOwn(attributes, ATTR_TOOLTRAIL_TURN, turn);
       setIf(attributes, RECORD_ATTRIBUTES.trigger.span, call.trigger ?? ctx.trigger ?? 'user_request');
       // The subject goes on the span once recorded, as the record holds it (pseudonymised when personal data).
-      if (ctx.emergency) state.emergency = this._putOwn(attributes, ATTR_TOOLTRAIL_EMERGENCY, true);
+      if (ctx.emergency) state.own.emergency = this._putOwn(attributes, ATTR_TOOLTRAIL_EMERGENCY, true);
       const name = call.span?.name ?? this._spanName(call.name);
       const spans = this._options.auditedSpans;
-      spans.expect(name, state);
+      spans.expect(name, state.own);
       try {
         state.span = this._currentTracer().startSpan(
           name,
@@ -177,7 +177,7 @@ export class ToolRunner implements ToolAuditor {
       } finally {
         spans.expect(undefined, undefined);
       }
-      spans.add(state.span, state);
+      spans.add(state.span, state.own);
       state.startTimeMs = Date.now();
       state.startedAt = performance.now();
       return state;
@@ -242,7 +242,7 @@ export class ToolRunner implements ToolAuditor {
       const input = callInput(state, outcome, link);
       const prepared = link?.intent ? { args: link.args } : state.prepared;
       const recorded = this._pipeline.recordToolCall(input, prepared);
-      if (recorded) annotateSpan(span, recorded, call.span === undefined, state);
+      if (recorded) annotateSpan(span, recorded, call.span === undefined, state.own);
       else if (!outcome.ok) span.setStatus({ code: SpanStatusCode.ERROR });
     } catch (error) {
       this._errors.report('tool_finish', `could not record tool ${call.name}`, error);
