@@ -16,7 +16,8 @@ function benchPublicKey(dir) {
 
 /** Child (`--child verify`): verify a trail from disk (against the archive as witness); wall time, peak RSS. */
 export async function childVerify(dir, witnessDir) {
-  const { verifyTrail } = await import('@tooltrail/core');
+  // The SDK-free entry the CLI verifies through: a verifying process loads no OpenTelemetry package.
+  const { verifyTrail } = await import('@tooltrail/core/verify');
   let witness;
   if (witnessDir) {
     const cli = join(benchDir, '..', 'packages', 'cli', 'dist', 'index.js');

@@ -1,4 +1,4 @@
-import { VERSION } from '@tooltrail/core';
+import { VERSION } from '@tooltrail/core/internal';
 import { ANOMALIES_USAGE, anomaliesCommand } from './commands/anomalies.js';
 import { EXPORT_FHIR_USAGE, exportCommand } from './commands/export-fhir.js';
 import { PSEUDONYM_USAGE, pseudonymCommand } from './commands/pseudonym.js';

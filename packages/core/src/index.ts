@@ -3,15 +3,13 @@
  * instrumentations share live under `@tooltrail/core/internal` (no semver promise).
  */
 export { getAuditContext, getExplicitAuditContext, withAuditContext } from './context/audit-context.js';
-export { generateSigningKeyPair, loadPublicKey } from './keys/signing-key.js';
+export { generateSigningKeyPair } from './keys/signing-key.js';
 export { UnsafePathError } from './keys/strict-modes.js';
-export type { AuditRecord, CheckpointRecord, ToolCallRecord } from './record/audit-record.js';
 export type { AuditStats, ToolAudit } from './setup-tool-audit.js';
 export { setupToolAudit } from './setup-tool-audit.js';
 export type { AuditUnavailableReason } from './strict/audit-unavailable-error.js';
 export { AuditUnavailableError } from './strict/audit-unavailable-error.js';
 export { auditTool, auditToolCall } from './tool/audit-tool.js';
-export type { TrailSource } from './trail/read-trail-lines.js';
 export type {
   AuditContext,
   AuditToolOptions,
@@ -31,13 +29,6 @@ export type {
   SetupToolAuditOptions,
   SigningKey,
 } from './types.js';
-export type { PublicKeys } from './verify/record-integrity.js';
-export { verifyTrail } from './verify/verify-trail.js';
-export type {
-  ChainSummary,
-  ProblemKind,
-  VerifyProblem,
-  VerifyReport,
-  VerifyTrailOptions,
-} from './verify/verify-types.js';
+// The verifier, its key loader and their types: listed once, in the SDK-free `@tooltrail/core/verify` entry.
+export * from './verify.js';
 export { VERSION } from './version.js';

@@ -1,7 +1,8 @@
 /**
  * `@tooltrail/core/internal`: the building blocks `@tooltrail/cli`, `@tooltrail/instrumentation`, the examples and
  * the benchmarks use beyond the public API. No semver promise: any name here may change in a minor release.
- * An application imports from `@tooltrail/core`.
+ * An application imports from `@tooltrail/core`. Like `@tooltrail/core/verify`, it loads no OpenTelemetry package:
+ * the CLI, which imports only these two, stays small (`packages/cli/test/sdk-free-verify.test.ts` checks the built files).
  */
 export { canonicalize } from './canonical/canonical-json.js';
 export { signRetentionAnchor } from './chain/retention-anchor-signature.js';
@@ -16,8 +17,6 @@ export { loadSigningKey } from './keys/signing-key.js';
 export { readKeyFile } from './keys/strict-modes.js';
 export type { RecordedToolCall, ToolCallInput } from './pipeline/audit-pipeline.js';
 export { pseudonymizeSubject } from './pipeline/record-subject.js';
-export type { AuditSpanProcessorOptions } from './processor/audit-span-processor.js';
-export { AuditSpanProcessor } from './processor/audit-span-processor.js';
 export { Pseudonymizer } from './redaction/pseudonymizer.js';
 export type { RedactorOptions } from './redaction/redactor.js';
 export { Redactor } from './redaction/redactor.js';
@@ -61,3 +60,4 @@ export { parseSegmentName } from './trail/segment-name.js';
 // ── witness ─────────────────────────────────────────────────────────────────────────────────────────────────────
 // How a witness source (the CLI's collector archive) hands its record lines over as bytes (`verify/read-witness.ts`).
 export type { RecordLineReader, RecordLineSink } from './verify/read-witness.js';
+export { VERSION } from './version.js';

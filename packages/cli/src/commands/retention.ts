@@ -1,7 +1,6 @@
 import { existsSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { verifyTrail } from '@tooltrail/core';
 import {
   appendRetentionAnchor,
   DEFAULT_RETENTION_CLASSES,
@@ -12,6 +11,7 @@ import {
   retentionAnchorsFile,
   signRetentionAnchor,
 } from '@tooltrail/core/internal';
+import { verifyTrail } from '@tooltrail/core/verify';
 import { parseDateFlag } from '../fhir/dates.js';
 import { alignColumns, styleFor } from '../output/style.js';
 import { type PlannedSegment, planRetention, type RetentionPlan } from '../retention/plan.js';

@@ -1,6 +1,6 @@
 import { delimiter } from 'node:path';
-import { loadPublicKey } from '@tooltrail/core';
 import { readKeyFile } from '@tooltrail/core/internal';
+import { loadPublicKey } from '@tooltrail/core/verify';
 import { openSource } from '../sources/open-source.js';
 import type { RecordSource } from '../sources/record-source.js';
 import { InputError } from '../usage-error.js';

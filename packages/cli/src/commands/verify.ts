@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { VerifyProblem, VerifyReport } from '@tooltrail/core';
+import type { VerifyProblem, VerifyReport } from '@tooltrail/core/verify';
 import { alignColumns, styleFor } from '../output/style.js';
 import { openSource } from '../sources/open-source.js';
 import { verifyRecordSource } from '../sources/verify-source.js';

@@ -1,4 +1,4 @@
-import type { VerifyProblem, VerifyReport } from '@tooltrail/core';
+import type { VerifyProblem, VerifyReport } from '@tooltrail/core/verify';
 import type { Trust } from '../commands/trust-options.js';
 import type { OnMalformed, RecordSource } from '../sources/record-source.js';
 import { verifyRecordSource } from '../sources/verify-source.js';

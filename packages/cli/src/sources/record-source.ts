@@ -1,4 +1,4 @@
-import type { TrailSource } from '@tooltrail/core';
+import type { TrailSource } from '@tooltrail/core/verify';
 
 /** A parsed record and where it was read (file and line for files; a URL or trace id for servers). */
 export interface SourcedRecord {

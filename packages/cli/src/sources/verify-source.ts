@@ -1,4 +1,4 @@
-import { type VerifyProblem, type VerifyReport, verifyTrail } from '@tooltrail/core';
+import { type VerifyProblem, type VerifyReport, verifyTrail } from '@tooltrail/core/verify';
 import { InputError } from '../usage-error.js';
 import type { OnMalformed, RecordSource } from './record-source.js';
 
