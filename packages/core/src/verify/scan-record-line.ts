@@ -9,10 +9,10 @@ import type { ChainFields } from './record-integrity.js';
  * bytes themselves.
  *
  * Soundness rule: the scan only ever *accepts* a line that `JSON.parse` accepts too and that yields the same
- * chain fields; anything else (whitespace, escapes in a key or a chain field, duplicate chain fields, other record
- * types, numbers that are not plain integers, invalid UTF-8, deep nesting) makes it return `undefined`, and the
- * caller verifies that line the slow way — so reports are the same as without the fast path (property-tested
- * against `JSON.parse` in test/verify-fast-path.test.ts).
+ * chain fields; anything else (whitespace, escapes in a key or a chain field, duplicate chain fields, a hash member
+ * out of its canonical place, other record types, numbers that are not plain integers, invalid UTF-8, deep nesting)
+ * makes it return `undefined`, and the caller verifies that line the slow way — so reports are the same as without
+ * the fast path (property-tested against `JSON.parse` in test/verify-fast-path.test.ts).
  */
 export interface ScannedLine {
   /** The chain fields, as `JSON.parse` would give them (`intent_seq` only when present). */
@@ -102,6 +102,9 @@ export function scanLineFields(bytes: Uint8Array, start: number, end: number): b
     const keyEnd = i - 1;
     const valueStart = ++i;
     const name = keyName(bytes, keyStart, keyEnd);
+    // The hash member where canonical JSON puts it (after the keys sorting before "hash", before the others): the
+    // hash covers the line without it, so a protected line is canonical only if that member has not moved.
+    if (name !== 'hash' && sortsAfterHash(bytes, keyStart, keyEnd) !== hashStart >= 0) return false;
     if (name === 'hash' || name === 'prev') {
       // Their value must be a string of 64 lowercase hex digits: checked once, without a generic skip first.
       if (valueStart + 66 > end || !isHex64String(bytes, valueStart, valueStart + 66)) return false;
@@ -234,6 +237,22 @@ function keyName(bytes: Uint8Array, start: number, end: number): string | undefi
     default:
       return undefined;
   }
+}
+
+const HASH_KEY = Buffer.from('hash');
+
+/**
+ * Whether the key `bytes[start, end)` (no escapes) sorts after "hash" in canonical JSON's order, UTF-16 code units:
+ * against an ASCII key the UTF-8 bytes order the same way (a non-ASCII character is above every ASCII one in both).
+ */
+function sortsAfterHash(bytes: Uint8Array, start: number, end: number): boolean {
+  const length = end - start;
+  for (let k = 0; k < 4 && k < length; k++) {
+    const c = bytes[start + k] as number;
+    const h = HASH_KEY[k] as number;
+    if (c !== h) return c > h;
+  }
+  return length > 4;
 }
 
 const TOOL_CALL = Buffer.from('"tool_call"');

@@ -129,6 +129,8 @@ export const mutation = fc.oneof(
     at: fc.nat(),
     bytes: fc.uint8Array({ minLength: 1, maxLength: 3 }),
   }),
+  // The hash member moved to another member boundary: the hash (over the line without it) still matches.
+  fc.record({ kind: fc.constant('move-hash' as const), at: fc.nat() }),
   fc.record({
     kind: fc.constant('rename' as const),
     from: fc.constantFrom('"seq"', '"hash"', '"prev"', '"chain"', '"type"', '"v"', '"intent_seq"'),
@@ -166,12 +168,36 @@ export function mutate(line: Buffer, edits: Mutation[]): Buffer {
       case 'rename':
         bytes = Buffer.from(bytes.toString('latin1').replace(edit.from, edit.to), 'latin1');
         break;
+      case 'move-hash':
+        bytes = moveHashMember(bytes, edit.at);
+        break;
     }
   }
   return bytes;
 }
 
+/** The line with its `"hash":"…"` member (and one comma beside it) moved before the comma chosen by `at`. */
+function moveHashMember(bytes: Buffer, at: number): Buffer {
+  const text = bytes.toString('latin1');
+  const found = /"hash":"[0-9a-f]{64}"/.exec(text);
+  if (!found) return bytes;
+  const member = found[0];
+  const before = found.index;
+  const after = before + member.length;
+  const rest =
+    text[before - 1] === ','
+      ? text.slice(0, before - 1) + text.slice(after)
+      : text[after] === ','
+        ? text.slice(0, before) + text.slice(after + 1)
+        : text.slice(0, before) + text.slice(after);
+  const commas = [...rest.matchAll(/,/g)].map((match) => match.index);
+  if (commas.length === 0) return bytes;
+  const place = commas[at % commas.length] as number;
+  return Buffer.from(`${rest.slice(0, place)},${member}${rest.slice(place)}`, 'latin1');
+}
+
 export type Mutation =
+  | { kind: 'move-hash'; at: number }
   | { kind: 'flip'; at: number; byte: number }
   | { kind: 'insert'; at: number; text: Buffer }
   | { kind: 'cut'; at: number; length: number }

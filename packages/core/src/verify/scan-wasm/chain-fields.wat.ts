@@ -1,4 +1,4 @@
-/** The verifier's WebAssembly scan, part of its text (scan-line-wasm-source.ts joins the parts): plainInteger, isHex64, isPlainString, keyName, isToolCall: the chain fields a fast line must hold, and their forms. */
+/** The verifier's WebAssembly scan, part of its text (scan-line-wasm-source.ts joins the parts): sortsAfterHash, plainInteger, isHex64, isPlainString, keyName, isToolCall: the chain fields a fast line must hold, their forms, and the hash member's place. */
 
 /** The 16 bytes at `$i + offset` as a 16-bit mask: a bit for each byte that is neither 0-9 nor a-f. */
 const nonHexBits = (offset: number) => `  local.get $i
@@ -21,7 +21,42 @@ const nonHexBits = (offset: number) => `  local.get $i
   i8x16.bitmask
 `;
 
+/** Byte `k` of a key against byte `k` of "hash" (`code`): a shorter key sorts before, a different byte decides. */
+const hashKeyByte = (k: number, code: number) => `  local.get $n
+  i32.const ${k}
+  i32.le_u
+  if $shorter${k}
+    i32.const 0
+    return
+  end
+  local.get $i
+  i32.load8_u offset=${k}
+  local.tee $c
+  i32.const ${code}
+  i32.ne
+  if $differs${k}
+    local.get $c
+    i32.const ${code}
+    i32.gt_u
+    return
+  end
+`;
+
 export const CHAIN_FIELDS_WAT = `
+;; 1 when the key [$i, $end) (no escapes) sorts after "hash" in canonical JSON's order (sortsAfterHash in
+;; scan-record-line.ts): the first byte that differs decides, else the longer key is after.
+func $sortsAfterHash $i $end -> i32
+  local $n i32
+  local $c i32
+  local.get $end
+  local.get $i
+  i32.sub
+  local.set $n
+${hashKeyByte(0, 104)}${hashKeyByte(1, 97)}${hashKeyByte(2, 115)}${hashKeyByte(3, 104)}  local.get $n
+  i32.const 4
+  i32.gt_u
+endfunc
+
 ;; A non-negative safe integer written with at most 16 digits only, or -1.
 func $plainInteger $i $end -> i64
   local $value i64

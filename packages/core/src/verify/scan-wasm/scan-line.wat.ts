@@ -82,6 +82,22 @@ func $scanLine $start $end -> i32
     i32.sub
     call $keyName
     local.set $name
+    ;; the hash member where canonical JSON puts it: keys sorting before "hash" before it, the others after it
+    local.get $name
+    i32.const 1
+    i32.ne
+    if $placed
+      local.get $keyStart
+      local.get $i
+      i32.const 1
+      i32.sub
+      call $sortsAfterHash
+      local.get $hashStart
+      i32.const 0
+      i32.ge_s
+      i32.ne
+      br_if $reject
+    end
     local.get $i
     i32.const 1
     i32.add
