@@ -2,7 +2,8 @@
  * `@tooltrail/core/internal`: the building blocks `@tooltrail/cli`, `@tooltrail/instrumentation`, the examples and
  * the benchmarks use beyond the public API. No semver promise: any name here may change in a minor release.
  * An application imports from `@tooltrail/core`. Like `@tooltrail/core/verify`, it loads no OpenTelemetry package:
- * the CLI, which imports only these two, stays small (`packages/cli/test/sdk-free-verify.test.ts` checks the built files).
+ * the CLI, which imports only these two, stays small (`packages/cli/test/sdk-free-verify.test.ts` checks the built
+ * files).
  */
 export { canonicalize } from './canonical/canonical-json.js';
 export { signRetentionAnchor } from './chain/retention-anchor-signature.js';
