@@ -77,6 +77,10 @@ export function checkSignature(
   if (record.alg !== 'ed25519' || typeof record.sig !== 'string' || typeof record.key_id !== 'string') {
     return { problem: 'checkpoint without an ed25519 signature' };
   }
+  // The decoder also takes other spellings of the same bytes (no padding, URL-safe, whitespace, junk after the
+  // padding): the final checkpoint re-spelled and re-hashed would verify, a line the writer never wrote.
+  if (!isCanonicalSignature(record.sig))
+    return { problem: 'signature is not the canonical base64 of 64 bytes the writer emits' };
   let payload: ReturnType<typeof checkpointSigningPayload>;
   try {
     payload = checkpointSigningPayload(record);
@@ -111,6 +115,12 @@ export function checkSignature(
       problem: `key_id ${record.key_id} is not the fingerprint of the key that signed the checkpoint`,
     };
   return { key: raw };
+}
+
+/** Padded standard base64 of exactly 64 bytes (an Ed25519 signature), in the one spelling that round-trips. */
+function isCanonicalSignature(sig: string): boolean {
+  const bytes = Buffer.from(sig, 'base64');
+  return bytes.length === 64 && bytes.toString('base64') === sig;
 }
 
 const FINGERPRINT = /^ed25519-[0-9a-f]{16}$/;

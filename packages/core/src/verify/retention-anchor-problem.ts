@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import { computeRecordHash } from '../chain/record-hash.js';
 import type { RetentionAnchor } from '../trail/retention-anchor.js';
 import { type ChainFields, checkSignature } from './record-integrity.js';
 
@@ -17,6 +18,9 @@ export function retentionAnchorProblem(
   const checked = checkSignature(anchor as unknown as ChainFields, pinned);
   if (checked.problem !== undefined)
     return { signature: true, message: `retention anchor: ${checked.problem}` };
+  // The signature leaves out `hash`: bind it too, or an anchor line could be edited and still vouch.
+  if (computeRecordHash(anchor as unknown as Record<string, unknown>) !== anchor.hash)
+    return { signature: true, message: 'retention anchor: hash does not match its content' };
   if (anchor.first_kept_prev !== first.prev)
     return {
       signature: false,

@@ -74,6 +74,18 @@ function expectEveryScanRefuses(line: string): void {
   }
 }
 
+/** Moves line `index`'s hash member to member `at`; the verifier must report that record non-canonical, and only it. */
+async function expectMovedHashCaught(trail: GeneratedTrail, index: number, at: number): Promise<void> {
+  const line = trail.lines[index] as string;
+  const moved = withHashAt(line, at);
+  expect(moved).not.toBe(line);
+  // The same record for JSON.parse: only the bytes differ from what the writer wrote.
+  expect(parse(moved)).toEqual(parse(line));
+  rewrite(trail, index, moved);
+  expectNonCanonicalOnly(await pinned(trail), parse(moved).seq as number, index + 1);
+  expectEveryScanRefuses(moved);
+}
+
 describe('fast-path attacks: bytes that hash to the signed hash but are not the written line', () => {
   it('control: the helper rebuilds every untouched tool_call line byte for byte, and the trail is intact', async () => {
     const trail = await makeTrail({ calls: 12, every: 5 });
@@ -86,36 +98,21 @@ describe('fast-path attacks: bytes that hash to the signed hash but are not the 
 
   it('the hash member moved to the front of the first tool_call after a checkpoint', async () => {
     const trail = await makeTrail({ calls: 12, every: 5 });
-    const index = toolCallIndexes(trail)[0] as number;
-    const moved = withHashAt(trail.lines[index] as string, 0);
-    expect(parse(moved)).toEqual(parse(trail.lines[index] as string));
-    rewrite(trail, index, moved);
-    expectNonCanonicalOnly(await pinned(trail), parse(moved).seq as number, index + 1);
-    expectEveryScanRefuses(moved);
+    await expectMovedHashCaught(trail, toolCallIndexes(trail)[0] as number, 0);
   });
 
   it('the hash member moved to the end of a line inside a linked stretch (the bulk path)', async () => {
     const trail = await makeTrail({ calls: 12, every: 20 });
     // Tool calls 1…12 follow each other with no checkpoint between: the fifth is in the middle of a stretch.
     const index = toolCallIndexes(trail)[4] as number;
-    const line = trail.lines[index] as string;
-    const moved = withHashAt(line, Object.keys(parse(line)).length - 1);
-    rewrite(trail, index, moved);
-    expectNonCanonicalOnly(await pinned(trail), parse(moved).seq as number, index + 1);
-    expectEveryScanRefuses(moved);
+    await expectMovedHashCaught(trail, index, Object.keys(parse(trail.lines[index] as string)).length - 1);
   });
 
   it('the hash member moved one place, past its neighbour (before or after it)', async () => {
     const trail = await makeTrail({ calls: 12, every: 20 });
     const index = toolCallIndexes(trail)[6] as number;
-    const line = trail.lines[index] as string;
-    for (const shift of [-1, 1]) {
-      const moved = withHashAt(line, hashIndex(line) + shift);
-      expect(moved).not.toBe(line);
-      rewrite(trail, index, moved);
-      expectNonCanonicalOnly(await pinned(trail), parse(moved).seq as number, index + 1);
-      expectEveryScanRefuses(moved);
-    }
+    const at = hashIndex(trail.lines[index] as string);
+    for (const shift of [-1, 1]) await expectMovedHashCaught(trail, index, at + shift);
   });
 
   it('the same on the calling thread’s JavaScript scan (the rest of a file after a run with no line break)', async () => {
