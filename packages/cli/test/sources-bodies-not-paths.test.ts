@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -93,5 +94,34 @@ describe('sources read log bodies as record lines only', () => {
         message: 'a symbolic link in the archive directory: not followed, not read',
       },
     ]);
+  });
+
+  it('collector archive: a FIFO or a directory with an archive file name is reported, not read', async () => {
+    const archive = join(root, 'archive-fifo');
+    mkdirSync(archive);
+    const scopeLogs = [
+      {
+        scope: { name: 'tooltrail.audit' },
+        logRecords: lines.map((body) => ({ body: { stringValue: body } })),
+      },
+    ];
+    writeFileSync(join(archive, 'audit.jsonl'), `${JSON.stringify({ resourceLogs: [{ scopeLogs }] })}\n`);
+    // Opened for reading, a FIFO with no writer would block the reader for ever.
+    execFileSync('mkfifo', [join(archive, 'audit-2026.jsonl')]);
+    mkdirSync(join(archive, 'audit-2027.jsonl'));
+    const run = await cli(['verify', `archive:${archive}`, '--json']);
+    expect(run.code).toBe(1);
+    const report = JSON.parse(run.stdout);
+    expect(report.records).toBe(lines.length);
+    const notRead = 'not a regular file (a FIFO, device or directory with an archive file name): not read';
+    expect(report.problems.filter((problem: { kind: string }) => problem.kind === 'malformed')).toEqual(
+      ['audit-2026.jsonl', 'audit-2027.jsonl'].map((name) => ({
+        kind: 'malformed',
+        chain: null,
+        seq: null,
+        file: join(archive, name),
+        message: notRead,
+      })),
+    );
   });
 });

@@ -20,6 +20,9 @@ import {
   type SourcedRecord,
 } from './record-source.js';
 
+const LINK_SKIPPED = 'a symbolic link in the archive directory: not followed, not read';
+const NOT_A_FILE = 'not a regular file (a FIFO, device or directory with an archive file name): not read';
+
 interface OtlpLogRecord {
   body?: { stringValue?: string };
 }
@@ -38,7 +41,8 @@ export class ArchiveSource implements RecordSource {
   readonly label: string;
   private readonly _files: string[];
   /** Symbolic links found in the archive directory: not followed, reported as malformed. */
-  private readonly _links: string[] = [];
+  /** Files found in the directory and not read: links (not followed) and what is no regular file (a FIFO blocks). */
+  private readonly _skipped: Array<{ file: string; reason: string }> = [];
 
   constructor(path: string) {
     if (!existsSync(path)) throw new InputError(`no such file or directory: ${path}`);
@@ -52,7 +56,9 @@ export class ArchiveSource implements RecordSource {
       .filter((entry) => /\.jsonl?$/.test(entry))
       .sort()) {
       const file = join(path, name);
-      (lstatSync(file).isSymbolicLink() ? this._links : this._files).push(file);
+      const stats = lstatSync(file);
+      if (stats.isFile()) this._files.push(file);
+      else this._skipped.push({ file, reason: stats.isSymbolicLink() ? LINK_SKIPPED : NOT_A_FILE });
     }
   }
 
@@ -99,8 +105,7 @@ export class ArchiveSource implements RecordSource {
    * byte scan takes (`scanAuditBodies`) hands over its bodies as bytes; any other is parsed as `_lines` parses it.
    */
   private async _readRecordLines(sink: RecordLineSink, onMalformed: OnMalformed): Promise<void> {
-    for (const link of this._links)
-      onMalformed(link, 'a symbolic link in the archive directory: not followed, not read');
+    for (const { file, reason } of this._skipped) onMalformed(file, reason);
     const toSink = (bytes: Buffer, start: number, end: number) => sink.bytes(bytes, start, end);
     try {
       await this._readFiles(sink, toSink, onMalformed);
@@ -138,8 +143,7 @@ export class ArchiveSource implements RecordSource {
   private async *_lines(
     onMalformed: OnMalformed,
   ): AsyncGenerator<{ bodies: AuditBody[]; file: string; line: number }> {
-    for (const link of this._links)
-      onMalformed(link, 'a symbolic link in the archive directory: not followed, not read');
+    for (const { file, reason } of this._skipped) onMalformed(file, reason);
     // Bounded lines (core's MAX_LINE_BYTES): a longer OTLP line is skipped unread and reported, reading goes on.
     for await (const read of readTrailLines({ paths: this._files })) {
       const { text, error } = read;
@@ -193,7 +197,9 @@ function auditBodies(text: string, where: string, onMalformed: OnMalformed): Aud
 export function looksLikeArchive(path: string): boolean {
   let file = path;
   if (statSync(path).isDirectory()) {
-    const names = readdirSync(path).filter((name) => /\.jsonl?$/.test(name));
+    const names = readdirSync(path).filter(
+      (name) => /\.jsonl?$/.test(name) && lstatSync(join(path, name)).isFile(),
+    );
     // A directory holding trail segments is a trail directory, not an archive.
     if (names.length === 0 || names.some((name) => parseSegmentName(name) !== undefined)) return false;
     file = join(path, names.sort()[0] as string);

@@ -10,10 +10,13 @@ export interface LineReadOptions {
   onTooLong?: LongLineSink;
   /** @default MAX_LINE_BYTES (256 MiB) */
   maxLineBytes?: number;
-  /** Do not open `file` if it is a symbolic link (for files found by listing a directory): call `onLink`. */
+  /**
+   * For files found by listing a directory: do not open `file` if it is a symbolic link, and do not read it if it is
+   * not a regular file (a FIFO would block the reader, a directory fail it): call `onSkipped` instead.
+   */
   noFollow?: boolean;
-  /** Called instead of reading when `noFollow` is set and `file` is a symbolic link. @default throws ELOOP */
-  onLink?: () => void;
+  /** Called with the reason instead of reading when `noFollow` is set and `file` is skipped. @default throws */
+  onSkipped?: (reason: string) => void;
 }
 
 const CHUNK_BYTES = 1 << 20;
@@ -50,14 +53,27 @@ export async function forEachLineBytes(
   }
 }
 
-/** Opens `file` for reading as `options` say (`noFollow`, `onLink`); undefined when it was a link not followed. */
+/** Opens `file` for reading as `options` say (`noFollow`, `onSkipped`); undefined when it was skipped. */
 export async function openFile(file: string, options: LineReadOptions): Promise<FileHandle | undefined> {
   if (!options.noFollow) return open(file, 'r');
+  let handle: FileHandle;
   try {
-    return await open(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+    // Non-blocking: opening a FIFO for reading would otherwise wait for a writer.
+    handle = await open(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ELOOP' || !options.onLink) throw error;
-    options.onLink();
+    if ((error as NodeJS.ErrnoException).code !== 'ELOOP' || !options.onSkipped) throw error;
+    options.onSkipped(LINK_NOT_FOLLOWED);
     return undefined;
   }
+  if ((await handle.stat()).isFile()) return handle;
+  await handle.close();
+  if (!options.onSkipped) throw new Error(`tooltrail: ${file}: ${NOT_A_FILE}`);
+  options.onSkipped(NOT_A_FILE);
+  return undefined;
 }
+
+/** Why a symbolic link found in a trail directory is not read. */
+export const LINK_NOT_FOLLOWED = 'a symbolic link in a trail directory: not followed, not read';
+
+/** Why a FIFO, device or directory with a trail file's name is not read. */
+export const NOT_A_FILE = 'not a regular file (a FIFO, device or directory with a trail file name): not read';

@@ -1,7 +1,7 @@
-import { constants } from 'node:fs';
-import { type FileHandle, open } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { LineSplitter, MAX_LINE_BYTES } from './line-splitter.js';
 import { listTrailFiles } from './list-trail.js';
+import { openFile } from './read-line-bytes.js';
 
 const CHUNK_BYTES = 1 << 20;
 
@@ -63,13 +63,15 @@ async function* readPath(path: string): AsyncGenerator<TrailLine> {
       (bytes, start, end, line) => lines.push({ text: bytes.toString('utf8', start, end), file, line }),
       (line, bytes) => lines.push({ text: '', file, line, error: tooLong(bytes) }),
     );
-    // A file found by listing a directory is not opened through a symbolic link: its target is not trail data.
-    let handle: FileHandle;
-    try {
-      handle = await open(file, file === path ? 'r' : constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ELOOP') throw error;
-      yield { text: '', file, error: LINK_NOT_FOLLOWED };
+    // A file found by listing a directory is not opened through a symbolic link (its target is not trail data),
+    // nor read when it is no regular file (a FIFO would block the reader).
+    let skipped = '';
+    const handle =
+      file === path
+        ? await open(file, 'r')
+        : await openFile(file, { noFollow: true, onSkipped: (reason) => (skipped = reason) });
+    if (!handle) {
+      yield { text: '', file, error: skipped };
       continue;
     }
     try {
@@ -88,9 +90,6 @@ async function* readPath(path: string): AsyncGenerator<TrailLine> {
     }
   }
 }
-
-/** Why a symbolic link found in a trail directory is not read. */
-export const LINK_NOT_FOLLOWED = 'a symbolic link in a trail directory: not followed, not read';
 
 /** The reason given for a line longer than `MAX_LINE_BYTES`. */
 export function tooLong(bytes: number): string {

@@ -24,7 +24,7 @@ export function retentionAnchorProblem(
   if (anchor.first_kept_prev !== first.prev)
     return {
       signature: false,
-      message: `retention anchor says the first kept record links to ${anchor.first_kept_prev.slice(0, 12)}…, it links to ${first.prev.slice(0, 12)}…`,
+      message: `retention anchor says the first kept record links to ${String(anchor.first_kept_prev).slice(0, 12)}…, it links to ${String(first.prev).slice(0, 12)}…`,
     };
   return { key: checked.key };
 }

@@ -34,7 +34,7 @@ export async function scanTrailFile(
   file: string,
   pool: ScanPool,
   sink: ScannedFileSink,
-  options: Pick<LineReadOptions, 'noFollow' | 'onLink'> = {},
+  options: Pick<LineReadOptions, 'noFollow' | 'onSkipped'> = {},
 ): Promise<void> {
   const handle = await openFile(file, options);
   if (!handle) return;

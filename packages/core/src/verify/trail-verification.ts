@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import { canonicalize } from '../canonical/canonical-json.js';
 import { loadPublicKey } from '../keys/signing-key.js';
 import { listTrailFiles } from '../trail/list-trail.js';
-import { LINK_NOT_FOLLOWED, tooLong } from '../trail/read-trail-lines.js';
+import { tooLong } from '../trail/read-trail-lines.js';
 import type { RetentionAnchor } from '../trail/retention-anchor.js';
 import { ChainVerifier } from './chain-verifier.js';
 import { type ChainFields, hashMatches, malformedReason, type PublicKeys } from './record-integrity.js';
@@ -130,8 +130,9 @@ export class TrailVerification {
             // A line past MAX_LINE_BYTES is skipped unread (bounded memory): one malformed line, reading goes on.
             onTooLong: (line, bytes) => this._report(longLineProblem(file, line, bytes)),
           },
-          // A link planted in a trail directory is not followed (its target could be any file).
-          { noFollow: file !== path, onLink: () => this._report(linkProblem(file)) },
+          // A link planted in a trail directory is not followed (its target could be any file), a FIFO or a
+          // directory with a trail file's name not read.
+          { noFollow: file !== path, onSkipped: (reason) => this._report(skippedProblem(file, reason)) },
         );
       }
     } finally {
@@ -378,9 +379,9 @@ function longLineProblem(file: string, line: number, bytes: number): VerifyProbl
   return { kind: 'malformed', chain: null, seq: null, message: tooLong(bytes), file, line };
 }
 
-/** The `malformed` problem reported for a symbolic link found in a trail directory (not read). */
-function linkProblem(file: string): VerifyProblem {
-  return { kind: 'malformed', chain: null, seq: null, message: LINK_NOT_FOLLOWED, file };
+/** The `malformed` problem reported for a symbolic link or a non-regular file found in a trail directory (not read). */
+function skippedProblem(file: string, reason: string): VerifyProblem {
+  return { kind: 'malformed', chain: null, seq: null, message: reason, file };
 }
 
 /** The 64 hex digits at `bytes[at]`. */

@@ -1,11 +1,14 @@
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { chainSegments, listSegments, listTrailFiles, trailChains } from '../../src/trail/list-trail.js';
-import { LINK_NOT_FOLLOWED, readTrailLines } from '../../src/trail/read-trail-lines.js';
+import { LINK_NOT_FOLLOWED, NOT_A_FILE } from '../../src/trail/read-line-bytes.js';
+import { readTrailLines } from '../../src/trail/read-trail-lines.js';
 import { segmentFileName } from '../../src/trail/segment-name.js';
 import { ChainTrailReader } from '../../src/trail/trail-reader.js';
-import { tempDir } from '../support/make-trail.js';
+import { verifyTrail } from '../../src/verify/verify-trail.js';
+import { makeTrail, tempDir } from '../support/make-trail.js';
 
 const line = (chain: string, seq: number) => `${JSON.stringify({ chain, seq, type: 'tool_call', v: 1 })}\n`;
 
@@ -107,5 +110,25 @@ describe('links in a trail directory', () => {
     const seqs = reader.read(100, -1).map((item) => item.record.seq);
     reader.close();
     expect(seqs).toEqual([0]);
+  });
+
+  // A FIFO with a segment's name would block a reader that opened it (no writer ever comes); a directory would make
+  // it fail. Neither is read: one `malformed` problem names it, and the rest of the trail is verified as before.
+  it('neither blocks on a FIFO nor fails on a directory with a trail file name: each is one malformed problem', async () => {
+    const trail = await makeTrail({ calls: 3, every: 2 });
+    const dir = tempDir();
+    cpSync(trail.dir, dir, { recursive: true });
+    const chain = JSON.parse(trail.lines[0] as string).chain as string;
+    execFileSync('mkfifo', [join(dir, segmentFileName(chain, 1))]);
+    mkdirSync(join(dir, segmentFileName(chain, 2)));
+    const read = [];
+    for await (const item of readTrailLines(dir)) if (item.error) read.push(item.error);
+    expect(read).toEqual([NOT_A_FILE, NOT_A_FILE]);
+    const report = await verifyTrail(dir, { publicKeys: [trail.publicKeyPem], workers: 0 });
+    expect(report.problems.map((problem) => [problem.kind, problem.message])).toEqual([
+      ['malformed', NOT_A_FILE],
+      ['malformed', NOT_A_FILE],
+    ]);
+    expect(report.records).toBe(trail.lines.length);
   });
 });
