@@ -172,7 +172,8 @@ function longestValidPrefix(
     const last = candidate.charCodeAt(end - 1) | 32;
     const next = candidate.charCodeAt(end);
     const endsOnAlphanumeric = (last >= 48 && last <= 57) || (last >= 97 && last <= 122);
-    const boundary = end === candidate.length || next === 32 || next === 45 || next === 46 || next === 43;
+    const boundary =
+      end === candidate.length || next === 32 || next === 45 || next === 46 || next === 43 || next === 47;
     if (endsOnAlphanumeric && boundary && valid(candidate.slice(0, end), text, index)) return end;
   }
   return 0;

@@ -16,7 +16,8 @@ import {
 export type { Detector } from './detect-with.js';
 
 const always = () => true;
-const SSN_CONTEXT = /\bssns?\b|ssn_|_ssn|social[\s_+.-]*security|\bss#/i;
+// `ssn` may end a word (`patientSSN`): no English word does.
+const SSN_CONTEXT = /ssns?\b|ssn_|_ssn|social[\s_+.-]*security|\bss#/i;
 /**
  * Every word a context gate below looks for (AWS secret keys, `Bearer`/`Basic` credentials, 9-digit SSNs), in one
  * case-insensitive scan: most text holds none of them, and one scan costs less than half of three.
@@ -62,7 +63,9 @@ export const DETECTORS: readonly Detector[] = [
     minLength: 26,
     gate: (text) => text.includes('-----BEGIN'),
     // A key cut short by truncation is still a key: match to the end of the text when END is missing.
-    pattern: /-----BEGIN[A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END[A-Z0-9 ]*PRIVATE KEY-----|$)/g,
+    // PEM (`RSA PRIVATE KEY`, `OPENSSH PRIVATE KEY`, ...) and OpenPGP armour (`PGP PRIVATE KEY BLOCK`).
+    pattern:
+      /-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|$)/g,
   },
   {
     kind: 'jwt',
@@ -108,10 +111,11 @@ export const DETECTORS: readonly Detector[] = [
     minDigits: 13,
     minLength: 13,
     gate: always,
-    // 13–19 digits, plain or in groups of 4 (4-6-5 too) with one separator character between groups (space,
-    // dash, dot, `+`; `%20` is decoded, zero-width characters are gone), not inside a word (a hex hash, an id).
+    // 13–19 digits, plain or in groups of 4 (4-6-5 too) with up to three separator characters between groups
+    // (space, dash, dot, `+`, `/`: `4539 - 1488`; `%20` is decoded, zero-width characters are gone), not inside
+    // a word (a hex hash, an id).
     pattern:
-      /\d(?<![A-Za-z0-9]\d)(?:\d{12,18}|\d{3}(?:[ .+-]?\d{4}){2}[ .+-]?\d{1,4}(?:[ .+-]?\d{1,3})?|\d{3}[ .+-]?\d{6}[ .+-]?\d{4,5})(?![A-Za-z0-9])/g,
+      /\d(?<![A-Za-z0-9]\d)(?:\d{12,18}|\d{3}(?:[ .+/-]{0,3}\d{4}){2}[ .+/-]{0,3}\d{1,4}(?:[ .+/-]{0,3}\d{1,3})?|\d{3}[ .+/-]{0,3}\d{6}[ .+/-]{0,3}\d{4,5})(?![A-Za-z0-9])/g,
     valid: (match) => isLuhnValid(match) && !isEpochTimestamp(match),
     prefixes: true,
   },
@@ -129,8 +133,8 @@ export const DETECTORS: readonly Detector[] = [
     minLength: 9,
     prefilter: CONTEXT_WORDS,
     gate: (text) => SSN_WORD.test(text),
-    // ddddddddd and ddd dd dddd (or `.`/`+`/`-`) only near "ssn" or "social security".
-    pattern: /\d(?<![A-Za-z0-9]\d)\d{2}([ .+-]?)\d{2}\1\d{4}(?![A-Za-z0-9])/g,
+    // ddddddddd and ddd dd dddd (or `.`/`+`/`-`/`/`, up to three of them) only near "ssn" or "social security".
+    pattern: /\d(?<![A-Za-z0-9]\d)\d{2}([ .+/-]{0,3})\d{2}\1\d{4}(?![A-Za-z0-9])/g,
     valid: hasSsnContext,
   },
   {
@@ -138,9 +142,10 @@ export const DETECTORS: readonly Detector[] = [
     minDigits: 8,
     minLength: 8,
     gate: always,
-    // North American numbers with separators, or any number in international form (+, 8 to 15 digits).
+    // North American numbers with separators, or any number in international form (+, 8 to 15 digits, groups
+    // apart by up to three of space, dot, dash, `/`).
     pattern:
-      /(?:\+?1[ .-]?)?(?:\(\d{3}\)[ .-]?|\b\d{3}[ .-])\d{3}[ .-]\d{4}\b|\+\d{1,3}(?:[ .-]?\(?\d{1,5}\)?){1,6}/g,
+      /(?:\+?1[ .-]?)?(?:\(\d{3}\)[ .-]?|\b\d{3}[ .-])\d{3}[ .-]\d{4}\b|\+\d{1,3}(?:[ ./-]{0,3}\(?\d{1,5}\)?){1,6}/g,
     valid: isPlausiblePhone,
   },
 ];

@@ -1,6 +1,6 @@
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
 import type { DetectorKind, PseudonymKey, RedactionOptions } from '../types.js';
-import { cutText } from './cut-text.js';
+import { cutText, withoutContextTail } from './cut-text.js';
 import { DEFAULT_KEY_RULES, HEADER_CREDENTIAL, QUERY_KEY_RULES } from './default-rules.js';
 import { type Detector, enabledDetectors } from './detectors.js';
 import { keepStringMethodsFast } from './fast-string-methods.js';
@@ -8,7 +8,7 @@ import { type CompiledRule, compileRule, findRule } from './key-rules.js';
 import { Pseudonymizer } from './pseudonymizer.js';
 import { redactFreeText } from './redact-free-text.js';
 import { resolveLimits } from './resolve-limits.js';
-import { type SanitizeLimits, sanitizeValue } from './sanitize-value.js';
+import { type SanitizeLimits, sanitizeNumber, sanitizeValue } from './sanitize-value.js';
 import { isSemconvKey } from './semconv-allow-list.js';
 
 const HEADER_RULE: CompiledRule = { key: 'credential', match: 'exact', kind: 'credential', action: 'mask' };
@@ -115,8 +115,7 @@ export class Redactor {
       case 'string':
         return this.redactText(value);
       case 'number':
-        if (Number.isFinite(value)) return value === 0 ? 0 : value;
-        return String(value);
+        return sanitizeNumber(value, this);
       case 'boolean':
         return value;
       case 'undefined':
@@ -131,6 +130,7 @@ export class Redactor {
     // Look a little past the cut so that a value straddling it is still recognised, then cut.
     const window = text.length > max + 256 ? text.slice(0, max + 256) : text;
     let out = window.length >= 6 ? this._replaceDetected(window) : window;
+    if (window.length < text.length) out = withoutContextTail(out, window, max);
     if (!out.isWellFormed()) out = out.toWellFormed();
     if (text.length > max) return `${cutText(out, max)}…[truncated:${text.length} chars]`;
     return out;
@@ -225,9 +225,16 @@ export class Redactor {
       }
       return out;
     }
+    // A card number may be given as a number: judged as text, a string only when masked.
+    if (typeof value === 'number') return sanitizeNumber(value, this);
     if (Array.isArray(value)) {
       let changed = false;
       const out = value.map((item) => {
+        if (typeof item === 'number') {
+          const redacted = sanitizeNumber(item, this);
+          if (redacted !== item) changed = true;
+          return redacted;
+        }
         if (typeof item !== 'string') return item;
         const redacted = this.redactText(item);
         if (redacted !== item) changed = true;

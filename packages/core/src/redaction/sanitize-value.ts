@@ -50,8 +50,7 @@ function walk(value: unknown, depth: number, state: WalkState): unknown {
     case 'string':
       return state.hooks.redactText(value);
     case 'number':
-      if (Number.isFinite(value)) return value === 0 ? 0 : value;
-      return String(value);
+      return sanitizeNumber(value, state.hooks);
     case 'boolean':
       return value;
     case 'bigint':
@@ -97,10 +96,12 @@ function walkObject(object: object, depth: number, state: WalkState): unknown {
   if (object instanceof Error) return walkError(object, depth, state);
   if (object instanceof Map) return walkEntries(object.entries(), object.size, depth, state);
   if (object instanceof Set) return walkList(Array.from(object), depth, state);
-  if (object instanceof RegExp) return object.toString();
-  if (object instanceof Promise || object instanceof WeakMap || object instanceof WeakSet) {
-    return `[${object.constructor.name}]`;
-  }
+  // A pattern's source is the caller's text (`/123-45-6789/`).
+  if (object instanceof RegExp) return state.hooks.redactText(object.toString());
+  // Fixed labels: `constructor` is an ordinary property, and may be given any name.
+  if (object instanceof Promise) return '[Promise]';
+  if (object instanceof WeakMap) return '[WeakMap]';
+  if (object instanceof WeakSet) return '[WeakSet]';
   const toJSON = (object as { toJSON?: unknown }).toJSON;
   if (typeof toJSON === 'function') return walk(toJSON.call(object), depth + 1, state);
   return walkKeys(object, depth, state);
@@ -187,9 +188,28 @@ function walkError(error: Error, depth: number, state: WalkState): Record<string
     depth,
     state,
   );
-  out.type = safeString(() => error.name) ?? 'Error';
+  // The name is the thrower's text too (a custom error class may put a value in it), as in `describeError`.
+  out.type = state.hooks.redactKey(safeString(() => error.name) ?? 'Error');
   out.message = state.hooks.redactText(safeString(() => error.message) ?? '');
   return out;
+}
+
+/** Whole numbers this large or larger may be a card number written as a number (13 digits or more). */
+const CARD_SIZED = 1e12;
+
+/**
+ * A number as JSON keeps it: a non-finite one as text, and a whole number with as many digits as a card number
+ * read as text by the detectors (`4539148803436467` is a card, whatever its type), a string only when masked.
+ */
+export function sanitizeNumber(value: number, hooks: Pick<SanitizeHooks, 'redactText'>): number | string {
+  if (!Number.isFinite(value)) return String(value);
+  if (value === 0) return 0;
+  if ((value >= CARD_SIZED || value <= -CARD_SIZED) && Number.isSafeInteger(value)) {
+    const text = String(value);
+    const redacted = hooks.redactText(text);
+    if (redacted !== text) return redacted;
+  }
+  return value;
 }
 
 function safeString(read: () => unknown): string | undefined {

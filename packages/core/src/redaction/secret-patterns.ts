@@ -4,10 +4,11 @@
  * (`sk-ant-…`) keys, GitHub tokens (`ghp_`, `gho_`, `ghs_`, `ghu_`, `ghr_`, `github_pat_`), Slack tokens
  * (`xoxb-`, `xoxp-`, … , `xapp-`) and webhook URLs, Stripe secret and restricted keys (`sk_live_`, `rk_test_`,
  * `whsec_`), npm tokens (`npm_`), GitLab PATs (`glpat-`), and the key of an Azure connection string
- * (`AccountKey=`, `SharedAccessKey=`, `SharedAccessSignature=`: the value only).
+ * (`AccountKey=`, `SharedAccessKey=`, `SharedAccessSignature=`: the value only). A prefix may follow a `_`
+ * (`GITHUB_TOKEN_ghp_…`), not a letter or a digit (`task-…` is no OpenAI key).
  */
 export const SECRET_PATTERN =
-  /\b(?:(?:AKIA|ASIA)[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35}|sk-(?:ant-|proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}|gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,}|xox[abposre]-[A-Za-z0-9-]{10,}|xapp-[A-Za-z0-9-]{10,}|(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,}|whsec_[A-Za-z0-9]{20,}|npm_[A-Za-z0-9]{36}|glpat-[A-Za-z0-9_-]{20,})|https?:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9/_-]{8,}|(?<=(?:AccountKey|SharedAccessKey|SharedAccessSignature)=)[^;\s"'&]+/g;
+  /(?<![A-Za-z0-9])(?:(?:AKIA|ASIA)[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35}|sk-(?:ant-|proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}|gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,}|xox[abposre]-[A-Za-z0-9-]{10,}|xapp-[A-Za-z0-9-]{10,}|(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,}|whsec_[A-Za-z0-9]{20,}|npm_[A-Za-z0-9]{36}|glpat-[A-Za-z0-9_-]{20,})|https?:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9/_-]{8,}|(?<=(?:AccountKey|SharedAccessKey|SharedAccessSignature)=)[^;\s"'&]+/g;
 
 const SECRET_PREFIX =
   /AKIA|ASIA|AIza|sk-|sk_|rk_|ghp_|gho_|ghs_|ghu_|ghr_|github_pat_|xox|xapp-|whsec_|npm_|glpat-|hooks\.slack|Key=|Signature=/;
