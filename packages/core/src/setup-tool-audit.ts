@@ -35,7 +35,7 @@ import { LogShipper } from './shipping/log-shipper.js';
 import { LocalTrail } from './sinks/local-trail.js';
 import { IntentWriter } from './strict/intent-writer.js';
 import { StrictGate } from './strict/strict-gate.js';
-import { setActiveAuditor } from './tool/active-auditor.js';
+import { closeAuditor, openAuditor } from './tool/active-auditor.js';
 import { AuditedSpans } from './tool/audited-spans.js';
 import { ToolRunner } from './tool/tool-runner.js';
 import type { SetupToolAuditOptions } from './types.js';
@@ -181,7 +181,7 @@ export function setupToolAudit(options: SetupToolAuditOptions & { exitHooks?: bo
     tracerName: 'tooltrail',
     tracerVersion: VERSION,
   });
-  if (setActiveAuditor(runner))
+  if (openAuditor(runner))
     errors.report('setup_twice', 'setupToolAudit() called again; the newest setup audits tool calls');
 
   const counts = () => ({
@@ -205,7 +205,8 @@ export function setupToolAudit(options: SetupToolAuditOptions & { exitHooks?: bo
       stopMetricsWatch();
       await pipeline.shutdown();
       await (tracerProvider ?? spanProcessor).shutdown();
-      setActiveAuditor(undefined);
+      // A newer setup keeps auditing; when this one was the newest, the one before it (if open) audits again.
+      closeAuditor(runner);
     })();
     return shuttingDown;
   };

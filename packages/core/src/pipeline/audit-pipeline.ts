@@ -188,6 +188,9 @@ export class AuditPipeline {
     captured: CapturedMembers,
   ): SealedRecord | undefined {
     if (this._closed) {
+      // A call still in flight at shutdown (or one the tool's own shutdown cut short) returned without its record:
+      // a loss, counted with the trail's, not only an error kind.
+      this._trail.lost++;
       this._errors.report('after_shutdown', `a ${type} record arrived after shutdown and was not recorded`);
       return undefined;
     }

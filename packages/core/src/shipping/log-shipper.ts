@@ -109,7 +109,8 @@ export class LogShipper {
     const deadline = Date.now() + timeoutMillis;
     while (this._hasWork() && Date.now() < deadline) {
       if (this._inFlight) {
-        await this._inFlight;
+        // Bounded too: an exporter that never calls back must not hold a flush (and shutdown) forever.
+        await untilDeadline(this._inFlight, deadline);
         continue;
       }
       // After a failure, keep the backoff: a flush must not hammer a collector that is down.
@@ -121,7 +122,7 @@ export class LogShipper {
       this._drain();
       if (!this._inFlight) await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    if (this._hasWork()) {
+    if (this._hasWork() || this._inFlight) {
       this._config.errors.report(
         'ship_timeout',
         `${this.pending} audit records not yet exported (kept in the trail)`,
@@ -217,6 +218,15 @@ export class LogShipper {
       this._queue.acknowledge(batch);
     }
   }
+}
+
+/** `promise`, or the deadline if it comes first. Not unref'd either, like `sleep`. */
+function untilDeadline(promise: Promise<void>, deadline: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 // Not unref'd: while a flush waits, the process must stay alive to finish it.

@@ -15,6 +15,8 @@ import { checkOwnedFile, ensurePrivateDir, NO_FOLLOW } from '../keys/strict-mode
 import { GroupCommit } from '../strict/group-commit.js';
 import { segmentFileName } from '../trail/segment-name.js';
 import type { FsyncPolicy } from '../types.js';
+import { encodedLength, encodeLine, sharedLine } from './encode-line.js';
+import { segmentUnlinked } from './segment-unlinked.js';
 
 export interface LocalTrailConfig {
   dir: string;
@@ -51,6 +53,8 @@ export class LocalTrail {
   private _timer: NodeJS.Timeout | undefined;
   private _closed = false;
   private _lastError: unknown;
+  /** `written.records` when the open segment was last seen linked in the trail directory (or opened). */
+  private _linkedRecords = 0;
 
   constructor(private readonly _config: LocalTrailConfig) {}
 
@@ -166,13 +170,31 @@ export class LocalTrail {
   sync(): void {
     if (this._timer) clearTimeout(this._timer);
     this._timer = undefined;
-    if (this._fd === undefined || (!this._dirty && !this._syncing)) return;
-    this._dirty = false;
-    try {
-      fdatasyncSync(this._fd);
-    } catch (error) {
-      this._syncFailed(error);
+    if (this._fd === undefined) return;
+    if (this._dirty || this._syncing) {
+      this._dirty = false;
+      try {
+        fdatasyncSync(this._fd);
+      } catch (error) {
+        this._syncFailed(error);
+      }
     }
+    this._checkLinked(this._fd);
+  }
+
+  /**
+   * A segment deleted under the agent (or its directory removed) still takes writes that reach no trail: those since
+   * it was last seen linked (checked at every sync) are lost, and the next write opens it again.
+   */
+  private _checkLinked(fd: number): void {
+    const records = this.written.records;
+    if (segmentUnlinked(fd)) {
+      this.lost += records - this._linkedRecords;
+      this._lastError = new Error('the trail segment was deleted while it was written');
+      this._dropDescriptor(this._lastError);
+      this._config.errors.report('trail_unlinked', 'a trail segment was deleted', this._lastError);
+    }
+    this._linkedRecords = records;
   }
 
   close(): void {
@@ -211,6 +233,7 @@ export class LocalTrail {
       fchmodSync(fd, 0o600);
       this._fd = fd;
       this._segmentBytes = size;
+      this._linkedRecords = this.written.records;
       return fd;
     }
   }
@@ -251,6 +274,7 @@ export class LocalTrail {
       if (commits.syncEnded(error)) {
         this._config.errors.report('trail_sync', 'fsync of the local trail failed', error);
       }
+      if (fd === this._fd) this._checkLinked(fd);
       if (this._dirty && !this._closed && this._fd !== undefined && this._config.fsync === 'interval') {
         this._armTimer();
       }
@@ -272,29 +296,4 @@ export class LocalTrail {
     }
     this._fd = undefined;
   }
-}
-
-/** Lines up to this many bytes are encoded into one reused buffer (a line is about 700 bytes). */
-const SHARED_LINE_BYTES = 64 * 1024;
-/** Lines of up to this many UTF-16 code units fit it with their newline (UTF-8 takes at most 3 bytes per unit). */
-const SHARED_LINE_UNITS = (SHARED_LINE_BYTES - 1) / 3;
-let sharedLine: Buffer | undefined;
-/** Bytes of the last `encodeLine`, newline included. */
-let encodedLength = 0;
-
-/**
- * `line` and a newline in UTF-8 (`encodedLength` bytes): one encoding into a reused buffer, no allocation per
- * record. The buffer is only valid until the next call; longer lines get their own.
- */
-function encodeLine(line: string): Buffer {
-  if (line.length > SHARED_LINE_UNITS) {
-    const own = Buffer.from(`${line}\n`);
-    encodedLength = own.length;
-    return own;
-  }
-  sharedLine ??= Buffer.allocUnsafeSlow(SHARED_LINE_BYTES);
-  const bytes = sharedLine.write(line, 0);
-  sharedLine[bytes] = 0x0a;
-  encodedLength = bytes + 1;
-  return sharedLine;
 }

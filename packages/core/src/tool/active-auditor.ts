@@ -53,26 +53,55 @@ export interface ToolAuditor {
 
 // Symbol.for: the ESM and CJS builds of this package, if both get loaded, share one auditor.
 const ACTIVE = Symbol.for('tooltrail.active-auditor');
+const OPEN = Symbol.for('tooltrail.open-auditors');
 const WARNED = Symbol.for('tooltrail.warned-not-set-up');
-type Slots = { [ACTIVE]?: ToolAuditor; [WARNED]?: boolean };
+const WARNED_CLOSED = Symbol.for('tooltrail.warned-shut-down');
+type Slots = {
+  [ACTIVE]?: ToolAuditor;
+  /** Every setup not shut down yet, oldest first: the newest one audits. */
+  [OPEN]?: ToolAuditor[];
+  [WARNED]?: boolean;
+  [WARNED_CLOSED]?: boolean;
+};
 
 export function activeAuditor(): ToolAuditor | undefined {
   return (globalThis as Slots)[ACTIVE];
 }
 
-export function setActiveAuditor(auditor: ToolAuditor | undefined): ToolAuditor | undefined {
+/** Makes `auditor` the one that audits; returns the one it takes over from (still open). */
+export function openAuditor(auditor: ToolAuditor): ToolAuditor | undefined {
   const slots = globalThis as Slots;
   const previous = slots[ACTIVE];
+  slots[OPEN] ??= [];
+  const open = slots[OPEN];
+  if (previous !== undefined && !open.includes(previous)) open.push(previous);
+  open.push(auditor);
   slots[ACTIVE] = auditor;
   return previous;
 }
 
+/**
+ * `auditor` is shut down: the newest setup still open audits again (an older one is not left running its tools
+ * unaudited), and with none left, audited calls run with a warning that they are not audited.
+ */
+export function closeAuditor(auditor: ToolAuditor): void {
+  const slots = globalThis as Slots;
+  const open = (slots[OPEN] ?? []).filter((other) => other !== auditor);
+  slots[OPEN] = open;
+  if (slots[ACTIVE] === auditor) slots[ACTIVE] = open.at(-1);
+}
+
+/** Warns once that audited calls run unaudited: before any setup, or after the last one shut down. */
 export function warnNotSetUp(): void {
   const slots = globalThis as Slots;
-  if (slots[WARNED]) return;
-  slots[WARNED] = true;
+  const closed = slots[OPEN] !== undefined;
+  const flag = closed ? WARNED_CLOSED : WARNED;
+  if (slots[flag]) return;
+  slots[flag] = true;
   process.emitWarning(
-    'tooltrail: auditTool called before setupToolAudit(); tool calls are NOT audited',
+    closed
+      ? 'tooltrail: auditTool called after the audit was shut down; tool calls are NOT audited'
+      : 'tooltrail: auditTool called before setupToolAudit(); tool calls are NOT audited',
     'TooltrailWarning',
   );
 }

@@ -174,10 +174,14 @@ export class ToolRunner implements ToolAuditor {
           { kind: call.span?.kind ?? SpanKind.INTERNAL, attributes },
           parent,
         );
+        spans.add(state.span, state.own);
+      } catch (error) {
+        // The application's tracer or span processor threw (an SDK runs processors inside `startSpan`): the call
+        // loses its span, never its record.
+        this._errors.report('span_start', `could not start the span of tool ${call.name}`, error);
       } finally {
         spans.expect(undefined, undefined);
       }
-      spans.add(state.span, state.own);
       state.startTimeMs = Date.now();
       state.startedAt = performance.now();
       return state;
