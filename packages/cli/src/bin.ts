@@ -1,5 +1,7 @@
+import { exitQuietlyWhenReaderCloses } from './output/closed-reader.js';
 import { runCli } from './run-cli.js';
 
+exitQuietlyWhenReaderCloses();
 runCli(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
