@@ -7,8 +7,8 @@ export const SOURCE_OPTIONS = {
   json: { type: 'boolean', default: false },
 } as const;
 
-export const SOURCE_HELP = `  --source SPEC       trail dir or file, archive:<path>, loki+http://host:3100, tempo+http://host:3200;
-                      repeatable for paths (default $TOOLTRAIL_SOURCE, $TOOLTRAIL_DIR, else .tooltrail)
+export const SOURCE_HELP = `  --source SPEC       trail dir or file, archive:<path>, loki+http://host:3100, tempo+http://host:3200
+                      (repeatable for paths; default $TOOLTRAIL_SOURCE, $TOOLTRAIL_DIR, else .tooltrail)
   --json              machine-readable output`;
 
 /** Reports unreadable lines on stderr with where they are; past 20, only counts them. */

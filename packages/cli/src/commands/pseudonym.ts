@@ -27,7 +27,7 @@ export const PSEUDONYM_USAGE = `usage: tooltrail pseudonym <value> [--kind KIND]
 
 The keyed pseudonym (hmac:<key-id>:<hex>) of a value: search the trail for it without the trail holding it.
   --kind KIND       how the value is normalised: ${PSEUDONYM_KINDS.join(', ')} (default name)
-                    ssn, card, phone and iban ignore spaces, dashes and case; the others fold case and spaces
+                    ssn, card, phone and iban ignore spaces, dashes and case; the others fold case and spaces.
                     subject: a record subject (patient:MRN-1 → patient:hmac:…), as written when
                     subjects are pseudonymised (subjectPseudonyms, or a subject from a redacted value)
   --key-file FILE   the pseudonym key (<key-id>:<base64 secret>); default $TOOLTRAIL_PSEUDONYM_KEY,

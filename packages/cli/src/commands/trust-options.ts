@@ -13,13 +13,13 @@ export const TRUST_OPTIONS = {
   live: { type: 'string' },
 } as const;
 
-export const TRUST_HELP = `  --public-key FILE   trusted checkpoint key (SPKI PEM or raw base64), kept away from the trail;
-                      repeatable (default: the files in $TOOLTRAIL_PUBLIC_KEY_FILE). Without one,
-                      nothing is reported intact: whoever rewrites a trail can re-sign it
+export const TRUST_HELP = `  --public-key FILE   trusted checkpoint key (SPKI PEM or raw base64), kept away from the trail; repeatable
+                      (default: the files in $TOOLTRAIL_PUBLIC_KEY_FILE). Without one, nothing is reported
+                      intact: whoever rewrites a trail can re-sign it
   --witness SRC       compare with another copy of the records (collector archive, loki+http://…,
                       another trail directory): catches rollbacks and deleted chains
-  --live DURATION     chains still being written (newest checkpoint younger than this, e.g. 2m)
-                      may lack their final checkpoint; choose it above the checkpoint interval`;
+  --live DURATION     chains still being written (newest checkpoint younger than this, e.g. 2m) may lack
+                      their final checkpoint; choose it above the checkpoint interval`;
 
 /** The trust settings of one command run. */
 export interface Trust {

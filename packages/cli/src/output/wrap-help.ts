@@ -1,34 +1,51 @@
-/** Help text width: the terminal's, kept between 60 and 120 columns; 100 when not a terminal. */
-export function helpWidth(stream: NodeJS.WriteStream = process.stdout): number {
-  const columns = stream.isTTY ? stream.columns : undefined;
+/**
+ * Help text width: `$COLUMNS` when set (as for `git` or `ls`), else the terminal's, else 100 (piped); kept
+ * between 60 and 120 columns.
+ */
+export function helpWidth(
+  stream: NodeJS.WriteStream = process.stdout,
+  columnsEnv: string | undefined = process.env.COLUMNS,
+): number {
+  const fromEnv = Number(columnsEnv);
+  const columns =
+    Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : stream.isTTY ? stream.columns : undefined;
   return Math.max(60, Math.min(columns ?? 100, 120));
 }
 
-const OPTION = /^(\s+\S+(?: \S+)?\s{2,})\S/;
+/** An option or list item: indented, one to three words (`--from, --to DATE`), two or more spaces, its text. */
+const OPTION = /^(\s+\S+(?: \S+){0,2}\s{2,})\S/;
+/** The head of a usage line: its continuation lines start under the first argument after it. */
+const USAGE = /^usage: tooltrail (?:[a-z][\w|-]* )+/;
+/** A line that ends a sentence or an item keeps its line break. */
+const ENDS_ITEM = /[.:;)]$/;
 
 /**
- * Re-flows help text to `width` columns without cutting a word. A sentence that runs over several lines is one
- * paragraph, an option's description continues under its description column, and a usage line continues under
- * its first option; a line that ends a sentence (`.`, `:`, `)`) keeps its line break.
+ * Re-flows help text to `width` columns without cutting a word. Line breaks are only added, never removed, except
+ * where a source line was merely wrapped: a prose line or an option description continues on the next line when
+ * it does not end a sentence or an item (`.`, `:`, `;`, `)`), and a usage line written on several lines is one.
+ * An option's description continues under its description column, a usage line under its first argument.
  */
 export function wrapHelp(text: string, width: number): string {
   const blocks: string[] = [];
   let column = -1;
   for (const line of text.split('\n')) {
     const previous = blocks[blocks.length - 1];
-    const continuesOption = column > 0 && line.length > column && line.slice(0, column).trim() === '';
+    const continuesUsage =
+      previous?.startsWith('usage:') === true && /^\s+\S/.test(line) && !OPTION.test(line);
+    const open = previous !== undefined && !ENDS_ITEM.test(previous);
+    const continuesOption = open && column > 0 && line.length > column && line.slice(0, column).trim() === '';
     const continuesProse =
-      previous !== undefined &&
-      column < 0 &&
-      /^[^\s]/.test(line) &&
-      /^[^\s]/.test(previous) &&
-      !previous.startsWith('usage:') &&
-      !/[.:)]$/.test(previous);
-    if (continuesOption || continuesProse) {
+      open && column < 0 && /^\S/.test(line) && /^\S/.test(previous) && !previous.startsWith('usage:');
+    if (continuesUsage || continuesOption || continuesProse) {
       blocks[blocks.length - 1] = `${previous} ${line.trim()}`;
       continue;
     }
     const option = OPTION.exec(line);
+    // A line continuing an option that ends an item stays under the same description column.
+    if (!option && column > 0 && line.slice(0, column).trim() === '' && line.length > column) {
+      blocks.push(line);
+      continue;
+    }
     column = option ? (option[1] as string).length : -1;
     blocks.push(line);
   }
@@ -37,13 +54,15 @@ export function wrapHelp(text: string, width: number): string {
 
 function wrapLine(line: string, width: number): string[] {
   if (line.length <= width) return [line];
-  const usage = /^usage: tooltrail (?:report access |export fhir |\S+ )/.exec(line);
-  const option = OPTION.exec(line);
+  const usage = USAGE.exec(line);
+  const option = usage ? null : OPTION.exec(line);
   const head = usage ? usage[0] : option ? (option[1] as string) : (/^\s*/.exec(line)?.[0] ?? '');
   const indent = ' '.repeat(head.length);
-  // A usage line keeps a bracketed group (`[--source SPEC]...`) together.
+  // A usage line keeps a bracketed group (`[--source SPEC]...`) and a flag with its value (`--subject S`) together.
   const body = line.slice(head.length);
-  const tokens = usage ? (body.match(/\[[^\]]*\](?:\.\.\.)?|\S+/g) ?? []) : body.trim().split(/\s+/);
+  const tokens = usage
+    ? (body.match(/\[[^\]]*\](?:\.\.\.)?|--\S+ (?![-[])\S+|\S+/g) ?? [])
+    : body.trim().split(/\s+/);
   const lines: string[] = [];
   let current = head;
   let empty = true;
