@@ -4,9 +4,19 @@ import { alignColumns, styleFor } from '../output/style.js';
 import { type Anomaly, detectAnomalies, parseWindow } from '../report/anomalies.js';
 import { openSource } from '../sources/open-source.js';
 import { UsageError } from '../usage-error.js';
-import { malformedReporter, SOURCE_HELP } from './common-options.js';
+import { malformedReporter, SOURCE_HELP, SOURCE_USAGE } from './common-options.js';
 
-export const ANOMALIES_USAGE = `usage: tooltrail anomalies [<dir-or-file>...] [--window 1h] [--threshold 10] [--since DATE] [--until DATE] [--source SRC]... [--json]
+/** The flags `tooltrail anomalies` accepts (its usage line names each one). */
+export const ANOMALIES_OPTIONS = {
+  window: { type: 'string', default: '1h' },
+  threshold: { type: 'string', default: '10' },
+  since: { type: 'string' },
+  until: { type: 'string' },
+  source: { type: 'string', multiple: true },
+  json: { type: 'boolean', default: false },
+} as const;
+
+export const ANOMALIES_USAGE = `usage: tooltrail anomalies [<dir-or-file>...] [--window DURATION] [--threshold N] [--since DATE] [--until DATE] ${SOURCE_USAGE} [--json]
 
 Flags repeated access, off-hours access, failure bursts and break-the-glass (listed first). An MCP call audited
 on both sides (client and server records) is one access:
@@ -14,7 +24,9 @@ on both sides (client and server records) is one access:
   off_hours         an access in a UTC hour holding < 5% of that user's accesses (users with >= 20 accesses)
   failure_burst     one tool failed >= threshold times within the window
   emergency         every break-the-glass access
-  --window          30m, 1h, 2d … (default 1h); --threshold N (default 10)
+  --window DURATION   30m, 1h, 2d … (default 1h)
+  --threshold N       how many (default 10)
+  --since/--until     YYYY-MM-DD (UTC; --until includes the whole day) or RFC 3339 with a zone
 ${SOURCE_HELP}
 Exit status: 0 nothing found, 1 anomalies found, 2 usage or I/O error.`;
 
@@ -24,14 +36,7 @@ export async function anomaliesCommand(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     strict: true,
-    options: {
-      window: { type: 'string', default: '1h' },
-      threshold: { type: 'string', default: '10' },
-      since: { type: 'string' },
-      until: { type: 'string' },
-      source: { type: 'string', multiple: true },
-      json: { type: 'boolean', default: false },
-    },
+    options: ANOMALIES_OPTIONS,
   });
   const windowMillis = parseWindow(values.window);
   const threshold = Number(values.threshold);

@@ -7,6 +7,9 @@ export const SOURCE_OPTIONS = {
   json: { type: 'boolean', default: false },
 } as const;
 
+/** The usage line's part for `--source`. */
+export const SOURCE_USAGE = '[--source SPEC]...';
+
 export const SOURCE_HELP = `  --source SPEC       trail dir or file, archive:<path>, loki+http://host:3100, tempo+http://host:3200
                       (repeatable for paths; default $TOOLTRAIL_SOURCE, $TOOLTRAIL_DIR, else .tooltrail)
   --json              machine-readable output`;

@@ -7,26 +7,38 @@ import { checkIntegrity, isProtected } from '../report/integrity.js';
 import { pairCalls } from '../report/one-record-per-call.js';
 import { openSource } from '../sources/open-source.js';
 import { InputError, UsageError } from '../usage-error.js';
-import { malformedReporter } from './common-options.js';
+import { malformedReporter, SOURCE_USAGE } from './common-options.js';
 import { subjectPseudonymFromEnv } from './subject-pseudonym.js';
-import { TRUST_HELP, TRUST_OPTIONS, trustFrom } from './trust-options.js';
+import { TRUST_HELP, TRUST_OPTIONS, TRUST_USAGE, trustFrom } from './trust-options.js';
 
 /** The tag system of the integrity verdict in exported bundles. */
 const INTEGRITY_TAG_SYSTEM = 'urn:tooltrail:integrity';
 
-export const EXPORT_FHIR_USAGE = `usage: tooltrail export fhir [--subject S] [--from DATE] [--to DATE] [--source PATH]... [--out FILE]
+/** The flags `tooltrail export fhir` accepts (its usage line names each one). */
+export const EXPORT_FHIR_OPTIONS = {
+  subject: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  source: { type: 'string', multiple: true },
+  out: { type: 'string' },
+  action: { type: 'string', multiple: true },
+  observer: { type: 'string' },
+  ...TRUST_OPTIONS,
+} as const;
+
+export const EXPORT_FHIR_USAGE = `usage: tooltrail export fhir [<dir-or-file>...] [--subject S] [--from DATE] [--to DATE] ${SOURCE_USAGE} [--out FILE] [--action TOOL=CODE]... [--observer NAME] ${TRUST_USAGE}
 
 FHIR R4 Bundle (type collection) of AuditEvent resources, one per tool call (mapping: docs/fhir-mapping.md).
 An MCP call audited on both sides is one AuditEvent: the client's record, the MCP server as an agent, and the
 server's record as a second entity.
-  --subject S          only calls on this subject (patient:P-1 or the bare id P-1)
-                       (its keyed pseudonym too, with a pseudonym key in the environment)
-  --from, --to DATE    YYYY-MM-DD (UTC; --to includes that day) or RFC 3339 with a zone
-  --source SPEC        trail dir or file (repeatable), archive:<path>, loki+http://…, tempo+http://…
-                       (default $TOOLTRAIL_SOURCE, $TOOLTRAIL_DIR, else .tooltrail)
-  --out FILE           write the bundle there instead of stdout
-  --action TOOL=CODE   override the action of a tool (C, R, U, D or E); repeatable
-  --observer NAME      source.observer display, e.g. the service name (default $OTEL_SERVICE_NAME, else tooltrail)
+  --subject S         only calls on this subject (patient:P-1 or the bare id P-1)
+                      (its keyed pseudonym too, with a pseudonym key in the environment)
+  --from, --to DATE   YYYY-MM-DD (UTC; --to includes that day) or RFC 3339 with a zone
+  --source SPEC       trail dir or file (repeatable), archive:<path>, loki+http://…, tempo+http://…
+                      (default $TOOLTRAIL_SOURCE, $TOOLTRAIL_DIR, else .tooltrail)
+  --out FILE          write the bundle there (mode 0600) instead of stdout
+  --action TOOL=CODE  override the action of a tool (C, R, U, D or E); repeatable
+  --observer NAME     source.observer display, e.g. the service name (default $OTEL_SERVICE_NAME, else tooltrail)
 ${TRUST_HELP}
 Every chain of the source is verified first. The verdict is the Bundle's first tag (meta.tag, system
 ${INTEGRITY_TAG_SYSTEM}: intact, tampered, unauthenticated or not_verifiable, its message as display) and
@@ -46,16 +58,7 @@ export async function exportFhirCommand(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     strict: true,
-    options: {
-      subject: { type: 'string' },
-      from: { type: 'string' },
-      to: { type: 'string' },
-      source: { type: 'string', multiple: true },
-      out: { type: 'string' },
-      action: { type: 'string', multiple: true },
-      observer: { type: 'string' },
-      ...TRUST_OPTIONS,
-    },
+    options: EXPORT_FHIR_OPTIONS,
   });
   const from = values.from === undefined ? undefined : parseDateFlag('--from', values.from);
   const to = values.to === undefined ? undefined : parseDateFlag('--to', values.to, true);

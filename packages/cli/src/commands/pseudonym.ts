@@ -23,6 +23,12 @@ export const PSEUDONYM_KINDS = [
   'subject',
 ] as const;
 
+/** The flags `tooltrail pseudonym` accepts (its usage line names each one). */
+export const PSEUDONYM_OPTIONS = {
+  kind: { type: 'string', default: 'name' },
+  'key-file': { type: 'string' },
+} as const;
+
 export const PSEUDONYM_USAGE = `usage: tooltrail pseudonym <value> [--kind KIND] [--key-file FILE]
 
 The keyed pseudonym (hmac:<key-id>:<hex>) of a value: search the trail for it without the trail holding it.
@@ -40,7 +46,7 @@ export async function pseudonymCommand(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     strict: true,
-    options: { kind: { type: 'string', default: 'name' }, 'key-file': { type: 'string' } },
+    options: PSEUDONYM_OPTIONS,
   });
   if (positionals.length !== 1)
     throw new UsageError('pseudonym needs exactly one value (quote it if it has spaces)');

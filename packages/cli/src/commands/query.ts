@@ -7,15 +7,32 @@ import { bothSides, mcpSide, pairCalls, type ToolCall } from '../report/one-reco
 import { openSource } from '../sources/open-source.js';
 import type { RecordFilter } from '../sources/record-source.js';
 import { UsageError } from '../usage-error.js';
-import { malformedReporter, SOURCE_HELP } from './common-options.js';
+import { malformedReporter, SOURCE_HELP, SOURCE_USAGE } from './common-options.js';
 import { subjectPseudonymFromEnv } from './subject-pseudonym.js';
-import { trustFrom, VIEW_TRUST_HELP, VIEW_TRUST_OPTIONS } from './trust-options.js';
+import { trustFrom, VIEW_TRUST_HELP, VIEW_TRUST_OPTIONS, VIEW_TRUST_USAGE } from './trust-options.js';
 
-export const QUERY_USAGE = `usage: tooltrail query [<dir-or-file>...] [--conversation ID] [--user ID] [--tool NAME] [--subject S] [--failures]
-                      [--since DATE] [--until DATE] [--both-sides] [--source SRC]... [--json] [--no-verify]
+/** The flags `tooltrail query` accepts (its usage line names each one). */
+export const QUERY_OPTIONS = {
+  ...VIEW_TRUST_OPTIONS,
+  conversation: { type: 'string' },
+  user: { type: 'string' },
+  tool: { type: 'string' },
+  subject: { type: 'string' },
+  failures: { type: 'boolean', default: false },
+  since: { type: 'string' },
+  until: { type: 'string' },
+  source: { type: 'string', multiple: true },
+  json: { type: 'boolean', default: false },
+  'both-sides': { type: 'boolean', default: false },
+} as const;
+
+export const QUERY_USAGE = `usage: tooltrail query [<dir-or-file>...] [--conversation ID] [--user ID] [--tool NAME] [--subject S] [--failures] [--since DATE] [--until DATE] [--both-sides] ${SOURCE_USAGE} [--json] ${VIEW_TRUST_USAGE}
 
 Tool calls matching every filter given (at least one), newest last: one entry per call. An MCP call audited
 on both sides (client and server records) is listed once, as its client-side record.
+  --conversation ID   calls of this conversation
+  --user ID           calls by this user
+  --tool NAME         calls of this tool
   --subject S         patient:P-1, or a bare P-1 for any kind
                       (its keyed pseudonym too, with a pseudonym key in the environment)
   --failures          only failed calls
@@ -31,19 +48,7 @@ export async function queryCommand(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     strict: true,
-    options: {
-      ...VIEW_TRUST_OPTIONS,
-      conversation: { type: 'string' },
-      user: { type: 'string' },
-      tool: { type: 'string' },
-      subject: { type: 'string' },
-      failures: { type: 'boolean', default: false },
-      since: { type: 'string' },
-      until: { type: 'string' },
-      source: { type: 'string', multiple: true },
-      json: { type: 'boolean', default: false },
-      'both-sides': { type: 'boolean', default: false },
-    },
+    options: QUERY_OPTIONS,
   });
   const filter: RecordFilter = {
     toolCallsOnly: true,

@@ -7,11 +7,22 @@ import { renderAccessHtml } from '../report/render-access-html.js';
 import { renderAccessMarkdown } from '../report/render-access-markdown.js';
 import { openSource } from '../sources/open-source.js';
 import { InputError, UsageError } from '../usage-error.js';
-import { malformedReporter } from './common-options.js';
+import { malformedReporter, SOURCE_USAGE } from './common-options.js';
 import { subjectPseudonymFromEnv } from './subject-pseudonym.js';
-import { TRUST_HELP, TRUST_OPTIONS, trustFrom } from './trust-options.js';
+import { TRUST_HELP, TRUST_OPTIONS, TRUST_USAGE, trustFrom } from './trust-options.js';
 
-export const REPORT_USAGE = `usage: tooltrail report access [<dir-or-file>...] --subject S --from DATE --to DATE [--format md|json|html] [--out FILE] [--source SRC]... [--public-key FILE]...
+/** The flags `tooltrail report access` accepts (its usage line names each one). */
+export const REPORT_OPTIONS = {
+  subject: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  format: { type: 'string', default: 'md' },
+  out: { type: 'string' },
+  source: { type: 'string', multiple: true },
+  ...TRUST_OPTIONS,
+} as const;
+
+export const REPORT_USAGE = `usage: tooltrail report access [<dir-or-file>...] --subject S --from DATE --to DATE [--format md|json|html] [--out FILE] ${SOURCE_USAGE} ${TRUST_USAGE}
 
 Access report for one data subject (md, json or html), with the integrity verdict at the top: every chain
 of the source is verified, not only those holding the subject's records, so a deleted record shows.
@@ -24,7 +35,7 @@ with a per-day chart of accesses by user.
   --from/--to         YYYY-MM-DD (UTC; --to includes the whole day) or RFC 3339 with a zone
   --format            md (default), json or html
   --out FILE          write there (mode 0600) instead of stdout
-  --source SRC        trail, collector archive, loki+http://… (tempo+http://… gives an unverified report)
+  --source SPEC       trail, collector archive, loki+http://… (tempo+http://… gives an unverified report)
 ${TRUST_HELP}
 Exit status: 0 report written and intact, 1 integrity problems or not proven (no trusted key, or a source
 that cannot be verified), 2 usage or I/O error.`;
@@ -37,15 +48,7 @@ export async function reportCommand(argv: string[]): Promise<number> {
     args: rest,
     allowPositionals: true,
     strict: true,
-    options: {
-      subject: { type: 'string' },
-      from: { type: 'string' },
-      to: { type: 'string' },
-      format: { type: 'string', default: 'md' },
-      out: { type: 'string' },
-      source: { type: 'string', multiple: true },
-      ...TRUST_OPTIONS,
-    },
+    options: REPORT_OPTIONS,
   });
   if (!values.subject) throw new UsageError('report access needs --subject');
   if (!values.from || !values.to) throw new UsageError('report access needs --from and --to');

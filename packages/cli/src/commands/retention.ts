@@ -20,6 +20,15 @@ import { InputError, UsageError } from '../usage-error.js';
 /** Problems about how a chain ends: not a reason to keep its old, signed head. */
 const TAIL_KINDS = new Set(['unfinished', 'unprotected']);
 
+/** The flags `tooltrail retention` accepts (its usage line names each one). */
+export const RETENTION_OPTIONS = {
+  now: { type: 'string' },
+  source: { type: 'string' },
+  class: { type: 'string', multiple: true },
+  json: { type: 'boolean', default: false },
+  yes: { type: 'boolean', default: false },
+} as const;
+
 export const RETENTION_USAGE = `usage: tooltrail retention plan|apply [--now DATE] [--source DIR] [--class NAME=DAYS]... [--json] [--yes]
 
 Which trail segments are past their retention class and may be deleted; apply deletes them under a signed anchor.
@@ -46,13 +55,7 @@ export async function retentionCommand(argv: string[]): Promise<number> {
     args: rest,
     allowPositionals: true,
     strict: true,
-    options: {
-      now: { type: 'string' },
-      source: { type: 'string' },
-      class: { type: 'string', multiple: true },
-      json: { type: 'boolean', default: false },
-      yes: { type: 'boolean', default: false },
-    },
+    options: RETENTION_OPTIONS,
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
   if (action === 'plan' && values.yes) throw new UsageError('--yes is for apply');

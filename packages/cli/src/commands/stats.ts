@@ -4,15 +4,26 @@ import { alignColumns, styleFor } from '../output/style.js';
 import { nearestRank } from '../report/format.js';
 import { callFacts, mcpSide, pairCalls } from '../report/one-record-per-call.js';
 import { openSource } from '../sources/open-source.js';
-import { malformedReporter, SOURCE_HELP } from './common-options.js';
+import { malformedReporter, SOURCE_HELP, SOURCE_USAGE } from './common-options.js';
 
-export const STATS_USAGE = `usage: tooltrail stats [<dir-or-file>...] [--tool NAME] [--since DATE] [--until DATE] [--both-sides] [--source SRC]... [--json]
+/** The flags `tooltrail stats` accepts (its usage line names each one). */
+export const STATS_OPTIONS = {
+  tool: { type: 'string' },
+  since: { type: 'string' },
+  until: { type: 'string' },
+  source: { type: 'string', multiple: true },
+  json: { type: 'boolean', default: false },
+  'both-sides': { type: 'boolean', default: false },
+} as const;
+
+export const STATS_USAGE = `usage: tooltrail stats [<dir-or-file>...] [--tool NAME] [--since DATE] [--until DATE] [--both-sides] ${SOURCE_USAGE} [--json]
 
 Per tool: calls, success rate, average / p95 / max duration, unique users.
 An MCP call audited on both sides counts once, with the client side's outcome and duration (the call as the
 agent saw it, transport included).
 p95 is the nearest-rank 95th percentile: the ceil(0.95 × n)-th smallest duration.
-  --since/--until     YYYY-MM-DD (UTC) or RFC 3339 with a zone
+  --tool NAME         only this tool
+  --since/--until     YYYY-MM-DD (UTC; --until includes the whole day) or RFC 3339 with a zone
   --both-sides        count records instead: both sides of an MCP call, each with its own duration
 ${SOURCE_HELP}
 Exit status: 0, 2 usage or I/O error.`;
@@ -38,14 +49,7 @@ export async function statsCommand(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     strict: true,
-    options: {
-      tool: { type: 'string' },
-      since: { type: 'string' },
-      until: { type: 'string' },
-      source: { type: 'string', multiple: true },
-      json: { type: 'boolean', default: false },
-      'both-sides': { type: 'boolean', default: false },
-    },
+    options: STATS_OPTIONS,
   });
   const hints = {
     toolCallsOnly: true,

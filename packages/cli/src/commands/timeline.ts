@@ -5,10 +5,17 @@ import { isProtected, printIntegrityLine } from '../report/integrity.js';
 import { bothSides, mcpSide, pairCalls } from '../report/one-record-per-call.js';
 import { openSource } from '../sources/open-source.js';
 import { UsageError } from '../usage-error.js';
-import { malformedReporter, SOURCE_HELP, SOURCE_OPTIONS } from './common-options.js';
-import { trustFrom, VIEW_TRUST_HELP, VIEW_TRUST_OPTIONS } from './trust-options.js';
+import { malformedReporter, SOURCE_HELP, SOURCE_OPTIONS, SOURCE_USAGE } from './common-options.js';
+import { trustFrom, VIEW_TRUST_HELP, VIEW_TRUST_OPTIONS, VIEW_TRUST_USAGE } from './trust-options.js';
 
-export const TIMELINE_USAGE = `usage: tooltrail timeline <conversation-id> [<dir-or-file>...] [--both-sides] [--source SPEC]... [--json] [--no-verify]
+/** The flags `tooltrail timeline` accepts (its usage line names each one). */
+export const TIMELINE_OPTIONS = {
+  ...SOURCE_OPTIONS,
+  ...VIEW_TRUST_OPTIONS,
+  'both-sides': { type: 'boolean', default: false },
+} as const;
+
+export const TIMELINE_USAGE = `usage: tooltrail timeline <conversation-id> [<dir-or-file>...] [--both-sides] ${SOURCE_USAGE} [--json] ${VIEW_TRUST_USAGE}
 
 The tool calls of one conversation in time order, one line each:
   [Turn 1] ✅ tool({redacted args}) → {result summary} [duration]
@@ -24,7 +31,7 @@ export async function timelineCommand(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     strict: true,
-    options: { ...SOURCE_OPTIONS, ...VIEW_TRUST_OPTIONS, 'both-sides': { type: 'boolean', default: false } },
+    options: TIMELINE_OPTIONS,
   });
   const [conversation, ...paths] = positionals;
   if (!conversation) throw new UsageError('timeline needs a conversation id');

@@ -13,6 +13,9 @@ export const TRUST_OPTIONS = {
   live: { type: 'string' },
 } as const;
 
+/** The usage line's part for the trust options. */
+export const TRUST_USAGE = '[--public-key FILE]... [--witness SRC]... [--live DURATION]';
+
 export const TRUST_HELP = `  --public-key FILE   trusted checkpoint key (SPKI PEM or raw base64), kept away from the trail; repeatable
                       (default: the files in $TOOLTRAIL_PUBLIC_KEY_FILE). Without one, nothing is reported
                       intact: whoever rewrites a trail can re-sign it
@@ -61,6 +64,8 @@ export const VIEW_TRUST_OPTIONS = {
   ...TRUST_OPTIONS,
   'no-verify': { type: 'boolean', default: false },
 } as const;
+
+export const VIEW_TRUST_USAGE = `[--no-verify] ${TRUST_USAGE}`;
 
 export const VIEW_TRUST_HELP = `  --no-verify         skip the integrity summary line (every chain of the source is verified otherwise)
 ${TRUST_HELP}`;

@@ -4,10 +4,17 @@ import { alignColumns, styleFor } from '../output/style.js';
 import { openSource } from '../sources/open-source.js';
 import { verifyRecordSource } from '../sources/verify-source.js';
 import { InputError } from '../usage-error.js';
-import { SOURCE_HELP, SOURCE_OPTIONS } from './common-options.js';
-import { TRUST_HELP, TRUST_OPTIONS, trustFrom } from './trust-options.js';
+import { SOURCE_HELP, SOURCE_OPTIONS, SOURCE_USAGE } from './common-options.js';
+import { TRUST_HELP, TRUST_OPTIONS, TRUST_USAGE, trustFrom } from './trust-options.js';
 
-export const VERIFY_USAGE = `usage: tooltrail verify [<dir-or-file>...] [--source SPEC]... [--public-key FILE]... [--witness SRC]... [--live DURATION] [--unordered] [--json]
+/** The flags `tooltrail verify` accepts (its usage line names each one). */
+export const VERIFY_OPTIONS = {
+  ...SOURCE_OPTIONS,
+  ...TRUST_OPTIONS,
+  unordered: { type: 'boolean', default: false },
+} as const;
+
+export const VERIFY_USAGE = `usage: tooltrail verify [<dir-or-file>...] ${SOURCE_USAGE} ${TRUST_USAGE} [--unordered] [--json]
 
 Verifies every chain: hashes, links, seq, canonical bytes, checkpoint signatures, the signed genesis at
 seq 0 and the final checkpoint at the end. "intact" needs a trusted key; a witness also catches rollbacks
@@ -25,11 +32,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     strict: true,
-    options: {
-      ...SOURCE_OPTIONS,
-      ...TRUST_OPTIONS,
-      unordered: { type: 'boolean', default: false },
-    },
+    options: VERIFY_OPTIONS,
   });
   const trust = trustFrom(values);
   const source = openSource([...positionals, ...(values.source ?? [])]);
