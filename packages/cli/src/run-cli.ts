@@ -16,6 +16,8 @@ interface Command {
   usage: string;
   /** One line for `tooltrail --help`. */
   summary: string;
+  /** The subcommands (`report access`): named in error messages as typed. */
+  subcommands?: string[];
 }
 
 const COMMANDS: Record<string, Command> = {
@@ -39,13 +41,19 @@ const COMMANDS: Record<string, Command> = {
     run: reportCommand,
     usage: REPORT_USAGE,
     summary: 'who accessed a data subject: md, json or html',
+    subcommands: ['access'],
   },
   anomalies: {
     run: anomaliesCommand,
     usage: ANOMALIES_USAGE,
     summary: 'repeated or off-hours access, failure bursts, break-the-glass',
   },
-  export: { run: exportCommand, usage: EXPORT_FHIR_USAGE, summary: 'a FHIR R4 Bundle of AuditEvents' },
+  export: {
+    run: exportCommand,
+    usage: EXPORT_FHIR_USAGE,
+    summary: 'a FHIR R4 Bundle of AuditEvents',
+    subcommands: ['fhir'],
+  },
   pseudonym: {
     run: pseudonymCommand,
     usage: PSEUDONYM_USAGE,
@@ -55,6 +63,7 @@ const COMMANDS: Record<string, Command> = {
     run: retentionCommand,
     usage: RETENTION_USAGE,
     summary: 'delete segments past retention, signed',
+    subcommands: ['plan', 'apply'],
   },
 };
 
@@ -75,9 +84,15 @@ const unprefixed = (message: string) => message.replace(/^(?:tooltrail: )+/, '')
 /** Runs one CLI invocation and returns the exit code (0 ok, 1 findings, 2 usage or I/O error). */
 export async function runCli(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
+  if (!name) {
+    process.stderr.write(help(USAGE));
+    return 2;
+  }
+  // `tooltrail help verify` is `tooltrail verify --help`.
+  if (name === 'help' && rest[0] !== undefined) return runCli([rest[0], '--help']);
+  if (name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(help(USAGE));
-    return name ? 0 : 2;
+    return 0;
   }
   if (name === '--version' || name === '-V' || name === 'version') {
     process.stdout.write(`tooltrail ${VERSION}\n`);
@@ -92,17 +107,18 @@ export async function runCli(argv: string[]): Promise<number> {
     process.stdout.write(help(command.usage));
     return 0;
   }
+  const typed = command.subcommands?.includes(rest[0] as string) ? `${name} ${rest[0]}` : name;
   try {
     return await command.run(rest);
   } catch (error) {
     if (error instanceof UsageError || (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(
-        `tooltrail ${name}: ${unprefixed((error as Error).message)}\n\n${help(command.usage)}`,
+        `tooltrail ${typed}: ${unprefixed((error as Error).message)}\n\n${help(command.usage)}`,
       );
       return 2;
     }
     if (error instanceof InputError) {
-      process.stderr.write(`tooltrail ${name}: ${unprefixed(error.message)}\n`);
+      process.stderr.write(`tooltrail ${typed}: ${unprefixed(error.message)}\n`);
       return 2;
     }
     throw error;

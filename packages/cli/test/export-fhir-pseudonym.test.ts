@@ -220,7 +220,7 @@ describe('tooltrail export fhir and pseudonym on the demo trail', () => {
     ]) {
       const run = tooltrail(args);
       expect(run.code, args.join(' ')).toBe(2);
-      expect(run.stderr).toMatch(/tooltrail export: /);
+      expect(run.stderr).toMatch(/^tooltrail export(?: fhir)?: /);
     }
   });
 

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { parseDateFlag } from '../fhir/dates.js';
+import { parseDateRange } from '../fhir/dates.js';
 import { alignColumns, styleFor } from '../output/style.js';
 import { type Anomaly, detectAnomalies, parseWindow } from '../report/anomalies.js';
 import { openSource } from '../sources/open-source.js';
@@ -42,10 +42,11 @@ export async function anomaliesCommand(argv: string[]): Promise<number> {
   const threshold = Number(values.threshold);
   if (!Number.isInteger(threshold) || threshold < 1)
     throw new UsageError(`--threshold must be a whole number >= 1, not ${JSON.stringify(values.threshold)}`);
+  const range = parseDateRange(['--since', values.since], ['--until', values.until]);
   const hints = {
     toolCallsOnly: true,
-    since: values.since === undefined ? undefined : parseDateFlag('--since', values.since),
-    until: values.until === undefined ? undefined : parseDateFlag('--until', values.until, true),
+    since: range.from,
+    until: range.to,
   };
   const anomalies = await detectAnomalies(
     openSource([...positionals, ...(values.source ?? [])]).records(hints, malformedReporter()),

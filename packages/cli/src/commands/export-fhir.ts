@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type FhirAction, toAuditEvent, toBundle } from '../fhir/audit-event.js';
-import { parseDateFlag } from '../fhir/dates.js';
+import { parseDateRange } from '../fhir/dates.js';
 import { styleFor } from '../output/style.js';
 import { checkIntegrity, isProtected } from '../report/integrity.js';
 import { pairCalls } from '../report/one-record-per-call.js';
@@ -60,9 +60,7 @@ export async function exportFhirCommand(argv: string[]): Promise<number> {
     strict: true,
     options: EXPORT_FHIR_OPTIONS,
   });
-  const from = values.from === undefined ? undefined : parseDateFlag('--from', values.from);
-  const to = values.to === undefined ? undefined : parseDateFlag('--to', values.to, true);
-  if (from !== undefined && to !== undefined && from > to) throw new UsageError('--from is after --to');
+  const { from, to } = parseDateRange(['--from', values.from], ['--to', values.to]);
   const actions: Record<string, FhirAction> = {};
   for (const item of values.action ?? []) {
     const match = /^([^=]+)=([CRUDE])$/.exec(item);

@@ -49,7 +49,7 @@ export async function pseudonymCommand(argv: string[]): Promise<number> {
     options: PSEUDONYM_OPTIONS,
   });
   if (positionals.length !== 1)
-    throw new UsageError('pseudonym needs exactly one value (quote it if it has spaces)');
+    throw new UsageError('exactly one value is required (quote it if it has spaces)');
   const kind = values.kind as string;
   if (!(PSEUDONYM_KINDS as readonly string[]).includes(kind)) {
     throw new UsageError(`unknown --kind ${JSON.stringify(kind)}: use one of ${PSEUDONYM_KINDS.join(', ')}`);

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { parseDateFlag } from '../fhir/dates.js';
+import { parseDateRange } from '../fhir/dates.js';
 import { alignColumns, styleFor } from '../output/style.js';
 import { byTime, cell, formatMillis } from '../report/format.js';
 import { isProtected, printIntegrityLine } from '../report/integrity.js';
@@ -50,6 +50,7 @@ export async function queryCommand(argv: string[]): Promise<number> {
     strict: true,
     options: QUERY_OPTIONS,
   });
+  const range = parseDateRange(['--since', values.since], ['--until', values.until]);
   const filter: RecordFilter = {
     toolCallsOnly: true,
     failures: values.failures,
@@ -58,12 +59,14 @@ export async function queryCommand(argv: string[]): Promise<number> {
     tool: values.tool,
     subject: values.subject,
     subjectPseudonym: values.subject === undefined ? undefined : subjectPseudonymFromEnv(values.subject),
-    since: values.since === undefined ? undefined : parseDateFlag('--since', values.since),
-    until: values.until === undefined ? undefined : parseDateFlag('--until', values.until, true),
+    since: range.from,
+    until: range.to,
   };
   const filters = [values.conversation, values.user, values.tool, values.subject, values.since, values.until];
   if (!values.failures && filters.every((value) => value === undefined))
-    throw new UsageError('query needs at least one filter');
+    throw new UsageError(
+      'at least one filter is required: --conversation, --user, --tool, --subject, --failures, --since or --until',
+    );
   const trust = trustFrom(values);
   const source = openSource([...positionals, ...(values.source ?? [])]);
   const onMalformed = malformedReporter();

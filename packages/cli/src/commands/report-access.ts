@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { parseDateFlag } from '../fhir/dates.js';
+import { parseDateRange } from '../fhir/dates.js';
 import { styleFor } from '../output/style.js';
 import { buildAccessReport } from '../report/access-report.js';
 import { renderAccessHtml } from '../report/render-access-html.js';
@@ -50,14 +50,14 @@ export async function reportCommand(argv: string[]): Promise<number> {
     strict: true,
     options: REPORT_OPTIONS,
   });
-  if (!values.subject) throw new UsageError('report access needs --subject');
-  if (!values.from || !values.to) throw new UsageError('report access needs --from and --to');
+  if (!values.subject) throw new UsageError('--subject is required');
+  if (!values.from || !values.to) throw new UsageError('--from and --to are required');
   const format = values.format;
   if (format !== 'md' && format !== 'json' && format !== 'html')
     throw new UsageError(`--format must be md, json or html, not ${JSON.stringify(format)}`);
-  const fromMillis = parseDateFlag('--from', values.from);
-  const toMillis = parseDateFlag('--to', values.to, true);
-  if (toMillis < fromMillis) throw new UsageError('--to is before --from');
+  const range = parseDateRange(['--from', values.from], ['--to', values.to]);
+  const fromMillis = range.from as number;
+  const toMillis = range.to as number;
   const trust = trustFrom(values);
   const report = await buildAccessReport({
     source: openSource([...positionals, ...(values.source ?? [])]),

@@ -50,7 +50,7 @@ Exit status: 0 done, 1 the trail does not verify (apply refuses), 2 usage or I/O
 export async function retentionCommand(argv: string[]): Promise<number> {
   const [action, ...rest] = argv;
   if (action !== 'plan' && action !== 'apply')
-    throw new UsageError(`retention needs plan or apply, got ${JSON.stringify(action ?? '')}`);
+    throw new UsageError(`plan or apply is required, got ${JSON.stringify(action ?? '')}`);
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { parseDateFlag } from '../fhir/dates.js';
+import { parseDateRange } from '../fhir/dates.js';
 import { alignColumns, styleFor } from '../output/style.js';
 import { nearestRank } from '../report/format.js';
 import { callFacts, mcpSide, pairCalls } from '../report/one-record-per-call.js';
@@ -51,11 +51,12 @@ export async function statsCommand(argv: string[]): Promise<number> {
     strict: true,
     options: STATS_OPTIONS,
   });
+  const range = parseDateRange(['--since', values.since], ['--until', values.until]);
   const hints = {
     toolCallsOnly: true,
     tool: values.tool,
-    since: values.since === undefined ? undefined : parseDateFlag('--since', values.since),
-    until: values.until === undefined ? undefined : parseDateFlag('--until', values.until, true),
+    since: range.from,
+    until: range.to,
   };
   const perTool = new Map<string, { calls: number; ok: number; durations: number[]; users: Set<string> }>();
   const add = (record: Record<string, unknown>) => {

@@ -34,7 +34,7 @@ export async function timelineCommand(argv: string[]): Promise<number> {
     options: TIMELINE_OPTIONS,
   });
   const [conversation, ...paths] = positionals;
-  if (!conversation) throw new UsageError('timeline needs a conversation id');
+  if (!conversation) throw new UsageError('a conversation id is required');
   const trust = trustFrom(values);
   const source = openSource([...paths, ...(values.source ?? [])]);
   const onMalformed = malformedReporter();

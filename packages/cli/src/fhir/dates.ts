@@ -4,6 +4,21 @@ const PLAIN_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})$/;
 
 /**
+ * A `--since`/`--until` (or `--from`/`--to`) pair as epoch milliseconds, each optional; an upper bound before the
+ * lower one is a usage error, not an empty answer.
+ */
+export function parseDateRange(
+  [fromFlag, fromText]: [string, string | undefined],
+  [toFlag, toText]: [string, string | undefined],
+): { from?: number; to?: number } {
+  const from = fromText === undefined ? undefined : parseDateFlag(fromFlag, fromText);
+  const to = toText === undefined ? undefined : parseDateFlag(toFlag, toText, true);
+  if (from !== undefined && to !== undefined && to < from)
+    throw new UsageError(`${toFlag} ${toText} is before ${fromFlag} ${fromText}`);
+  return { from, to };
+}
+
+/**
  * A date flag as epoch milliseconds: RFC 3339 with a zone, or a plain date read as UTC. A plain date as an
  * upper bound (`end: true`) means the end of that day.
  */
