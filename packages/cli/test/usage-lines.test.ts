@@ -27,8 +27,8 @@ const COMMANDS: Array<[string, Options, string]> = [
   ['retention', RETENTION_OPTIONS, RETENTION_USAGE],
 ];
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const flag = (name: string) => new RegExp(`(?<![\\w-])--${escape(name)}(?![\\w-])`);
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const flag = (name: string) => new RegExp(`(?<![\\w-])--${escapeRegExp(name)}(?![\\w-])`);
 
 /** The usage line of a help text as one line, without `usage: `. */
 const usageLine = (help: string) =>
@@ -44,7 +44,7 @@ const optionHeads = (help: string) =>
 
 /** The value name after `--name` in `text` (`--source SPEC` → SPEC), if any. */
 const valueName = (text: string, name: string) =>
-  new RegExp(`(?<![\\w-])--${escape(name)} ([^\\s[\\]-][^\\s\\]]*)`).exec(text)?.[1];
+  new RegExp(`(?<![\\w-])--${escapeRegExp(name)} ([^\\s[\\]-][^\\s\\]]*)`).exec(text)?.[1];
 
 const docs = readFileSync(join(repoRoot, 'docs/cli.md'), 'utf8');
 const readme = readFileSync(join(repoRoot, 'packages/cli/README.md'), 'utf8');
@@ -62,7 +62,7 @@ describe('every usage line names every flag its command accepts, as the parser d
       else expect(value, `--${name} is a switch`).toBeUndefined();
       if (option.multiple)
         expect(usage, `--${name} is repeatable`).toMatch(
-          new RegExp(`--${escape(name)}(?: [^\\s\\]]+)?\\]?\\.\\.\\.`),
+          new RegExp(`--${escapeRegExp(name)}(?: [^\\s\\]]+)?\\]?\\.\\.\\.`),
         );
       const head = heads.find((text) => flag(name).test(text));
       expect(head, `--${name} is not described under the usage line`).toBeDefined();
