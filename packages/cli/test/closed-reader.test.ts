@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writePublicKey, writeSealedTrail } from './support/sealed-trail.js';
 import { bin } from './support/source-fixtures.js';
 
@@ -91,6 +91,9 @@ describe('a reader that closes early (`tooltrail … | head -c 100`) ends the co
       ]);
     }
   });
+
+  // 1,000 segment files: not left behind.
+  afterAll(() => rmSync(dirname(dir), { recursive: true, force: true }));
 
   it.each(COMMANDS)('%s prints more than a pipe buffer when read to the end', async (_name, args) => {
     const run = await piped(args());
