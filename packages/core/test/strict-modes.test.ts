@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import {
   chmodSync,
   chownSync,
@@ -6,6 +7,7 @@ import {
   readFileSync,
   statSync,
   symlinkSync,
+  truncateSync,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -127,6 +129,22 @@ describe('keys and trail files, like OpenSSH StrictModes', () => {
     expect(() => setup(tempDir())).toThrow(`TOOLTRAIL_PSEUDONYM_KEY_FILE ${link} is a symbolic link`);
     process.env.TOOLTRAIL_PSEUDONYM_KEY_FILE = pseudonym;
     return setup(tempDir()).shutdown();
+  });
+
+  it('refuses a FIFO and a huge file as TOOLTRAIL_SIGNING_KEY_FILE before reading either', () => {
+    const keys = tempDir();
+    const fifo = join(keys, 'signing-fifo.pem');
+    execFileSync('mkfifo', [fifo]);
+    chmodSync(fifo, 0o600);
+    process.env.TOOLTRAIL_SIGNING_KEY_FILE = fifo;
+    expect(() => setup(tempDir())).toThrow(`TOOLTRAIL_SIGNING_KEY_FILE ${fifo} is not a regular file`);
+    // 1 GiB, sparse: read whole, it took seconds and a gigabyte of memory before failing as no PEM key.
+    const huge = join(keys, 'signing-huge.pem');
+    writeFileSync(huge, generateSigningKeyPair().privateKeyPem, { mode: 0o600 });
+    truncateSync(huge, 1 << 30);
+    process.env.TOOLTRAIL_SIGNING_KEY_FILE = huge;
+    expect(() => setup(tempDir())).toThrow(UnsafePathError);
+    expect(() => setup(tempDir())).toThrow(`TOOLTRAIL_SIGNING_KEY_FILE ${huge} is ${1 << 30} bytes`);
   });
 
   it('creates the trail and keys directories 0700, the private keys 0600 and the public key 0644', () => {

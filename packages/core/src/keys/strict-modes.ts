@@ -6,7 +6,7 @@ import {
   lstatSync,
   mkdirSync,
   openSync,
-  readFileSync,
+  readSync,
   type Stats,
   writeSync,
 } from 'node:fs';
@@ -63,20 +63,20 @@ export function checkPrivateDir(path: string, what: string): void {
  */
 export function readKeyFile(path: string, kind: 'private' | 'public', what = `${kind} key file`): string {
   let fd: number;
+  let stats: Stats;
   try {
-    fd = openSync(path, constants.O_RDONLY | NO_FOLLOW | NON_BLOCK);
+    ({ fd, stats } = openRegularFile(path, constants.O_RDONLY, what));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ELOOP')
       throw new UnsafePathError(
         `tooltrail: ${what} ${path} is a symbolic link; tooltrail does not follow links to keys: use the real path`,
       );
+    if (error instanceof UnsafePathError) throw error;
     throw new Error(`tooltrail: cannot read ${what} ${path}: ${(error as Error).message}`, {
       cause: error,
     });
   }
   try {
-    const stats = fstatSync(fd);
-    if (!stats.isFile()) throw new UnsafePathError(`tooltrail: ${what} ${path} is not a regular file`);
     checkOwner(stats, path, what);
     const forbidden = kind === 'private' ? 0o077 : 0o022;
     if (enforced() && (stats.mode & forbidden) !== 0) {
@@ -86,10 +86,69 @@ export function readKeyFile(path: string, kind: 'private' | 'public', what = `${
           `run chmod ${kind === 'private' ? 600 : 644} ${path}`,
       );
     }
-    return readFileSync(fd, 'utf8');
+    return readAtMost(fd, stats, path, what, MAX_KEY_FILE_BYTES);
   } finally {
     closeSync(fd);
   }
+}
+
+/** Far more than any PEM key: a larger "key" is refused before it is read into memory. */
+const MAX_KEY_FILE_BYTES = 64 * 1024;
+
+/**
+ * Opens `path` never through a symbolic link (ELOOP) and without blocking, then refuses anything but a regular
+ * file (`UnsafePathError`): a FIFO planted at the name would otherwise block the open, or the first read or
+ * write, for ever, and a directory, socket or device is no file of a trail. The caller closes `fd`.
+ */
+export function openRegularFile(
+  path: string,
+  flags: number,
+  what: string,
+  mode = 0o600,
+): { fd: number; stats: Stats } {
+  const fd = openSync(path, flags | NO_FOLLOW | NON_BLOCK, mode);
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) throw new UnsafePathError(`tooltrail: ${what} ${path} is not a regular file`);
+    return { fd, stats };
+  } catch (error) {
+    closeSync(fd);
+    throw error;
+  }
+}
+
+/** `path` was refused by `openRegularFile` or `readSmallFile`: a link, or not a (small) regular file at all. */
+export function refusedFile(error: unknown): boolean {
+  return error instanceof UnsafePathError || (error as NodeJS.ErrnoException).code === 'ELOOP';
+}
+
+/**
+ * Reads a small regular file (a cursor, a lock) as `openRegularFile` opens it, refusing one larger than
+ * `maxBytes` (`UnsafePathError`) before reading it: a planted huge file costs no memory and no time.
+ */
+export function readSmallFile(path: string, what: string, maxBytes: number): string {
+  const { fd, stats } = openRegularFile(path, constants.O_RDONLY, what);
+  try {
+    return readAtMost(fd, stats, path, what, maxBytes);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function readAtMost(fd: number, stats: Stats, path: string, what: string, maxBytes: number): string {
+  if (stats.size > maxBytes)
+    throw new UnsafePathError(
+      `tooltrail: ${what} ${path} is ${stats.size} bytes, more than the ${maxBytes} expected`,
+    );
+  // Never more than maxBytes, even when the file grew since fstat.
+  const buffer = Buffer.allocUnsafe(maxBytes);
+  let length = 0;
+  while (length < maxBytes) {
+    const bytes = readSync(fd, buffer, length, maxBytes - length, length);
+    if (bytes === 0) break;
+    length += bytes;
+  }
+  return buffer.toString('utf8', 0, length);
 }
 
 /**

@@ -51,7 +51,20 @@ export class ChainReplay {
     while (this._current || this._chains.length > 0) {
       if (!this._current && !this._start(this._chains.shift()!)) continue;
       const current = this._current!;
-      const records = current.reader.read(this._options.maxBatch, current.position.seq);
+      let records: ReturnType<ChainTrailReader['read']>;
+      try {
+        records = current.reader.read(this._options.maxBatch, current.position.seq);
+      } catch (error) {
+        // Retried at every turn, it would hold every flush (and shutdown) until its deadline: the chain is left
+        // for a later start, the other chains go on.
+        this._options.errors.report(
+          'replay_read',
+          `could not replay chain ${current.chain} from the trail`,
+          error,
+        );
+        this._finish(false);
+        continue;
+      }
       if (records.length > 0) return trailBatch(current.chain, true, records, this._options.toLogRecord);
       if (!current.reader.atEnd) return undefined;
       this._finish(true);

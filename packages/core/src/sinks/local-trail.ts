@@ -4,14 +4,12 @@ import {
   fchmodSync,
   fdatasync,
   fdatasyncSync,
-  fstatSync,
   ftruncateSync,
-  openSync,
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import type { ErrorHandler } from '../internal/error-handler.js';
-import { checkOwnedFile, ensurePrivateDir, NO_FOLLOW } from '../keys/strict-modes.js';
+import { checkOwnedFile, ensurePrivateDir, openRegularFile } from '../keys/strict-modes.js';
 import { GroupCommit } from '../strict/group-commit.js';
 import { segmentFileName } from '../trail/segment-name.js';
 import type { FsyncPolicy } from '../types.js';
@@ -27,11 +25,11 @@ export interface LocalTrailConfig {
   errors: ErrorHandler;
 }
 
-const APPEND_NO_FOLLOW = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | NO_FOLLOW;
+const APPEND = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT;
 
 /**
  * The embedded default sink: append-only JSON Lines, one chain per file set, files 0600 in a 0700 directory;
- * neither the directory nor a segment is ever opened through a symbolic link.
+ * neither the directory nor a segment is ever opened through a symbolic link, and a segment must be a regular file.
  *
  * Every record is written with write(2) before the tool call returns, so it survives a crash of the agent
  * process (the kernel holds it). fsync(2) decides what survives a crash of the machine: `interval` (default)
@@ -215,9 +213,9 @@ export class LocalTrail {
     ensurePrivateDir(this._config.dir, 'trail directory');
     for (;;) {
       const path = join(this._config.dir, segmentFileName(this._config.chainId, this._segment));
-      // Never through a link planted at the segment's name (that would append records to its target).
-      const fd = openSync(path, APPEND_NO_FOLLOW, 0o600);
-      const stats = fstatSync(fd);
+      // Never through a link planted at the segment's name (that would append records to its target), and never
+      // into a FIFO planted there (opening it for writing would block the agent until someone reads it).
+      const { fd, stats } = openRegularFile(path, APPEND, 'trail segment');
       try {
         checkOwnedFile(stats, path, 'trail segment');
       } catch (error) {

@@ -5,13 +5,12 @@ import {
   ftruncateSync,
   mkdirSync,
   openSync,
-  readFileSync,
   statSync,
   unlinkSync,
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { NO_FOLLOW } from '../keys/strict-modes.js';
+import { openRegularFile, readSmallFile, refusedFile } from '../keys/strict-modes.js';
 
 /** How far a chain has been shipped: every record up to `seq` was acknowledged by the exporter. */
 export interface ShipPosition {
@@ -31,10 +30,14 @@ export function cursorPath(dir: string, chain: string): string {
 /** The acknowledged position of a chain; `seq: -1` when nothing was shipped (or the file is unreadable). */
 export function readShipPosition(dir: string, chain: string): ShipPosition {
   try {
-    const parsed = JSON.parse(readFileSync(cursorPath(dir, chain), 'utf8')) as Partial<ShipPosition>;
+    // Another chain's cursor is read at startup: a FIFO, a link to /dev/zero or a huge file planted there must
+    // neither block the agent nor fill its memory (refused, like a torn cursor).
+    const text = readSmallFile(cursorPath(dir, chain), 'ship position file', MAX_SMALL_FILE_BYTES);
+    const parsed = JSON.parse(text) as Partial<ShipPosition>;
     if (Number.isSafeInteger(parsed.seq)) {
       const position: ShipPosition = { seq: parsed.seq as number, final: parsed.final === true };
-      if (Number.isSafeInteger(parsed.segment) && Number.isSafeInteger(parsed.offset)) {
+      // A negative offset would make every read of the chain throw: such a position is ignored.
+      if (naturalNumber(parsed.segment) && naturalNumber(parsed.offset)) {
         position.segment = parsed.segment as number;
         position.offset = parsed.offset as number;
       }
@@ -44,6 +47,13 @@ export function readShipPosition(dir: string, chain: string): ShipPosition {
     // Missing or torn: ship from the start (a torn cursor can only cause duplicates, never losses).
   }
   return { seq: -1, final: false };
+}
+
+/** Bytes read of a cursor or lock file at most: both are one short line. */
+const MAX_SMALL_FILE_BYTES = 4096;
+
+function naturalNumber(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
 }
 
 /** Bytes of every position write: fixed, so each write overwrites the whole previous one. */
@@ -76,11 +86,12 @@ export class ShipPositionFile {
     line[POSITION_BYTES - 1] = 0x0a;
     if (this._fd === undefined) {
       // Created if missing, never truncated before the first write (a crash then would lose the position).
-      this._fd = openSync(
+      // Never through a link (that would overwrite its target), never into a FIFO or device.
+      this._fd = openRegularFile(
         cursorPath(this._dir, this._chain),
-        constants.O_RDWR | constants.O_CREAT | NO_FOLLOW, // never overwrite a link's target
-        0o600,
-      );
+        constants.O_RDWR | constants.O_CREAT,
+        'ship position file',
+      ).fd;
       writeSync(this._fd, line, 0, POSITION_BYTES, 0);
       ftruncateSync(this._fd, POSITION_BYTES);
       return;
@@ -152,7 +163,7 @@ export function claimChain(dir: string, chain: string): boolean {
 /** Releases a claim taken with `claimChain`. */
 export function releaseChain(dir: string, chain: string): void {
   try {
-    if (readFileSync(lockPath(dir, chain), 'utf8').trim() === lockOwner()) unlinkSync(lockPath(dir, chain));
+    if (readLock(lockPath(dir, chain)) === lockOwner()) unlinkSync(lockPath(dir, chain));
   } catch {
     // Already gone.
   }
@@ -161,8 +172,10 @@ export function releaseChain(dir: string, chain: string): void {
 function ownerAlive(path: string): boolean {
   let owner: string;
   try {
-    owner = readFileSync(path, 'utf8').trim();
-  } catch {
+    owner = readLock(path);
+  } catch (error) {
+    // A link, FIFO, directory or huge file is no lock `claimChain` made: no process holds it.
+    if (refusedFile(error)) return false;
     return true; // Being written right now: assume a live owner.
   }
   // Created but not yet written (a claim in progress), unless it was left like that long ago by a crash.
@@ -177,6 +190,11 @@ function ownerAlive(path: string): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** A lock's owner line, read without following a link or blocking on a FIFO (replay reads other chains' locks). */
+function readLock(path: string): string {
+  return readSmallFile(path, 'ship lock file', MAX_SMALL_FILE_BYTES).trim();
 }
 
 function mtimeMillis(path: string): number {

@@ -1,7 +1,7 @@
-import { closeSync, constants, openSync, readSync } from 'node:fs';
+import { closeSync, constants, readSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SealedRecord } from '../chain/hash-chain.js';
-import { NO_FOLLOW } from '../keys/strict-modes.js';
+import { openRegularFile, refusedFile } from '../keys/strict-modes.js';
 import { MAX_LINE_BYTES } from './line-splitter.js';
 import { chainSegments } from './list-trail.js';
 
@@ -190,16 +190,21 @@ export class ChainTrailReader {
         this._offset = segments[index]!.segment === segment ? offset : 0;
       }
     }
-    const file = segments[this._segment];
-    if (file === undefined) return undefined;
-    this._segmentNumber = file.segment;
-    try {
-      // A link planted at a segment's name is not followed (its target is not shipped as records).
-      this._fd = openSync(join(this._dir, file.name), constants.O_RDONLY | NO_FOLLOW);
-      return this._fd;
-    } catch {
-      return undefined;
+    for (; this._segment < segments.length; this._segment++, this._offset = 0) {
+      const file = segments[this._segment]!;
+      this._segmentNumber = file.segment;
+      try {
+        // A link planted at a segment's name is not followed (its target is not shipped as records), and a
+        // FIFO, directory or device there is not read (a FIFO would block the agent's thread for ever).
+        this._fd = openRegularFile(join(this._dir, file.name), constants.O_RDONLY, 'trail segment').fd;
+        return this._fd;
+      } catch (error) {
+        if (!refusedFile(error)) return undefined;
+        // Not a segment at all: skipped like a foreign line, reading goes on with the next one.
+        this.skipped++;
+      }
     }
+    return undefined;
   }
 
   /** Moves to the next segment if one exists (a torn last line of the previous one is dropped). */

@@ -20,7 +20,9 @@ interface AgentRun {
 
 /** Runs writer-agent.mjs (against dist/) in a child process, killed after BOUND_MILLIS. */
 function runAgent(config: Record<string, unknown>): Promise<AgentRun> {
-  const child = spawn(process.execPath, [AGENT, JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [AGENT, JSON.stringify(config)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stdout.setEncoding('utf8').on('data', (text: string) => {
@@ -66,7 +68,8 @@ async function trailWithOldChain(): Promise<{ dir: string; old: string }> {
 }
 
 /** The next agent: 20 calls, an exporter that acknowledges everything, replay of the older chain on. */
-const nextAgent = (dir: string, extra: Record<string, unknown> = {}) => runAgent({ dir, calls: 20, ...extra });
+const nextAgent = (dir: string, extra: Record<string, unknown> = {}) =>
+  runAgent({ dir, calls: 20, ...extra });
 
 describe('the writer against hostile files in its trail directory (each run bounded in a child process)', () => {
   it('does not hang on a FIFO named like a segment of an older chain; the other segments are replayed', async () => {
@@ -97,31 +100,44 @@ describe('the writer against hostile files in its trail directory (each run boun
   it.each([
     ['a FIFO', (path: string) => execFileSync('mkfifo', [path])],
     ['a link to /dev/zero', (path: string) => symlinkSync('/dev/zero', path)],
-  ])('does not hang on %s at an older chain’s .shipped cursor (the chain is shipped from the start)', async (_, plant) => {
-    const { dir, old } = await trailWithOldChain();
-    plant(join(dir, `${old}.shipped`));
-    const run = await nextAgent(dir);
-    expect(run.hung).toBe(false);
-    expect(run.returned).toBe(20);
-    expect(run.stats.replayed).toBe(14);
-  }, 60_000);
+  ])(
+    'does not hang on %s at an older chain’s .shipped cursor (the chain is shipped from the start)',
+    async (_, plant) => {
+      const { dir, old } = await trailWithOldChain();
+      plant(join(dir, `${old}.shipped`));
+      const run = await nextAgent(dir);
+      expect(run.hung).toBe(false);
+      expect(run.returned).toBe(20);
+      expect(run.stats.replayed).toBe(14);
+    },
+    60_000,
+  );
 
   it.each([
     ['a FIFO', (path: string) => execFileSync('mkfifo', [path])],
     ['a link to /dev/zero', (path: string) => symlinkSync('/dev/zero', path)],
-  ])('does not hang on %s at an older chain’s .lock', async (_, plant) => {
-    const { dir, old } = await trailWithOldChain();
-    plant(join(dir, `${old}.lock`));
-    const run = await nextAgent(dir);
-    expect(run.hung).toBe(false);
-    expect(run.returned).toBe(20);
-    expect(run.stats.lost).toBe(0);
-    expect(run.stats.shutdownMillis).toBeLessThan(5_000);
-  }, 60_000);
+  ])(
+    'does not hang on %s at an older chain’s .lock (no process holds it: taken over)',
+    async (_, plant) => {
+      const { dir, old } = await trailWithOldChain();
+      plant(join(dir, `${old}.lock`));
+      const run = await nextAgent(dir);
+      expect(run.hung).toBe(false);
+      expect(run.returned).toBe(20);
+      expect(run.stats.lost).toBe(0);
+      // No process made that lock (claimChain writes a small regular file): it is taken over, the chain replayed.
+      expect(run.stats.replayed).toBe(14);
+      expect(run.stats.shutdownMillis).toBeLessThan(5_000);
+    },
+    60_000,
+  );
 
   it('ignores a .shipped cursor with a negative offset instead of retrying its read until shutdown times out', async () => {
     const { dir, old } = await trailWithOldChain();
-    writeFileSync(join(dir, `${old}.shipped`), JSON.stringify({ seq: 3, final: false, segment: 0, offset: -5 }));
+    writeFileSync(
+      join(dir, `${old}.shipped`),
+      JSON.stringify({ seq: 3, final: false, segment: 0, offset: -5 }),
+    );
     const run = await nextAgent(dir);
     expect(run.hung).toBe(false);
     expect(run.stats.shutdownMillis).toBeLessThan(5_000);
@@ -135,14 +151,20 @@ describe('the writer against hostile files in its trail directory (each run boun
     expect(run.hung).toBe(false);
     expect(run.returned).toBe(20);
     expect(run.stats.lost).toBeGreaterThan(0);
-    expect(run.lines.some((line) => line.includes('not a regular file') || line.includes('could not write'))).toBe(
-      true,
-    );
+    expect(
+      run.lines.some((line) => line.includes('not a regular file') || line.includes('could not write')),
+    ).toBe(true);
   }, 60_000);
 
   it('strict mode refuses the calls instead of hanging on a FIFO at its own next segment', async () => {
     const dir = tempDir('tooltrail-writer-attack-');
-    const run = await runAgent({ dir, calls: 20, maxFileBytes: 4096, plant: 'fifo-next-segment', strict: true });
+    const run = await runAgent({
+      dir,
+      calls: 20,
+      maxFileBytes: 4096,
+      plant: 'fifo-next-segment',
+      strict: true,
+    });
     expect(run.hung).toBe(false);
     expect(run.returned).toBe(20);
     expect(run.refused).toBeGreaterThan(0);
