@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -15,7 +15,13 @@ interface AgentRun {
   /** Calls that returned to the agent (results or strict refusals). */
   returned: number;
   refused: number;
-  stats: Record<string, unknown> & { lost: number; replayed: number; shutdownMillis: number };
+  stats: Record<string, unknown> & {
+    lost: number;
+    replayed: number;
+    maxCallMillis: number;
+    shutdownMillis: number;
+    errors: Record<string, number>;
+  };
 }
 
 /** Runs writer-agent.mjs (against dist/) in a child process, killed after BOUND_MILLIS. */
@@ -48,7 +54,9 @@ function runAgent(config: Record<string, unknown>): Promise<AgentRun> {
         lines,
         returned: lines.filter((line) => /^(call|refused) /.test(line)).length,
         refused: lines.filter((line) => line.startsWith('refused ')).length,
-        stats: done ? JSON.parse(done.slice(5)) : { lost: -1, replayed: -1, shutdownMillis: -1 },
+        stats: done
+          ? JSON.parse(done.slice(5))
+          : { lost: -1, replayed: -1, maxCallMillis: -1, shutdownMillis: -1, errors: {} },
       });
     });
   });
@@ -168,5 +176,49 @@ describe('the writer against hostile files in its trail directory (each run boun
     expect(run.hung).toBe(false);
     expect(run.returned).toBe(20);
     expect(run.refused).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('reads at most 4 KiB of an older chain’s .shipped cursor: a 1 GiB one is ignored, not read whole', async () => {
+    const { dir, old } = await trailWithOldChain();
+    // Sparse: no disk used. Read whole, it blocked the agent's thread for seconds and took a gigabyte.
+    const cursor = join(dir, `${old}.shipped`);
+    writeFileSync(cursor, JSON.stringify({ seq: 13, final: true }));
+    truncateSync(cursor, 1 << 30);
+    const run = await nextAgent(dir);
+    expect(run.hung).toBe(false);
+    expect(run.stats.replayed).toBe(14);
+    expect(run.stats.maxCallMillis + run.stats.shutdownMillis).toBeLessThan(1_500);
+  }, 60_000);
+
+  it.each(['dir-next-segment', 'socket-next-segment', 'null-link-next-segment'])(
+    'counts the records lost, and keeps the calls returning, with %s',
+    async (plant) => {
+      const dir = tempDir('tooltrail-writer-attack-');
+      const run = await runAgent({ dir, calls: 20, maxFileBytes: 4096, plant });
+      expect(run.hung).toBe(false);
+      expect(run.returned).toBe(20);
+      expect(run.stats.lost).toBeGreaterThan(0);
+      expect(run.stats.errors.trail_write).toBe(run.stats.lost);
+    },
+    60_000,
+  );
+
+  it('reports a FIFO at its own .shipped cursor and keeps exporting', async () => {
+    const dir = tempDir('tooltrail-writer-attack-');
+    const run = await runAgent({ dir, calls: 20, plant: 'fifo-own-cursor' });
+    expect(run.hung).toBe(false);
+    expect(run.returned).toBe(20);
+    expect(run.stats.lost).toBe(0);
+    expect(run.stats.exported).toBe(22);
+    expect(run.stats.errors.ship_cursor).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('writes nothing into a trail directory swapped for a link while it runs: the records are counted lost', async () => {
+    const dir = tempDir('tooltrail-writer-attack-');
+    const run = await runAgent({ dir, calls: 20, maxFileBytes: 4096, plant: 'dir-swapped-for-link' });
+    expect(run.hung).toBe(false);
+    expect(run.returned).toBe(20);
+    expect(run.stats.lost).toBe(22);
+    expect(readdirSync(`${dir}.moved`).filter((name) => name.endsWith('.jsonl'))).toEqual([]);
   }, 60_000);
 });
