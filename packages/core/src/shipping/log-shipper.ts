@@ -107,7 +107,8 @@ export class LogShipper {
   /** Exports everything queued (and replays); resolves when done or when `timeoutMillis` has passed. */
   async forceFlush(timeoutMillis = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMillis;
-    while (this._hasWork() && Date.now() < deadline) {
+    // Also while a batch is in flight: the last one started here is done only once the exporter answers.
+    while ((this._hasWork() || this._inFlight) && Date.now() < deadline) {
       if (this._inFlight) {
         // Bounded too: an exporter that never calls back must not hold a flush (and shutdown) forever.
         await untilDeadline(this._inFlight, deadline);

@@ -93,4 +93,34 @@ describe('LogShipper batching', () => {
     expect(Date.now() - started).toBeGreaterThan(800);
     expect(exporter.batches).toEqual([5, 5, 5, 5]);
   });
+
+  it('forceFlush waits for the last batch it started to be acknowledged (no false ship_timeout)', async () => {
+    const acknowledged: number[] = [];
+    const reported: string[] = [];
+    // A collector that answers 30 ms later, like any exporter over the network.
+    const slow: LogRecordExporter = {
+      export(logs, done) {
+        setTimeout(() => {
+          acknowledged.push(logs.length);
+          done({ code: ExportResultCode.SUCCESS });
+        }, 30);
+      },
+      shutdown: async () => undefined,
+      forceFlush: async () => undefined,
+    };
+    const logs = new LogShipper({
+      exporter: slow,
+      resource: resourceFromAttributes({}),
+      errors: new ErrorHandler((error) => reported.push((error as Error).message)),
+      batchDelayMillis: 10_000,
+    });
+    for (let seq = 0; seq < 3; seq++) logs.enqueue(sealed(seq));
+    await logs.forceFlush();
+    // Before: the flush returned as soon as the export was started, reporting it as not exported.
+    expect(acknowledged).toEqual([3]);
+    expect(logs.shipped).toBe(3);
+    expect(logs.pending).toBe(0);
+    expect(reported.filter((message) => message.includes('not yet exported'))).toEqual([]);
+    await logs.shutdown();
+  });
 });

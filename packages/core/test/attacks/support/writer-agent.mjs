@@ -73,6 +73,20 @@ for (let i = 0; i < config.calls; i++) {
   await new Promise((resolve) => setTimeout(resolve, 1));
   maxCallMillis = Math.max(maxCallMillis, performance.now() - began);
 }
+// idleMillis: the agent then waits (timers every 2 ms); the longest gap between them is work on its thread.
+let maxIdleGapMillis = 0;
+if (config.idleMillis) {
+  let last = performance.now();
+  const tick = setInterval(() => {
+    const now = performance.now();
+    maxIdleGapMillis = Math.max(maxIdleGapMillis, now - last);
+    last = now;
+  }, 2);
+  await new Promise((resolve) => setTimeout(resolve, config.idleMillis));
+  clearInterval(tick);
+}
 const started = Date.now();
 await audit.shutdown();
-say(`done ${JSON.stringify({ ...audit.stats(), maxCallMillis, shutdownMillis: Date.now() - started })}`);
+say(
+  `done ${JSON.stringify({ ...audit.stats(), maxCallMillis, maxIdleGapMillis, shutdownMillis: Date.now() - started })}`,
+);
