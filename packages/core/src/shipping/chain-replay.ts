@@ -10,6 +10,12 @@ import {
 import { ChainTrailReader } from '../trail/trail-reader.js';
 import { positionAfter, type ShipBatch, savePosition, type ToLogRecord, trailBatch } from './ship-batch.js';
 
+/**
+ * Older chains looked at (cursor read, lock claimed) per `next()` at most: a directory of thousands of finished
+ * chains is gone through over many turns, never in one that holds the agent's thread.
+ */
+const STARTS_PER_TURN = 64;
+
 /** Options of {@link ChainReplay}. */
 export interface ChainReplayOptions {
   /** The trail directory. */
@@ -46,10 +52,17 @@ export class ChainReplay {
     return this._current !== undefined || this._chains.length > 0;
   }
 
-  /** The next batch; undefined when done or when the reader's scan budget is used (then `hasWork` stays true). */
+  /**
+   * The next batch; undefined when done, or when this turn's budget is used (then `hasWork` stays true): the
+   * reader's scan budget, or `STARTS_PER_TURN` chains looked at.
+   */
   next(): ShipBatch | undefined {
+    let starts = 0;
     while (this._current || this._chains.length > 0) {
-      if (!this._current && !this._start(this._chains.shift()!)) continue;
+      if (!this._current) {
+        if (starts++ === STARTS_PER_TURN) return undefined;
+        if (!this._start(this._chains.shift()!)) continue;
+      }
       const current = this._current!;
       let records: ReturnType<ChainTrailReader['read']>;
       try {

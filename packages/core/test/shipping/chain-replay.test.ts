@@ -1,0 +1,39 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { describe, expect, it } from 'vitest';
+import { ErrorHandler } from '../../src/internal/error-handler.js';
+import { ChainReplay } from '../../src/shipping/chain-replay.js';
+import { toAuditLogRecord } from '../../src/shipping/otlp-log-record.js';
+import { segmentFileName } from '../../src/trail/segment-name.js';
+import { cursorPath } from '../../src/trail/ship-cursor.js';
+import { tempDir } from '../support/make-trail.js';
+
+describe('ChainReplay', () => {
+  it('looks at a bounded number of older chains per turn, so thousands of finished ones never hold the agent', () => {
+    const dir = tempDir('tooltrail-replay-turns-');
+    const chains = 1_000;
+    for (let i = 0; i < chains; i++) {
+      const chain = `20200101T000000Z-${i.toString(16).padStart(8, '0')}`;
+      writeFileSync(join(dir, segmentFileName(chain, 0)), '');
+      // Shipped to its final checkpoint: nothing to replay, only its cursor to read.
+      writeFileSync(cursorPath(dir, chain), JSON.stringify({ chain, seq: 5, final: true }));
+    }
+    const resource = resourceFromAttributes({});
+    const replay = new ChainReplay({
+      dir,
+      chainId: 'this-process',
+      maxBatch: 512,
+      errors: new ErrorHandler(() => undefined),
+      toLogRecord: (sealed) => toAuditLogRecord(sealed, resource),
+    });
+    // Before: one call read all 1,000 cursors (20,000 chains held the agent's thread for about 0.4 s).
+    let turns = 0;
+    while (replay.hasWork) {
+      expect(replay.next()).toBeUndefined();
+      turns++;
+    }
+    expect(turns).toBeGreaterThanOrEqual(10);
+    expect(turns).toBeLessThanOrEqual(chains);
+  });
+});
