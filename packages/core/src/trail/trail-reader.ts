@@ -84,6 +84,9 @@ export class ChainTrailReader {
       const bytes = readSync(fd, chunk, 0, CHUNK_BYTES, this._offset);
       if (bytes === 0) {
         if (this._nextSegment()) continue;
+        // An unterminated tail already past the line limit is no record, whatever follows: consumed, so that a
+        // replay saving this end never scans it again (gigabytes of a sparse file would be scanned at every start).
+        if (this._skipping) this._consumed = { segment: this._segmentNumber, offset: this._offset };
         this.atEnd = true;
         break;
       }

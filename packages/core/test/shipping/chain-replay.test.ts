@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { describe, expect, it } from 'vitest';
@@ -35,5 +35,37 @@ describe('ChainReplay', () => {
     }
     expect(turns).toBeGreaterThanOrEqual(10);
     expect(turns).toBeLessThanOrEqual(chains);
+  });
+
+  it('saves its end past an over-long unterminated tail, so no later start scans it again', () => {
+    const dir = tempDir('tooltrail-replay-tail-');
+    const chain = '20200101T000000Z-0000abcd';
+    const segment = join(dir, segmentFileName(chain, 0));
+    const record = { type: 'tool_call', chain, seq: 0, hash: 'h0', ts: new Date(0).toISOString() };
+    writeFileSync(segment, `${JSON.stringify(record)}\n`);
+    // 300 MiB of zeros without a newline (sparse): longer than any line, skipped, but scanned at every start.
+    truncateSync(segment, 300 * 1024 * 1024);
+    const resource = resourceFromAttributes({});
+    const replay = new ChainReplay({
+      dir,
+      chainId: 'this-process',
+      maxBatch: 512,
+      errors: new ErrorHandler(() => undefined),
+      toLogRecord: (sealed) => toAuditLogRecord(sealed, resource),
+    });
+    const batches = [];
+    while (replay.hasWork) {
+      const batch = replay.next();
+      if (batch) {
+        batches.push(batch);
+        replay.acknowledge(batch);
+      }
+    }
+    expect(batches.map((batch) => batch.lastSeq)).toEqual([0]);
+    expect(JSON.parse(readFileSync(cursorPath(dir, chain), 'utf8'))).toMatchObject({
+      seq: 0,
+      segment: 0,
+      offset: 300 * 1024 * 1024,
+    });
   });
 });
