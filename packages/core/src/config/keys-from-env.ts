@@ -3,7 +3,13 @@ import { unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ErrorHandler } from '../internal/error-handler.js';
 import { generateSigningKeyPair, type LoadedSigningKey, loadSigningKey } from '../keys/signing-key.js';
-import { ensurePrivateDir, pathTaken, readKeyFile, writeNewFile } from '../keys/strict-modes.js';
+import {
+  ensurePrivateDir,
+  pathTaken,
+  readKeyFile,
+  UnsafePathError,
+  writeNewFile,
+} from '../keys/strict-modes.js';
 import type { PseudonymKey, SigningKey } from '../types.js';
 
 /** Signing key: option → `TOOLTRAIL_SIGNING_KEY_FILE` → `TOOLTRAIL_SIGNING_KEY` → generated beside the trail. */
@@ -19,13 +25,29 @@ export function resolveSigningKey(
     return loadSigningKey({ id, privateKey: readKeyFile(file, 'private', 'TOOLTRAIL_SIGNING_KEY_FILE') });
   const inline = process.env.TOOLTRAIL_SIGNING_KEY;
   if (inline) return loadSigningKey({ id, privateKey: inline });
-  const { privateKeyPath } = ensureLocalSigningKey(trailDir);
+  let privateKeyPath: string;
+  let pem: string;
+  try {
+    ({ privateKeyPath } = ensureLocalSigningKey(trailDir));
+    pem = readKeyFile(privateKeyPath, 'private', 'local signing key');
+  } catch (error) {
+    // A refused path stops the setup; a trail directory that cannot be made (read-only, full, a file in the way)
+    // must not: its records are counted lost like any unwritable trail, and this process signs with its own key.
+    if (error instanceof UnsafePathError) throw error;
+    errors.report(
+      'signing_key_in_memory',
+      `cannot create or read the local signing key in ${join(trailDir, 'keys')}; this process signs with a key ` +
+        'kept in memory only (its public key is in ToolAudit.publicKey and in every checkpoint)',
+      error,
+    );
+    return loadSigningKey({ privateKey: generateSigningKeyPair().privateKeyPem });
+  }
   errors.report(
     'local_signing_key',
     `no signing key configured; using ${privateKeyPath}. A key stored beside the trail does not protect against ` +
       'whoever can rewrite the trail: in production set TOOLTRAIL_SIGNING_KEY_FILE to a key kept elsewhere',
   );
-  return loadSigningKey({ privateKey: readKeyFile(privateKeyPath, 'private', 'local signing key') });
+  return loadSigningKey({ privateKey: pem });
 }
 
 /**

@@ -125,6 +125,27 @@ describe('trail writes failing (disk full, unwritable directory)', () => {
     await audit.shutdown();
   });
 
+  it('without a configured signing key, a trail directory that cannot be created does not make the setup throw', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'not-a-directory');
+    writeFileSync(file, '');
+    let audit: ReturnType<typeof setupToolAudit> | undefined;
+    // The default: no key configured, so the key would be generated in <trail>/keys, which cannot be made either.
+    expect(() => {
+      audit = setupToolAudit({
+        trail: { dir: join(file, 'trail') },
+        register: false,
+        exitHooks: false,
+        onError: () => undefined,
+      });
+    }).not.toThrow();
+    const lookup = auditTool('lookup_order', async () => ({ status: 'shipped' }));
+    expect(await lookup()).toEqual({ status: 'shipped' });
+    expect(audit!.stats().lost).toBeGreaterThan(0);
+    expect(audit!.stats().errors).toMatchObject({ trail_dir: 1, signing_key_in_memory: 1 });
+    await audit!.shutdown();
+  });
+
   it('with a full disk (file size limit) in a child process: default calls all return, strict calls are refused', async () => {
     const dir = tempDir();
     // ulimit -f: writes past 256 KiB fail with EFBIG, as writes to a full disk fail with ENOSPC.
