@@ -40,7 +40,7 @@ export class ChainTrailReader {
   private readonly _buffered: TrailRecord[] = [];
   private _seekTo: TrailOffset | undefined;
   private _consumed: TrailOffset | undefined;
-  /** Lines that were not valid records (torn or foreign); skipped. */
+  /** Lines that were not valid records (torn or foreign), and links or non-regular files at a segment's name. */
   skipped = 0;
   /** Whether the last `read()` reached the end of what is written (rather than its scan budget). */
   atEnd = false;
