@@ -113,6 +113,36 @@ describe('keys and trail files, like OpenSSH StrictModes', () => {
     expect(() => readKeyFile(file, 'private')).toThrow(/owned by uid 12345/);
   });
 
+  it('makes a planted 0666 segment private, and appends nothing to one owned by another user (run as root)', () => {
+    const trail = (dir: string) =>
+      new LocalTrail({
+        dir,
+        chainId: 'c1',
+        fsync: 'never',
+        fsyncIntervalMillis: 1000,
+        maxFileBytes: 1 << 20,
+        errors: new ErrorHandler(() => undefined),
+      });
+    const open = tempDir();
+    const planted = join(open, 'c1.000000.jsonl');
+    writeFileSync(planted, '');
+    chmodSync(planted, 0o666);
+    const first = trail(open);
+    expect(first.append('{"seq":0}')).toBe(true);
+    first.close();
+    expect(statSync(planted).mode & 0o777).toBe(0o600);
+    if (!root) return;
+    const foreign = tempDir();
+    const theirs = join(foreign, 'c1.000000.jsonl');
+    writeFileSync(theirs, 'theirs\n', { mode: 0o600 });
+    chownSync(theirs, 12345, 12345);
+    const second = trail(foreign);
+    expect(second.append('{"seq":0}')).toBe(false);
+    expect(second.lost).toBe(1);
+    second.close();
+    expect(readFileSync(theirs, 'utf8')).toBe('theirs\n');
+  });
+
   it('checks TOOLTRAIL_SIGNING_KEY_FILE and TOOLTRAIL_PSEUDONYM_KEY_FILE the same way', () => {
     const keys = tempDir();
     const signing = join(keys, 'signing.pem');
