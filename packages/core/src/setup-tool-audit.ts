@@ -87,12 +87,13 @@ export interface AuditStats {
 export function setupToolAudit(options: SetupToolAuditOptions & { exitHooks?: boolean } = {}): ToolAudit {
   const errors = new ErrorHandler(options.onError);
   const trailDir = resolve(options.trail?.dir ?? process.env.TOOLTRAIL_DIR ?? '.tooltrail');
-  prepareTrailDir(trailDir, errors);
   const redactor = new Redactor({
     ...options.redaction,
     pseudonymKey: resolvePseudonymKey(options.pseudonymKey),
   });
+  // Before the first report: a failure's message may quote a path or a value (a trail directory named after a user).
   errors.redactWith((text) => redactor.redactText(text));
+  prepareTrailDir(trailDir, errors);
   const signingKey = resolveSigningKey(options.signingKey, trailDir, errors);
   const retention = new RetentionPolicy(options.retention);
   // Resource attributes leave with every span and record (`OTEL_RESOURCE_ATTRIBUTES` may name a person).
@@ -159,7 +160,14 @@ export function setupToolAudit(options: SetupToolAuditOptions & { exitHooks?: bo
   if (spanExporter) next.push(new BatchSpanProcessor(spanExporter));
   next.push(...(options.spanProcessors ?? []));
   const auditedSpans = new AuditedSpans();
-  const spanProcessor = new AuditSpanProcessor({ pipeline, redactor, errors, next, auditedSpans });
+  const spanProcessor = new AuditSpanProcessor({
+    pipeline,
+    redactor,
+    subjectOf: (given) => fields.subjectOf(given),
+    errors,
+    next,
+    auditedSpans,
+  });
 
   let tracerProvider: BasicTracerProvider | undefined;
   if (options.register !== false) tracerProvider = registerGlobals(spanProcessor, resource, errors);

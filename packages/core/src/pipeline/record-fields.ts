@@ -33,6 +33,11 @@ export class RecordFields {
     };
   }
 
+  /** A subject given without arguments (a span's `tooltrail.subject`), as a record would hold it. */
+  subjectOf(given: unknown): string | null {
+    return recordSubject(this._subjects, given, undefined);
+  }
+
   /** The fields every tool call and intent record carries besides its arguments and outcome. */
   attribution(input: IntentInput): Record<string, unknown> {
     const redactor = this.redactor;

@@ -8,7 +8,12 @@ import { ATTR_GEN_AI_OPERATION_NAME, GEN_AI_OPERATION_EXECUTE_TOOL } from '../se
 import { RECORD_ATTRIBUTES, RECORD_FIELDS, spanAttributeNames } from '../semconv/record-attributes.js';
 import type { OwnValues } from './own-values.js';
 import { ResourceRedactions } from './redact-resource.js';
-import { redactSpanAtEnd, redactSpanAtStart, SpanAttributeRedaction } from './redact-span.js';
+import {
+  redactSpanAtEnd,
+  redactSpanAtStart,
+  SpanAttributeRedaction,
+  type SubjectJudge,
+} from './redact-span.js';
 import { SpanMarks } from './span-marks.js';
 
 /** Identifiers chosen by the integrator (user id, conversation id, ...): kept as given, like in the record. */
@@ -22,6 +27,11 @@ export interface AuditSpanProcessorOptions {
   pipeline: Pick<AuditPipeline, 'recordToolCall'>;
   /** The setup's redaction, applied to every span. */
   redactor: Redactor;
+  /**
+   * The setup's subject policy (`RecordFields.subjectOf`): a `tooltrail.subject` no record put on the span is
+   * judged by it. Default: the redactor's rules, no `subjectPseudonyms`.
+   */
+  subjectOf?: SubjectJudge;
   /** Where span processing failures are reported. */
   errors: ErrorHandler;
   /** Processors that receive spans after redaction (e.g. a BatchSpanProcessor with an OTLP exporter). */
@@ -59,7 +69,7 @@ export class AuditSpanProcessor implements SpanProcessor {
     this._next = _options.next ?? [];
     this._redactor = _options.redactor;
     this._resources = new ResourceRedactions(this._redactor);
-    this._attributes = new SpanAttributeRedaction(this._redactor, ATTRIBUTION_KEYS);
+    this._attributes = new SpanAttributeRedaction(this._redactor, ATTRIBUTION_KEYS, _options.subjectOf);
   }
 
   // try/catch inline rather than through `_guard(kind, () => ...)`: no closure per span on the hot path.

@@ -32,6 +32,16 @@ export class OwnValues {
   emergency: AttributeValue | undefined = undefined;
   args: AttributeValue | undefined = undefined;
   result: AttributeValue | undefined = undefined;
+  /**
+   * The span's name as redacted at start (`execute_tool <tool>`): not redacted again at end while the span still
+   * has it. A tool that renames its own span (`trace.getActiveSpan()?.updateName(...)`) gets the new name redacted.
+   */
+  name: string | undefined = undefined;
+  /**
+   * The record's subject as the runner put it on the span (pseudonymised when personal data): kept while the span
+   * holds it. Any other `tooltrail.subject` value, one the tool set itself, is judged as a record's subject is.
+   */
+  subject: AttributeValue | undefined = undefined;
 
   /** A bit per `OWN_VALUE_KEYS` entry (1 << its index) whose value `attributes` holds as the runner put it. */
   heldIn(attributes: Attributes): number {

@@ -1,7 +1,14 @@
 import type { Attributes, SpanStatus } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { recordSubject } from '../pipeline/record-subject.js';
 import type { Redactor } from '../redaction/redactor.js';
+import { RECORD_ATTRIBUTES } from '../semconv/record-attributes.js';
 import { OWN_VALUE_KEYS, type OwnValues, ownBit } from './own-values.js';
+
+/** How a record's subject is judged (`RecordFields.subjectOf`): clear, pseudonymised, masked, or null. */
+export type SubjectJudge = (given: unknown) => string | null;
+
+const ATTR_SUBJECT = RECORD_ATTRIBUTES.subject.span;
 
 /** The class bit of a kept key (above every `OwnValues` bit). */
 const KEPT = 1 << OWN_VALUE_KEYS.length;
@@ -80,7 +87,9 @@ export function redactSpanName(redactor: Redactor, span: ReadableSpan): void {
 /**
  * The attribute values (and keys) of spans: keys in `kept` keep their value on every span (identifiers chosen by
  * the integrator); on a span the tool runner started, so do the values it put there already redacted (`OwnValues`),
- * while the span still holds them. Any other value is redacted.
+ * while the span still holds them. Any other value is redacted. `tooltrail.subject` is the record's subject: a
+ * value the runner did not put there (an application span's, one a tool set on its own span) is judged as a
+ * record's subject is — pseudonymised or masked when personal data, in clear when no rule says it is.
  */
 export class SpanAttributeRedaction {
   /** `kept` plus the own keys of each bit mask (`OwnValues.heldIn`), made once per mask. */
@@ -92,10 +101,14 @@ export class SpanAttributeRedaction {
   /** The last key sequences found all kept or own, newest first, with the own bits they need held. */
   private readonly _sequences: KeySequence[] = [];
 
+  private readonly _subjectOf: SubjectJudge;
+
   constructor(
     private readonly _redactor: Redactor,
     private readonly _kept: ReadonlySet<string>,
+    subjectOf?: SubjectJudge,
   ) {
+    this._subjectOf = subjectOf ?? ((given) => recordSubject({ redactor: _redactor }, given, undefined));
     const classes = new Map<string, number>();
     for (const key of OWN_VALUE_KEYS) classes.set(key, ownBit(key));
     for (const key of _kept) classes.set(key, KEPT);
@@ -103,6 +116,9 @@ export class SpanAttributeRedaction {
   }
 
   redact(attributes: Attributes, own: OwnValues | undefined): void {
+    const subject = attributes[ATTR_SUBJECT];
+    if (subject !== undefined && (own === undefined || subject !== own.subject))
+      this._judgeSubject(attributes, subject);
     if (own === undefined) {
       redactAttributeMap(this._redactor, attributes, this._kept);
       return;
@@ -153,6 +169,14 @@ export class SpanAttributeRedaction {
     return needs;
   }
 
+  /** A subject the runner did not put there, as a record would hold it (removed when none can be made of it). */
+  private _judgeSubject(attributes: Attributes, subject: unknown): void {
+    const judged =
+      typeof subject === 'string' || typeof subject === 'number' ? this._subjectOf(subject) : null;
+    if (judged === null) delete attributes[ATTR_SUBJECT];
+    else if (judged !== subject) attributes[ATTR_SUBJECT] = judged;
+  }
+
   private _checkKeys(): boolean {
     const keys = [...this._kept, ...OWN_VALUE_KEYS];
     this._keysStay = keys.every((key) => this._redactor.redactKey(key) === key);
@@ -177,14 +201,15 @@ export function redactSpanAtStart(
   own: OwnValues | undefined,
 ): void {
   redactSpanName(redactor, span);
+  if (own !== undefined) own.name = span.name;
   attributes.redact(span.attributes, own);
   redactLinks(redactor, span);
 }
 
 /**
  * Everything a span carries when it ends: name (renamed since start?), attributes and their keys, event names
- * and attributes, link attributes, status message. The name is left as it is on spans the tool runner started
- * (`own` set: `execute_tool <tool>`, the tool name an identifier chosen by the integrator, as in the record).
+ * and attributes, link attributes, status message. On a span the tool runner started (`own` set), the name it
+ * had at start (`execute_tool <tool>`, redacted then) is not redacted again; a rename since is.
  */
 export function redactSpanAtEnd(
   redactor: Redactor,
@@ -192,7 +217,7 @@ export function redactSpanAtEnd(
   attributes: SpanAttributeRedaction,
   own: OwnValues | undefined,
 ): void {
-  if (own === undefined) redactSpanName(redactor, span);
+  if (own === undefined || span.name !== own.name) redactSpanName(redactor, span);
   attributes.redact(span.attributes, own);
   const events = (span as unknown as WritableSpan).events;
   for (let i = 0; i < events.length; i++) {

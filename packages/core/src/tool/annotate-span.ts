@@ -21,6 +21,13 @@ export function annotateSpan(
     const value = record[field.field];
     if (typeof value === 'string' || typeof value === 'number') span.setAttribute(field.span, value);
   }
+  // The record's subject, judged already: kept while the span holds it (any other value there is judged again).
+  const subject = record.subject;
+  if (
+    typeof subject === 'string' &&
+    (span as Partial<ReadableSpan>).attributes?.[RECORD_ATTRIBUTES.subject.span] === subject
+  )
+    own.subject = subject;
   // The GenAI argument and result attributes belong to `execute_tool` spans only.
   if (toolSpan) {
     span.setAttribute(RECORD_ATTRIBUTES.args.span, recorded.argsJson);
