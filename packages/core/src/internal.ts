@@ -44,7 +44,7 @@ export type {
 } from './semconv/record-attributes.js';
 export { RECORD_ATTRIBUTES, RECORD_FIELDS, spanAttributeNames } from './semconv/record-attributes.js';
 export type { ToolAuditor, ToolRun } from './tool/active-auditor.js';
-export { activeAuditor } from './tool/active-auditor.js';
+export { activeAuditor, redactedError } from './tool/active-auditor.js';
 // ── trail layout ────────────────────────────────────────────────────────────────────────────────────────────────
 // Segment names, listing, line reading and retention anchors (`trail/`): the CLI parses no trail file name itself.
 export { listSegments } from './trail/list-trail.js';

@@ -68,6 +68,21 @@ export function activeAuditor(): ToolAuditor | undefined {
   return (globalThis as Slots)[ACTIVE];
 }
 
+/**
+ * An error as the running setup's redaction leaves it, for a warning that leaves the process (stderr, diag): an
+ * error thrown by an extractor, an attribution resolver or a hook may quote the arguments or the request. Without
+ * a running setup, only the error's name. Never throws.
+ */
+export function redactedError(error: unknown): string {
+  try {
+    const auditor = activeAuditor();
+    if (auditor?.redactText) return auditor.redactText(String(error));
+    return error instanceof Error ? error.name : typeof error;
+  } catch {
+    return 'unprintable error';
+  }
+}
+
 /** Makes `auditor` the one that audits; returns the one it takes over from (still open). */
 export function openAuditor(auditor: ToolAuditor): ToolAuditor | undefined {
   const slots = globalThis as Slots;

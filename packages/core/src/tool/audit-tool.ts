@@ -1,6 +1,6 @@
 import type { AuditToolOptions } from '../types.js';
 import type { ToolRun } from './active-auditor.js';
-import { activeAuditor, warnNotSetUp } from './active-auditor.js';
+import { activeAuditor, redactedError, warnNotSetUp } from './active-auditor.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: a wrapper must accept any function signature.
 type AnyFunction = (...args: any[]) => any;
@@ -67,17 +67,6 @@ function resolveOption<T, Args extends unknown[]>(
 }
 
 let warnedOption = false;
-
-/** An extractor's error as the setup's redaction leaves it (it may quote the arguments); only its name without one. */
-function redactedError(error: unknown): string {
-  try {
-    const redact = activeAuditor()?.redactText;
-    if (redact) return redact.call(activeAuditor(), String(error));
-    return error instanceof Error ? error.name : typeof error;
-  } catch {
-    return 'unprintable error';
-  }
-}
 
 /** `async function`s and `async` arrows: their calls always return a promise. */
 function isAsyncFunction(fn: AnyFunction): boolean {

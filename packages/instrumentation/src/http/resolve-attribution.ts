@@ -1,4 +1,5 @@
 import type { AuditContext } from '@tooltrail/core';
+import { redactedError } from '@tooltrail/core/internal';
 import { logOnce } from '../internal/log-once.js';
 
 /**
@@ -19,8 +20,9 @@ export function resolveAttribution<Request>(
   request: Request,
 ): AuditContext | undefined | Promise<AuditContext | undefined> {
   const failed = (error: unknown) => {
+    // Redacted: the resolver's error may quote the request (an e-mail from a claim, a token from a header).
     logOnce(
-      `tooltrail: the request attribution resolver threw; requests go on unattributed: ${String(error)}`,
+      `tooltrail: the request attribution resolver threw; requests go on unattributed: ${redactedError(error)}`,
     );
     return undefined;
   };

@@ -8,6 +8,7 @@ import {
   ATTR_TOOLTRAIL_MCP_CLIENT_NAME,
   ATTR_TOOLTRAIL_MCP_SERVER_NAME,
   activeAuditor,
+  redactedError,
 } from '@tooltrail/core/internal';
 import { wrapMethod } from '../internal/wrap-method.js';
 import { MCP_METHOD_PROMPTS_GET } from './mcp-methods.js';
@@ -108,7 +109,7 @@ function safeDescribe(...args: Parameters<typeof describe>): ReturnType<typeof d
     if (!warned) {
       warned = true;
       process.emitWarning(
-        `tooltrail: an MCP ${args[0]} could not be described: ${String(error)}`,
+        `tooltrail: an MCP ${args[0]} could not be described: ${redactedError(error)}`,
         'TooltrailWarning',
       );
     }
