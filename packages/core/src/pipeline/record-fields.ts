@@ -45,7 +45,7 @@ export class RecordFields {
     const fields: Record<string, unknown> = {
       trace_id: input.traceId ?? null,
       span_id: input.spanId ?? null,
-      tool: clean(input.tool) ?? 'unknown',
+      tool: toolName(redactor, input.tool),
       call_id: clean(input.callId),
       user: clean(ctx.userId),
       role: clean(ctx.userRole),
@@ -86,7 +86,7 @@ export class RecordFields {
     const fields: Record<string, unknown> = {
       trace_id: typeof input.traceId === 'string' ? input.traceId : null,
       span_id: typeof input.spanId === 'string' ? input.spanId : null,
-      tool: typeof input.tool === 'string' ? (clean(input.tool) ?? 'unknown') : 'unknown',
+      tool: toolName(this.redactor, input.tool),
       call_id: null,
       args: '[unserializable]',
       result,
@@ -121,6 +121,16 @@ export class RecordFields {
     }
     return policy.classFor(tool, override);
   }
+}
+
+/**
+ * A tool's name through the value detectors (cached: names repeat). The integrator names its tools, but not every
+ * name recorded is one of them: the model may request a tool that does not exist (recorded as an invalid call), an
+ * MCP client may call one by any name. A name with nothing a detector finds is kept exactly as given.
+ */
+export function toolName(redactor: Redactor, tool: unknown): string {
+  const name = typeof tool === 'string' ? clean(tool) : null;
+  return name === null || name === '' ? 'unknown' : redactor.redactKey(name);
 }
 
 /** `{ ...extra, ...fields }`: the redacted extra fields first, then the standard fields over them. */

@@ -1,6 +1,7 @@
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
 import {
   ATTR_GEN_AI_TOOL_DESCRIPTION,
+  ATTR_GEN_AI_TOOL_NAME,
   ATTR_GEN_AI_TOOL_TYPE,
   ATTR_TOOLTRAIL_EMERGENCY,
   ATTR_TOOLTRAIL_TURN,
@@ -15,11 +16,12 @@ export const OWN_VALUE_KEYS: readonly string[] = [
   ATTR_TOOLTRAIL_EMERGENCY,
   RECORD_ATTRIBUTES.args.span,
   RECORD_ATTRIBUTES.result.span,
+  ATTR_GEN_AI_TOOL_NAME,
 ];
 
 /**
- * The values the tool runner put on its own span in their final, redacted form: the tool's type and description,
- * the turn and the emergency flag (each redacted once per distinct value, as the processor would redact it at
+ * The values the tool runner put on its own span in their final, redacted form: the tool's name (as the record
+ * holds it), type and description, the turn and the emergency flag (each redacted once per distinct value, as the processor would redact it at
  * start and again at end) and the record's arguments and result text (redacted by the record fields). The span
  * processor does not redact them again while the span holds exactly these values under these keys. Any other
  * value under any key — one the tool set itself with `span.setAttribute`, under one of these keys too — is
@@ -32,6 +34,8 @@ export class OwnValues {
   emergency: AttributeValue | undefined = undefined;
   args: AttributeValue | undefined = undefined;
   result: AttributeValue | undefined = undefined;
+  /** The tool's name as the record holds it (through the value detectors). */
+  tool: AttributeValue | undefined = undefined;
   /**
    * The span's name as redacted at start (`execute_tool <tool>`): not redacted again at end while the span still
    * has it. A tool that renames its own span (`trace.getActiveSpan()?.updateName(...)`) gets the new name redacted.
@@ -51,7 +55,8 @@ export class OwnValues {
       held(attributes, ATTR_TOOLTRAIL_TURN, this.turn, 4) |
       held(attributes, ATTR_TOOLTRAIL_EMERGENCY, this.emergency, 8) |
       held(attributes, RECORD_ATTRIBUTES.args.span, this.args, 16) |
-      held(attributes, RECORD_ATTRIBUTES.result.span, this.result, 32)
+      held(attributes, RECORD_ATTRIBUTES.result.span, this.result, 32) |
+      held(attributes, ATTR_GEN_AI_TOOL_NAME, this.tool, 64)
     );
   }
 }

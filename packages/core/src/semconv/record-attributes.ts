@@ -67,7 +67,8 @@ export const RECORD_ATTRIBUTES = {
   ts: { kind: 'span' },
   trace_id: { kind: 'span' },
   span_id: { kind: 'span' },
-  tool: { kind: 'text', span: ATTR_GEN_AI_TOOL_NAME, log: ATTR_GEN_AI_TOOL_NAME, kept: true },
+  // Not kept: a tool name may come from the model or a peer (an unknown tool); it passes the value detectors.
+  tool: { kind: 'text', span: ATTR_GEN_AI_TOOL_NAME, log: ATTR_GEN_AI_TOOL_NAME },
   call_id: { kind: 'text', span: ATTR_GEN_AI_TOOL_CALL_ID, kept: true },
   args: { kind: 'json', span: ATTR_GEN_AI_TOOL_CALL_ARGUMENTS },
   result: { kind: 'json', span: ATTR_GEN_AI_TOOL_CALL_RESULT },

@@ -11,6 +11,7 @@ import {
 import { auditContextIn } from '../context/audit-context.js';
 import type { ErrorHandler } from '../internal/error-handler.js';
 import type { AuditPipeline, RecordedToolCall, ToolCallInput } from '../pipeline/audit-pipeline.js';
+import { toolName } from '../pipeline/record-fields.js';
 import type { OwnValues } from '../processor/own-values.js';
 import type { Redactor } from '../redaction/redactor.js';
 import {
@@ -150,7 +151,10 @@ export class ToolRunner implements ToolAuditor {
       const attributes: Attributes = call.attributes ? { ...call.attributes } : {};
       if (!call.span) {
         attributes[ATTR_GEN_AI_OPERATION_NAME] = GEN_AI_OPERATION_EXECUTE_TOOL;
-        attributes[RECORD_ATTRIBUTES.tool.span] = call.name;
+        // The name as the record holds it (a peer or the model may name a tool): kept while the span holds it.
+        const tool = toolName(this._options.redactor, call.name);
+        attributes[RECORD_ATTRIBUTES.tool.span] = tool;
+        state.own.tool = tool;
         state.own.type = this._putOwn(attributes, ATTR_GEN_AI_TOOL_TYPE, call.type ?? 'function');
         if (typeof call.description === 'string' && call.description !== '')
           state.own.description = this._putOwn(attributes, ATTR_GEN_AI_TOOL_DESCRIPTION, call.description);

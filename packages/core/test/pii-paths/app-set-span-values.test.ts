@@ -7,7 +7,13 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { trace } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
-import { auditTool, generateSigningKeyPair, setupToolAudit, type ToolAudit } from '../../src/index.js';
+import {
+  auditTool,
+  auditToolCall,
+  generateSigningKeyPair,
+  setupToolAudit,
+  type ToolAudit,
+} from '../../src/index.js';
 import { readings } from '../pii/leaks.js';
 import { type Harness, startAudit } from '../support/audit-harness.js';
 import { tempDir } from '../support/make-trail.js';
@@ -98,6 +104,36 @@ describe('tooltrail.subject on a span that is not the record’s subject', () =>
       await harness.audit.shutdown();
       harness = undefined;
     }
+  });
+});
+
+describe('a tool name no integrator chose (a peer’s, the model’s)', () => {
+  it('passes the value detectors in the record, the span attribute and the span name; a plain name stays', async () => {
+    harness = startAudit();
+    await auditToolCall({ name: `mail_${EMAIL}`, args: {} }, () => 'ok');
+    await auditToolCall({ name: `chart ${SSN}`, args: {} }, () => 'ok');
+    await auditToolCall({ name: 'lookup_patient', args: {} }, () => 'ok');
+    const spans = await exportedSpans(harness);
+    const tools = harness.toolCalls().map((record) => record.tool);
+    expect(tools).toEqual(['[REDACTED:email]', 'chart [REDACTED:ssn]', 'lookup_patient']);
+    expect(spans.map((span) => span.attributes['gen_ai.tool.name'])).toEqual(tools);
+    expect(readable(JSON.stringify(spans.map((span) => [span.name, span.attributes])))).toEqual([]);
+  });
+
+  it('redacts gen_ai.tool.name that another instrumentation or the tool sets on a span', async () => {
+    harness = startAudit();
+    const tracer = trace.getTracer('other-instrumentation');
+    const span = tracer.startSpan('execute_tool', {
+      attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': `mail_${EMAIL}` },
+    });
+    span.end();
+    await auditTool('chart', async () => {
+      trace.getActiveSpan()?.setAttribute('gen_ai.tool.name', `chart ${SSN}`);
+      return 'ok';
+    })();
+    const spans = await exportedSpans(harness);
+    expect(readable(JSON.stringify(spans.map((s) => s.attributes)))).toEqual([]);
+    expect(readable(JSON.stringify(harness.toolCalls()))).toEqual([]);
   });
 });
 
