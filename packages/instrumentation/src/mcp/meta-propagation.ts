@@ -5,6 +5,7 @@ import {
   getAuditContext,
   getExplicitAuditContext,
 } from '@tooltrail/core';
+import { activeAuditor } from '@tooltrail/core/internal';
 
 /**
  * Audit context fields sent to the MCP server as W3C baggage entries in `params._meta.baggage`: identifiers
@@ -49,6 +50,17 @@ function withAuditBaggage(active: Context): Context {
   const audit = getAuditContext();
   let baggage: Baggage = propagation.getBaggage(active) ?? propagation.createBaggage();
   let changed = false;
+  // Entries already there (the application's, or a caller's from a request's `baggage` header) leave with the
+  // MCP request too, maybe to another organisation's server: their values pass the setup's redaction.
+  const auditor = activeAuditor();
+  if (auditor?.redactText) {
+    for (const [key, entry] of baggage.getAllEntries()) {
+      const value = auditor.redactText(entry.value);
+      if (value === entry.value) continue;
+      baggage = baggage.setEntry(key, { ...entry, value });
+      changed = true;
+    }
+  }
   for (const [field, key] of Object.entries(BAGGAGE_KEYS) as [keyof typeof BAGGAGE_KEYS, string][]) {
     const value = field === 'emergency' ? (audit.emergency ? '1' : undefined) : audit[field];
     if (value === undefined || value === null || value === '') continue;

@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { context, propagation } from '@opentelemetry/api';
 import { getAuditContext, setupToolAudit, type ToolAudit, withAuditContext } from '@tooltrail/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -38,6 +39,25 @@ describe('MCP _meta propagation', () => {
     for (const form of forms(REASON)) expect(wire).not.toContain(form);
     expect(String(params._meta?.baggage)).toContain('tooltrail.user=dr_patel');
     expect(String(params._meta?.baggage)).toContain('tooltrail.emergency=1');
+  });
+
+  it('forwards the application’s own baggage (or a caller’s, from a request header) redacted', () => {
+    const baggage = propagation.createBaggage({
+      'app.contact': { value: 'carol.canary@example.net' },
+      'app.note': { value: 'ssn 512-44-7788' },
+      'app.tenant': { value: 'acme' },
+    });
+    const params = context.with(propagation.setBaggage(context.active(), baggage), () =>
+      withAuditContext({ userId: 'dr_patel' }, () =>
+        withPropagatedMeta({ name: 'lookup' } as { name: string; _meta?: Record<string, unknown> }),
+      ),
+    );
+    const wire = decodeURIComponent(String(params._meta?.baggage));
+    expect(wire).not.toContain('carol.canary');
+    expect(wire).not.toContain('512-44-7788');
+    expect(wire).toContain('app.tenant=acme');
+    expect(wire).toContain('app.contact=[REDACTED:email]');
+    expect(wire).toContain('tooltrail.user=dr_patel');
   });
 
   it('a server records the emergency flag with a pointer to the caller, not the wire text', () => {
