@@ -173,6 +173,41 @@ describe('the Loki source (against a fake query_range server, not a live Loki)',
     }
   });
 
+  it('sends the user name and password of a source URL as HTTP Basic auth, and never prints them', async () => {
+    const secret = 's3cretTokenCanary';
+    const authorizations: Array<string | undefined> = [];
+    const guarded = await fakeServer((_url, request, response) => {
+      authorizations.push(request.headers.authorization);
+      sendJson(response, 401, { message: 'no' });
+    });
+    const source = `loki+${guarded.url.replace('http://', `http://svc:${secret}@`)}`;
+    const answered = await cli(['timeline', 'conv_x', '--source', source]);
+    await guarded.close();
+    expect(authorizations[0]).toBe(`Basic ${Buffer.from(`svc:${secret}`).toString('base64')}`);
+    const down = await cli(['timeline', 'conv_x', '--source', source]);
+    const malformed = await cli(['timeline', 'conv_x', '--source', `loki+http://svc:${secret}@[::1`]);
+    const unknown = await cli(['timeline', 'conv_x', '--source', `ftp://svc:${secret}@127.0.0.1/`]);
+    for (const run of [answered, down, malformed, unknown]) {
+      expect(run.code).toBe(2);
+      expect(run.stdout + run.stderr).not.toContain(secret);
+    }
+    // The source's label (messages, the integrity section of reports) names the server without them.
+    const empty = await fakeServer((_url, _request, response) =>
+      sendJson(response, 200, { status: 'success', data: { resultType: 'streams', result: [] } }),
+    );
+    const none = await cli([
+      'timeline',
+      'conv_x',
+      '--source',
+      `loki+${empty.url.replace('//', `//svc:${secret}@`)}`,
+    ]);
+    await empty.close();
+    expect(none.stderr).toContain('no tool calls found for conversation conv_x');
+    expect(none.stdout + none.stderr).not.toContain(secret);
+    expect(answered.stderr).toMatch(/Loki answered 401/);
+    expect(down.stderr).toMatch(/cannot reach Loki/);
+  });
+
   it('says clearly when Loki is unreachable or answers an error (exit 2)', async () => {
     const down = await fakeServer(() => {});
     await down.close();

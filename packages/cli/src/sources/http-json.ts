@@ -6,10 +6,13 @@ export async function getJson(
   what: string,
   options: { headers?: Record<string, string>; timeoutMillis?: number } = {},
 ): Promise<unknown> {
+  // A user name and password in the source URL are HTTP Basic credentials: fetch refuses such a URL (and its error
+  // quotes it, password included), so they go in a header and never into a message.
+  const { target, authorization } = splitCredentials(url);
   let response: Response;
   try {
-    response = await fetch(url, {
-      headers: { accept: 'application/json', ...options.headers },
+    response = await fetch(target, {
+      headers: { accept: 'application/json', ...authorization, ...options.headers },
       signal: AbortSignal.timeout(options.timeoutMillis ?? 30_000),
     });
   } catch (error) {
@@ -32,6 +35,21 @@ export async function getJson(
   }
 }
 
+/** `url` without user name and password, and the `Authorization` header (HTTP Basic) they stand for. */
+function splitCredentials(url: URL): { target: URL; authorization: Record<string, string> } {
+  if (url.username === '' && url.password === '') return { target: url, authorization: {} };
+  const target = new URL(url.href);
+  target.username = '';
+  target.password = '';
+  const pair = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+  return { target, authorization: { authorization: `Basic ${Buffer.from(pair).toString('base64')}` } };
+}
+
+/** A source URL as it may be printed (messages, report labels): any `user:password@` part replaced. */
+export function printableSource(spec: string): string {
+  return spec.replace(/\/\/[^/?#\s]*@/, '//…@');
+}
+
 /** Splits [since, until] into consecutive windows no longer than `windowMillis` (servers cap a query's range). */
 export function* timeWindows(
   since: number,
@@ -49,7 +67,9 @@ export function stripScheme(spec: string, prefix: string): URL {
   try {
     return new URL(rest);
   } catch {
-    throw new InputError(`bad source URL ${JSON.stringify(spec)}: expected ${prefix}http://host:port`);
+    throw new InputError(
+      `bad source URL ${JSON.stringify(printableSource(spec))}: expected ${prefix}http://host:port`,
+    );
   }
 }
 

@@ -3,6 +3,7 @@ import { InputError } from '../usage-error.js';
 import {
   envLimit,
   getJson,
+  printableSource,
   quoted,
   regexEscape,
   stripScheme,
@@ -62,7 +63,7 @@ export class LokiSource implements RecordSource {
   private readonly _options: Required<Omit<LokiSourceOptions, 'tenant'>> & { tenant?: string };
 
   constructor(spec: string, options: LokiSourceOptions = {}) {
-    this.label = spec;
+    this.label = printableSource(spec);
     this._base = stripScheme(spec, 'loki+');
     this._options = {
       selector: options.selector ?? process.env.TOOLTRAIL_LOKI_SELECTOR ?? '{service_name=~".+"}',

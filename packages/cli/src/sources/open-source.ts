@@ -1,5 +1,6 @@
 import { InputError } from '../usage-error.js';
 import { ArchiveSource, looksLikeArchive } from './archive-source.js';
+import { printableSource } from './http-json.js';
 import { LocalTrailSource } from './local-trail-source.js';
 import { LokiSource } from './loki-source.js';
 import type { RecordSource } from './record-source.js';
@@ -23,7 +24,7 @@ export function openSource(specs: string[]): RecordSource {
     if (spec.startsWith('archive:')) return new ArchiveSource(spec.slice('archive:'.length));
     if (/^[a-z][a-z0-9+]*:\/\//i.test(spec))
       throw new InputError(
-        `unknown source ${JSON.stringify(spec)}: use a path, archive:<path>, loki+http://host:3100 or tempo+http://host:3200`,
+        `unknown source ${JSON.stringify(printableSource(spec))}: use a path, archive:<path>, loki+http://host:3100 or tempo+http://host:3200`,
       );
     return undefined;
   };

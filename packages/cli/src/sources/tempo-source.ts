@@ -7,6 +7,7 @@ import { InputError } from '../usage-error.js';
 import {
   envLimit,
   getJson,
+  printableSource,
   quoted,
   regexEscape,
   stripScheme,
@@ -63,7 +64,7 @@ export class TempoSource implements RecordSource {
   private readonly _options: Required<Omit<TempoSourceOptions, 'tenant'>> & { tenant?: string };
 
   constructor(spec: string, options: TempoSourceOptions = {}) {
-    this.label = spec;
+    this.label = printableSource(spec);
     this._base = stripScheme(spec, 'tempo+');
     this._options = {
       limit: options.limit ?? envLimit('TOOLTRAIL_TEMPO_LIMIT', 200),
