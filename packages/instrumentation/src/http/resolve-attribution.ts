@@ -12,26 +12,33 @@ export type AttributionResolver<Request> = (
 ) => AuditContext | undefined | Promise<AuditContext | undefined>;
 
 /**
- * Runs the resolver without letting it break the request: a throwing resolver is logged once and the request
- * goes on with the attribution already in effect (env defaults, an outer context).
+ * `resolve` made safe for a request path: a throwing (or rejecting) resolver is logged once — its first error,
+ * redacted — and the request goes on with the attribution already in effect (env defaults, an outer context).
+ * Once per resolver, not per message: errors that differ per request (a request id, a user) would otherwise log
+ * on every request and grow the set of messages seen for ever.
  */
-export function resolveAttribution<Request>(
+export function safeResolver<Request>(
   resolve: AttributionResolver<Request>,
-  request: Request,
-): AuditContext | undefined | Promise<AuditContext | undefined> {
+): (request: Request) => AuditContext | undefined | Promise<AuditContext | undefined> {
+  let warned = false;
   const failed = (error: unknown) => {
-    // Redacted: the resolver's error may quote the request (an e-mail from a claim, a token from a header).
-    logOnce(
-      `tooltrail: the request attribution resolver threw; requests go on unattributed: ${redactedError(error)}`,
-    );
+    if (!warned) {
+      warned = true;
+      // Redacted: the resolver's error may quote the request (an e-mail from a claim, a token from a header).
+      logOnce(
+        `tooltrail: the request attribution resolver threw; requests go on unattributed: ${redactedError(error)}`,
+      );
+    }
     return undefined;
   };
-  try {
-    const attribution = resolve(request);
-    return isPromise(attribution) ? attribution.then((value) => value, failed) : attribution;
-  } catch (error) {
-    return failed(error);
-  }
+  return (request) => {
+    try {
+      const attribution = resolve(request);
+      return isPromise(attribution) ? attribution.then((value) => value, failed) : attribution;
+    } catch (error) {
+      return failed(error);
+    }
+  };
 }
 
 /** True for a thenable. */

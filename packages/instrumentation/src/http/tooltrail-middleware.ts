@@ -1,5 +1,5 @@
 import { type AuditContext, withAuditContext } from '@tooltrail/core';
-import { type AttributionResolver, isPromise, resolveAttribution } from './resolve-attribution.js';
+import { type AttributionResolver, isPromise, safeResolver } from './resolve-attribution.js';
 
 /** `next` of Express/Connect, `done` of a Fastify hook. */
 type NextCallback = () => void;
@@ -25,17 +25,18 @@ export interface TooltrailMiddleware<Request> {
 export function tooltrailMiddleware<Request = unknown>(
   resolve: AttributionResolver<Request>,
 ): TooltrailMiddleware<Request> {
+  const resolveSafely = safeResolver(resolve);
   function middleware(request: Request, second: unknown, third?: unknown): void | Promise<void> {
     if (typeof second === 'function') {
       // Hono: (c, next) — next() returns a promise the framework awaits.
       const next = second as () => Promise<void>;
-      const attribution = resolveAttribution(resolve, request);
+      const attribution = resolveSafely(request);
       return isPromise(attribution)
         ? attribution.then((value) => runWith(value, next))
         : runWith(attribution, next);
     }
     const next = third as NextCallback;
-    const attribution = resolveAttribution(resolve, request);
+    const attribution = resolveSafely(request);
     if (isPromise(attribution)) void attribution.then((value) => runWith(value, () => next()));
     else runWith(attribution, () => next());
   }

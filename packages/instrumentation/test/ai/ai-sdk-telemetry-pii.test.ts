@@ -70,7 +70,7 @@ describe('the AI SDK’s own telemetry spans', () => {
       }),
       fail: tool({
         inputSchema: z.object({ text: z.string() }),
-        execute: async ({ text }) => {
+        execute: async ({ text }): Promise<string> => {
           throw new Error(`rejected: ${text}`);
         },
       }),

@@ -130,14 +130,16 @@ describe('tooltrailMiddleware sets the audit context per request (real framework
     const record = (await harness.records()).find((candidate) => candidate.args === 'throwing-resolver');
     expect(record).toMatchObject({ tool: 'lookup_chart', user: null });
   });
-  it('a resolver whose error quotes the request (an e-mail, a token) warns without it', async () => {
+  it('a resolver whose error quotes the request (an e-mail, a token) warns once, without it', async () => {
     const warnings: string[] = [];
     const listener = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
     process.on('warning', listener);
     const app = express();
     app.use(
       tooltrailMiddleware((req: express.Request) => {
-        throw new Error(`no account for ${req.headers['x-email']} (${req.headers.authorization})`);
+        throw new Error(
+          `no account for ${req.headers['x-email']} (${req.headers.authorization}), request ${req.headers['x-request-id']}`,
+        );
       }),
     );
     app.get('/chat', async (_req, res) => {
@@ -147,16 +149,23 @@ describe('tooltrailMiddleware sets the audit context per request (real framework
     await new Promise((resolve) => server.once('listening', resolve));
     closers.push(() => new Promise((resolve) => server.close(resolve)));
     try {
-      const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/chat`, {
-        headers: { 'x-email': 'carol.canary@example.net', authorization: 'Bearer canaryTOKEN0123456789abc' },
-      });
-      expect(await response.json()).toEqual({ ok: true });
+      // Each request's error differs (another caller): still one warning for this resolver, not one per request.
+      for (const [index, user] of ['carol.canary', 'dave.canary', 'erin.canary'].entries()) {
+        const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/chat`, {
+          headers: {
+            'x-email': `${user}@example.net`,
+            authorization: 'Bearer canaryTOKEN0123456789abc',
+            'x-request-id': `req-${index}`,
+          },
+        });
+        expect(await response.json()).toEqual({ ok: true });
+      }
       await new Promise((resolve) => setImmediate(resolve));
     } finally {
       process.off('warning', listener);
     }
     const text = warnings.join('\n');
-    expect(text).toContain('attribution resolver threw');
+    expect(warnings.filter((warning) => warning.includes('attribution resolver threw'))).toHaveLength(1);
     expect(text).not.toContain('carol.canary');
     expect(text).not.toContain('canaryTOKEN');
   });
