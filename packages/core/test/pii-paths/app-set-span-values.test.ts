@@ -53,6 +53,33 @@ describe('a span name the tool sets on its own span', () => {
   });
 });
 
+describe('what a tool adds to its own span (the span the runner judges by OwnValues)', () => {
+  it('redacts exceptions (stack, cause, AggregateError), events, links, status and late attributes (guard)', async () => {
+    harness = startAudit();
+    const CARD = '4539 1488 0343 6467';
+    await auditTool('chart', async () => {
+      const span = trace.getActiveSpan();
+      if (!span) throw new Error('no active span');
+      const stacked = new Error('lookup failed');
+      stacked.stack = `Error: lookup failed\n    at chart (/srv/${EMAIL}/chart.js:1:1) ssn ${SSN}`;
+      span.recordException(stacked);
+      span.recordException(new Error('outer', { cause: new Error(`inner ${EMAIL}`) }));
+      span.recordException(new AggregateError([new Error(SSN)], `all failed for ${EMAIL}`));
+      span.recordException(`card ${CARD}`);
+      span.addEvent(`sent to ${EMAIL}`, { [`to.${EMAIL}`]: SSN, card: [CARD] });
+      span.addLink({ context: span.spanContext(), attributes: { who: EMAIL } });
+      span.setAttributes({ 'app.note': `ssn ${SSN}`, 'gen_ai.tool.type': EMAIL, 'tooltrail.turn': SSN });
+      span.setStatus({ code: 2, message: `failed for ${EMAIL}` });
+      return 'ok';
+    })();
+    const spans = await exportedSpans(harness);
+    const text = JSON.stringify(spans.map((s) => [s.name, s.attributes, s.events, s.links, s.status]));
+    expect(readable(text)).toEqual([]);
+    expect(text).not.toContain('4539 1488');
+    expect(spans[0]?.events.length).toBe(5);
+  });
+});
+
 describe('tooltrail.subject on a span that is not the record’s subject', () => {
   it('pseudonymises a subject the tool sets on its span when the record has none', async () => {
     harness = startAudit({ pseudonymKey: KEY });
