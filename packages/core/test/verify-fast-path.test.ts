@@ -189,7 +189,8 @@ describe('verifier fast path (byte scanner)', () => {
           const fastReport = await verifyTrail(file, options);
           // The slow path: the same lines, decoded and split by the string reader, parsed one by one.
           const slow = new TrailVerification({ ...options, anchors: [] });
-          for await (const { text, line } of readTrailLines(file)) slow.addText(text, file, line);
+          for await (const { text, line, invalidUtf8 } of readTrailLines(file))
+            slow.addText(text, file, line, !invalidUtf8);
           expect(fastReport).toEqual(slow.finish());
         },
       ),

@@ -192,7 +192,8 @@ async function compare(file: string, options: { publicKeys?: string[]; witness?:
     onProgress: (records) => slowProgress.push(records),
     witnessIndex: options.witness === undefined ? undefined : await readWitness(options.witness),
   });
-  for await (const { text, line } of readTrailLines(file)) slow.addText(text, file, line);
+  for await (const { text, line, invalidUtf8 } of readTrailLines(file))
+    slow.addText(text, file, line, !invalidUtf8);
   expect(fastReport).toEqual(slow.finish());
   expect(fastProgress).toEqual(slowProgress);
 }

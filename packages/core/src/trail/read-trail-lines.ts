@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { open } from 'node:fs/promises';
 import { LineSplitter, MAX_LINE_BYTES } from './line-splitter.js';
 import { listTrailFiles } from './list-trail.js';
@@ -15,6 +16,8 @@ export interface TrailLine {
    * symbolic link found in a trail directory (not followed; no `line`).
    */
   error?: string;
+  /** Set when the line's bytes are not valid UTF-8: `text` then shows U+FFFD where the file holds other bytes. */
+  invalidUtf8?: true;
 }
 
 /** Trail directories or files to read, by path (never inferred from data). */
@@ -60,7 +63,12 @@ async function* readPath(path: string): AsyncGenerator<TrailLine> {
     // decoded one by one; a line longer than MAX_LINE_BYTES is skipped unread and yielded as an error.
     const lines: TrailLine[] = [];
     const splitter = new LineSplitter(
-      (bytes, start, end, line) => lines.push({ text: bytes.toString('utf8', start, end), file, line }),
+      (bytes, start, end, line) => {
+        const text = bytes.toString('utf8', start, end);
+        lines.push(
+          isUtf8(bytes.subarray(start, end)) ? { text, file, line } : { text, file, line, invalidUtf8: true },
+        );
+      },
       (line, bytes) => lines.push({ text: '', file, line, error: tooLong(bytes) }),
     );
     // A file found by listing a directory is not opened through a symbolic link (its target is not trail data),

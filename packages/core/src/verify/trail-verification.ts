@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { KeyObject } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { canonicalize } from '../canonical/canonical-json.js';
@@ -61,8 +62,11 @@ export class TrailVerification {
     this._unordered = _options.ordered === false ? new SeqSorter(maxHeld) : undefined;
   }
 
-  /** The slow path, for any line: parse, check the shape, hash. */
-  addText(text: string, file?: string, line?: number): void {
+  /**
+   * The slow path, for any line: parse, check the shape, hash. `validUtf8` false: the line was decoded from bytes
+   * that are not valid UTF-8 (each invalid sequence became U+FFFD), so `text` is not what the file holds.
+   */
+  addText(text: string, file?: string, line?: number, validUtf8 = true): void {
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -94,18 +98,21 @@ export class TrailVerification {
     } catch {
       canonical = undefined;
     }
-    if (canonical !== text) {
+    // Invalid UTF-8 decodes to U+FFFD: a record holding U+FFFD could be stored with other bytes in its place.
+    const same = canonical === text && validUtf8;
+    if (!same) {
       this._report({
         kind: 'non_canonical',
         chain: record.chain,
         seq: record.seq,
-        message:
-          'the stored line is not the canonical JSON of its record (duplicate or reordered members, escapes, number forms or whitespace): other readers may see content the hash does not cover',
+        message: validUtf8
+          ? 'the stored line is not the canonical JSON of its record (duplicate or reordered members, escapes, number forms or whitespace): other readers may see content the hash does not cover'
+          : 'the stored line is not valid UTF-8: a decoder shows U+FFFD where the file holds other bytes, which other readers may show differently',
         file,
         line,
       });
     }
-    this._addRecord(record, { file, line }, canonical === text && hashMatches(text, record));
+    this._addRecord(record, { file, line }, same && hashMatches(text, record));
   }
 
   /**
@@ -233,8 +240,10 @@ export class TrailVerification {
           true,
         );
       } else if (kind === LINE_SLOW)
-        this.addText(
-          bytes.toString('utf8', fields[at + 2], fields[at + 3]),
+        this._addSlowBytes(
+          bytes,
+          fields[at + 2] as number,
+          fields[at + 3] as number,
           file,
           lineBase + (fields[at] as number),
         );
@@ -285,7 +294,12 @@ export class TrailVerification {
         return;
       }
     }
-    this.addText(bytes.toString('utf8', start, end), file, line);
+    this._addSlowBytes(bytes, start, end, file, line);
+  }
+
+  /** A line the scan left to the slow path, decoded; whether its bytes are valid UTF-8 is checked on them. */
+  private _addSlowBytes(bytes: Buffer, start: number, end: number, file: string, line: number): void {
+    this.addText(bytes.toString('utf8', start, end), file, line, isUtf8(bytes.subarray(start, end)));
   }
 
   private _addRecord(record: ChainFields, where: Where, hashOk: boolean): void {
