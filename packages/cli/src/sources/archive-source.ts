@@ -22,6 +22,12 @@ import {
 
 const LINK_SKIPPED = 'a symbolic link in the archive directory: not followed, not read';
 const NOT_A_FILE = 'not a regular file (a FIFO, device or directory with an archive file name): not read';
+const NOT_DECOMPRESSED =
+  'an archive file compressed or renamed past .jsonl: not read (only .gz is decompressed; decompress it beside the others)';
+/** Archive files: `*.json`, `*.jsonl`, and rotated ones compressed with gzip (read decompressed). */
+const ARCHIVE_FILE = /\.jsonl?(\.gz)?$/;
+/** An archive file with another suffix (`.zst`, `.bak`): holds records that would otherwise go unread, unreported. */
+const UNREAD_ARCHIVE_FILE = /\.jsonl?\.[A-Za-z0-9]+$/;
 
 interface OtlpLogRecord {
   body?: { stringValue?: string };
@@ -35,7 +41,7 @@ interface OtlpExport {
 /**
  * The collector's file-exporter archive: OTLP JSON lines, each an `ExportLogsServiceRequest` whose audit log
  * records carry the record line in `body.stringValue`. A path is one archive file or a directory of them
- * (rotated backups included, read in name order). Streams one OTLP line at a time.
+ * (rotated backups included, gzip-compressed ones decompressed, read in name order). Streams one OTLP line at a time.
  */
 export class ArchiveSource implements RecordSource {
   readonly label: string;
@@ -53,11 +59,12 @@ export class ArchiveSource implements RecordSource {
     }
     this._files = [];
     for (const name of readdirSync(path)
-      .filter((entry) => /\.jsonl?$/.test(entry))
+      .filter((entry) => UNREAD_ARCHIVE_FILE.test(entry) || ARCHIVE_FILE.test(entry))
       .sort()) {
       const file = join(path, name);
       const stats = lstatSync(file);
-      if (stats.isFile()) this._files.push(file);
+      if (!ARCHIVE_FILE.test(name)) this._skipped.push({ file, reason: NOT_DECOMPRESSED });
+      else if (stats.isFile()) this._files.push(file);
       else this._skipped.push({ file, reason: stats.isSymbolicLink() ? LINK_SKIPPED : NOT_A_FILE });
     }
   }

@@ -1,5 +1,6 @@
 import { constants } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
+import { createGunzip } from 'node:zlib';
 import { type LineBytesSink, LineSplitter, type LongLineSink, MAX_LINE_BYTES } from './line-splitter.js';
 
 export type { LineBytesSink, LongLineSink };
@@ -41,15 +42,31 @@ export async function forEachLineBytes(
   const handle = await openFile(file, options);
   if (!handle) return;
   try {
-    const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
-    for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, null);
-      if (bytesRead === 0) break;
-      splitter.push(buffer.subarray(0, bytesRead));
-    }
+    for await (const chunk of fileChunks(handle, file)) splitter.push(chunk);
     splitter.end();
   } finally {
     await handle.close();
+  }
+}
+
+/**
+ * The bytes of an open file, chunk by chunk (a chunk is only valid until the next one is asked for). A `*.gz` file
+ * — a rotated collector-archive file compressed by the operator — is decompressed as it is read, so its records are
+ * read like any other instead of the file being passed over.
+ */
+export async function* fileChunks(handle: FileHandle, file: string): AsyncGenerator<Buffer> {
+  if (file.endsWith('.gz')) {
+    const gunzip = createGunzip();
+    const source = handle.createReadStream({ autoClose: false });
+    source.on('error', (error) => gunzip.destroy(error));
+    for await (const chunk of source.pipe(gunzip)) yield chunk as Buffer;
+    return;
+  }
+  const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  for (;;) {
+    const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, null);
+    if (bytesRead === 0) return;
+    yield buffer.subarray(0, bytesRead);
   }
 }
 

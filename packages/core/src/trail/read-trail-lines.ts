@@ -2,9 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { open } from 'node:fs/promises';
 import { LineSplitter, MAX_LINE_BYTES } from './line-splitter.js';
 import { listTrailFiles } from './list-trail.js';
-import { openFile } from './read-line-bytes.js';
-
-const CHUNK_BYTES = 1 << 20;
+import { fileChunks, openFile } from './read-line-bytes.js';
 
 /** One line of a trail, with where it came from (for problem reports). */
 export interface TrailLine {
@@ -83,11 +81,8 @@ async function* readPath(path: string): AsyncGenerator<TrailLine> {
       continue;
     }
     try {
-      const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
-      for (;;) {
-        const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, null);
-        if (bytesRead === 0) break;
-        splitter.push(buffer.subarray(0, bytesRead));
+      for await (const chunk of fileChunks(handle, file)) {
+        splitter.push(chunk);
         yield* lines;
         lines.length = 0;
       }
