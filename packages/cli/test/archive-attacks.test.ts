@@ -89,4 +89,18 @@ describe('attacks through a rotated, compressed collector archive', () => {
     expect(report?.verdict).toBe('problems');
     expect(unread).toEqual([join(archive, 'audit-2024-01-01T00-00-00.000.jsonl.zst')]);
   });
+  it('as a witness: what the witness could not read fails the run (it may have held the deleted chain)', async () => {
+    const { trail, archive, publicKeys } = setup();
+    rmSync(join(archive, 'audit-2024-01-01T00-00-00.000.jsonl.gz'));
+    const unread = join(archive, 'audit-2024-01-01T00-00-00.000.jsonl.zst');
+    writeFileSync(unread, 'chain B, compressed another way');
+    rmSync(join(trail, `${B}.000000.jsonl`));
+    const report = await verifyRecordSource(new LocalTrailSource([trail]), {
+      publicKeys,
+      witness: new ArchiveSource(archive),
+    });
+    expect(report?.verdict).toBe('problems');
+    expect(report?.problems).toContainEqual(expect.objectContaining({ kind: 'malformed', file: unread }));
+    expect(report?.problems.find((problem) => problem.file === unread)?.message).toMatch(/^witness: /);
+  });
 });
