@@ -1,6 +1,6 @@
 import { listTrailFiles } from '../trail/list-trail.js';
 import { forEachLineBytes } from '../trail/read-line-bytes.js';
-import { type TrailSource, trailPaths } from '../trail/read-trail-lines.js';
+import { type TrailSource, tooLong, trailPaths } from '../trail/read-trail-lines.js';
 import { malformedReason } from './record-integrity.js';
 import { lineFields, scanLineFields } from './scan-record-line.js';
 import { WitnessIndex } from './witness-index.js';
@@ -29,14 +29,24 @@ export interface RecordLineReader {
  * verified (verify it on its own to check it). Memory: one byte per witnessed record, and a few MiB of hash pages
  * (the others spill to a temporary file: `WitnessIndex`); `close()` the index when done.
  */
-export async function readWitness(source: TrailSource): Promise<WitnessIndex> {
+export async function readWitness(
+  source: TrailSource,
+  options: { onUnread?: (reason: string, file: string, line?: number) => void } = {},
+): Promise<WitnessIndex> {
   const index = new WitnessIndex();
+  const onUnread = options.onUnread ?? (() => {});
   try {
     const paths = trailPaths(source);
     if (paths) {
       for (const path of paths) {
         for (const file of listTrailFiles(path)) {
-          await forEachLineBytes(file, (bytes, start, end) => addBytes(index, bytes, start, end));
+          // Read as a trail directory is: a link found there is not followed, a FIFO not waited on (it would
+          // block for ever), a line over the limit skipped — each reported, since it may have held records.
+          await forEachLineBytes(file, (bytes, start, end) => addBytes(index, bytes, start, end), {
+            noFollow: file !== path,
+            onSkipped: (reason) => onUnread(reason, file),
+            onTooLong: (line, bytes) => onUnread(tooLong(bytes), file, line),
+          });
         }
       }
       return index;

@@ -26,6 +26,8 @@ import type { WitnessIndex } from './witness-index.js';
 type VerificationOptions = VerifyTrailOptions & {
   anchors: readonly RetentionAnchor[];
   witnessIndex?: WitnessIndex;
+  /** Files and lines of the witness that could not be read (`malformed`, reported as they are). */
+  witnessUnread?: readonly VerifyProblem[];
 };
 
 /** Trail files smaller than this together are verified on the calling thread (starting workers costs more). */
@@ -60,6 +62,7 @@ export class TrailVerification {
     if (!Number.isSafeInteger(maxHeld) || maxHeld < 1)
       throw new Error(`tooltrail: maxHeldRecords must be a positive integer, got ${String(maxHeld)}`);
     this._unordered = _options.ordered === false ? new SeqSorter(maxHeld) : undefined;
+    this._problems.push(...(_options.witnessUnread ?? []));
   }
 
   /**

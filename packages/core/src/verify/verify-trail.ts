@@ -2,7 +2,7 @@ import { type TrailSource, trailPaths } from '../trail/read-trail-lines.js';
 import { readRetentionAnchors } from '../trail/retention-anchor.js';
 import { readWitness } from './read-witness.js';
 import { TrailVerification } from './trail-verification.js';
-import type { VerifyReport, VerifyTrailOptions } from './verify-types.js';
+import type { VerifyProblem, VerifyReport, VerifyTrailOptions } from './verify-types.js';
 
 /**
  * Verifies a trail, streaming with memory bounded by the number of chains: recomputes every hash, checks every
@@ -14,9 +14,21 @@ export async function verifyTrail(
 ): Promise<VerifyReport> {
   const paths = trailPaths(source);
   const anchors = options.anchors ?? readRetentionAnchors(paths ?? []);
-  const witness = options.witness === undefined ? undefined : await readWitness(options.witness);
+  // What the witness could not read may have held a chain deleted from the trail: a problem, as in a source.
+  const witnessUnread: VerifyProblem[] = [];
+  const onUnread = (reason: string, file: string, line?: number) =>
+    witnessUnread.push({
+      kind: 'malformed',
+      chain: null,
+      seq: null,
+      message: `witness: ${reason}`,
+      file,
+      ...(line === undefined ? {} : { line }),
+    });
+  const witness =
+    options.witness === undefined ? undefined : await readWitness(options.witness, { onUnread });
   try {
-    const verification = new TrailVerification({ ...options, anchors, witnessIndex: witness });
+    const verification = new TrailVerification({ ...options, anchors, witnessIndex: witness, witnessUnread });
     if (paths) for (const path of paths) await verification.addPath(path);
     else {
       // Items are record lines only (log bodies from Loki, say): one that is not a record is malformed, never a path.
