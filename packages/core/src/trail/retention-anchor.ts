@@ -2,6 +2,7 @@ import {
   closeSync,
   constants,
   existsSync,
+  fstatSync,
   fsyncSync,
   mkdirSync,
   openSync,
@@ -86,11 +87,13 @@ export function readRetentionAnchors(paths: readonly string[]): RetentionAnchor[
   for (const path of paths) {
     if (typeof path !== 'string' || path.trimStart().startsWith('{')) continue; // a record line, not a path
     const dir = join(path, ANCHORS_DIR);
-    if (!existsSync(dir) || !statSync(path).isDirectory()) continue;
+    if (!existsSync(dir) || !statSync(path).isDirectory() || !statSync(dir).isDirectory()) continue;
     for (const name of readdirSync(dir)
       .filter((file) => file.endsWith(ANCHORS_SUFFIX))
       .sort()) {
-      for (const text of readFileSync(join(dir, name), 'utf8').split('\n')) {
+      const content = readAnchorsFile(join(dir, name));
+      if (content === undefined) continue;
+      for (const text of content.split('\n')) {
         if (!text.trim()) continue;
         try {
           const value = JSON.parse(text) as RetentionAnchor;
@@ -102,4 +105,24 @@ export function readRetentionAnchors(paths: readonly string[]): RetentionAnchor[
     }
   }
   return anchors;
+}
+
+/**
+ * An anchors file's text, or undefined when what stands at its name is a symbolic link or no regular file: the
+ * directory is the attacker's to write, and a FIFO would block this (synchronous) read for ever, a link to
+ * `/dev/zero` read until memory runs out. Passing it over costs nothing: an anchor only ever excuses a cut.
+ */
+function readAnchorsFile(file: string): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | NO_FOLLOW | (constants.O_NONBLOCK ?? 0));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ELOOP') return undefined;
+    throw error;
+  }
+  try {
+    return fstatSync(fd).isFile() ? readFileSync(fd, 'utf8') : undefined;
+  } finally {
+    closeSync(fd);
+  }
 }
