@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
@@ -281,12 +281,15 @@ describe('linked stretches go to their chain in bulk', () => {
       if (applied) appended.push(records.count);
       return applied;
     });
+    // The witness is a copy: the trail's own file is refused as its witness.
+    const witness = join(tempDir(), 'witness.jsonl');
+    copyFileSync(trail.file, witness);
     try {
-      await compare(trail.file, { publicKeys: [trail.publicKeyPem], witness: trail.file });
+      await compare(trail.file, { publicKeys: [trail.publicKeyPem], witness });
       const report = await verifyTrail(trail.file, {
         publicKeys: [trail.publicKeyPem],
         workers: 0,
-        witness: trail.file,
+        witness,
       });
       expect(report.verdict).toBe('intact');
       expect(report.witness?.witnessed).toBe(trail.lines.length);

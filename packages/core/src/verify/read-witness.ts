@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { listTrailFiles } from '../trail/list-trail.js';
 import { forEachLineBytes } from '../trail/read-line-bytes.js';
 import { type TrailSource, tooLong, trailPaths } from '../trail/read-trail-lines.js';
@@ -31,7 +32,11 @@ export interface RecordLineReader {
  */
 export async function readWitness(
   source: TrailSource,
-  options: { onUnread?: (reason: string, file: string, line?: number) => void } = {},
+  options: {
+    onUnread?: (reason: string, file: string, line?: number) => void;
+    /** Files of the trail being verified (`fileId`): one of them in the witness is not read. */
+    trailFiles?: ReadonlySet<string>;
+  } = {},
 ): Promise<WitnessIndex> {
   const index = new WitnessIndex();
   const onUnread = options.onUnread ?? (() => {});
@@ -40,6 +45,13 @@ export async function readWitness(
     if (paths) {
       for (const path of paths) {
         for (const file of listTrailFiles(path)) {
+          // The trail's own file (the same directory, a link to it, a hard link) would witness whatever was done
+          // to it: a cut and a forged tail would verify as a crash.
+          const id = fileId(file);
+          if (id !== undefined && options.trailFiles?.has(id)) {
+            onUnread('is a file of the trail itself: a witness must be another copy, not read', file);
+            continue;
+          }
           // Read as a trail directory is: a link found there is not followed, a FIFO not waited on (it would
           // block for ever), a line over the limit skipped — each reported, since it may have held records.
           await forEachLineBytes(file, (bytes, start, end) => addBytes(index, bytes, start, end), {
@@ -63,6 +75,34 @@ export async function readWitness(
   } catch (error) {
     index.close();
     throw error;
+  }
+}
+
+/** The files under `paths`, by device and inode (what a link or a hard link shares with its target). */
+export function trailFileIds(paths: readonly string[]): Set<string> {
+  const ids = new Set<string>();
+  for (const path of paths) {
+    let files: string[];
+    try {
+      files = listTrailFiles(path);
+    } catch {
+      continue; // reported when the trail is read
+    }
+    for (const file of files) {
+      const id = fileId(file);
+      if (id !== undefined) ids.add(id);
+    }
+  }
+  return ids;
+}
+
+/** `device:inode` of a file (a link followed), or undefined when it cannot be stat'ed. */
+function fileId(file: string): string | undefined {
+  try {
+    const stats = statSync(file, { bigint: true });
+    return `${stats.dev}:${stats.ino}`;
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,6 +1,6 @@
 import { type TrailSource, trailPaths } from '../trail/read-trail-lines.js';
 import { readRetentionAnchors } from '../trail/retention-anchor.js';
-import { readWitness } from './read-witness.js';
+import { readWitness, trailFileIds } from './read-witness.js';
 import { TrailVerification } from './trail-verification.js';
 import type { VerifyProblem, VerifyReport, VerifyTrailOptions } from './verify-types.js';
 
@@ -26,7 +26,9 @@ export async function verifyTrail(
       ...(line === undefined ? {} : { line }),
     });
   const witness =
-    options.witness === undefined ? undefined : await readWitness(options.witness, { onUnread });
+    options.witness === undefined
+      ? undefined
+      : await readWitness(options.witness, { onUnread, trailFiles: trailFileIds(paths ?? []) });
   try {
     const verification = new TrailVerification({ ...options, anchors, witnessIndex: witness, witnessUnread });
     if (paths) for (const path of paths) await verification.addPath(path);

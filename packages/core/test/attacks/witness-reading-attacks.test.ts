@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, symlinkSync } from 'node:fs';
+import { copyFileSync, linkSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeOldTrail } from '../../../cli/test/support/old-trail.js';
 import { type VerifyReport, verifyTrail } from '../../src/index.js';
 import { loadSigningKey } from '../../src/internal.js';
 import { tempDir } from '../support/make-trail.js';
+import { appendForged, evilCall, readLines, writeLines } from './attacker.js';
 
 /**
  * A witness given as another trail directory is read like a trail directory: a FIFO there used to block the
@@ -27,6 +28,12 @@ function trailAndWitness(): { dir: string; witness: string; publicKeyPem: string
     .publicKey.export({ type: 'spki', format: 'pem' })
     .toString();
   return { dir, witness, publicKeyPem };
+}
+
+/** The final checkpoint removed and a forged call appended: what a witness that is the trail itself vouches for. */
+function cutAndForge(dir: string): void {
+  const file = join(dir, `${A}.000000.jsonl`);
+  writeLines(file, appendForged(readLines(file).slice(0, -1), [evilCall()]));
 }
 
 /** Verifies against the witness, or fails the test after `ms` instead of hanging with it. */
@@ -72,5 +79,33 @@ describe('reading a witness directory', () => {
     const report = await verifyWithin(trail);
     expect(report.verdict).toBe('problems');
     expect(witnessProblems(report).map((problem) => problem.file)).toEqual([link]);
+  });
+
+  it('the trail itself as its witness (the same directory, a link to it, a hard-linked "copy"): no witness at all', async () => {
+    for (const witnessOf of [
+      (dir: string) => dir,
+      (dir: string) => {
+        const link = join(tempDir(), 'link');
+        symlinkSync(dir, link);
+        return link;
+      },
+      (dir: string) => {
+        const copy = join(tempDir(), 'copy');
+        mkdirSync(copy);
+        linkSync(join(dir, `${A}.000000.jsonl`), join(copy, `${A}.000000.jsonl`));
+        return copy;
+      },
+    ]) {
+      const trail = trailAndWitness();
+      rmSync(trail.witness, { recursive: true });
+      trail.witness = witnessOf(trail.dir);
+      cutAndForge(trail.dir);
+      const report = await verifyWithin(trail);
+      expect(report.verdict, trail.witness).toBe('problems');
+      expect(witnessProblems(report).map((problem) => problem.message)).toEqual([
+        expect.stringMatching(/is a file of the trail itself/),
+      ]);
+      expect(report.problems.map((problem) => problem.kind)).toContain('unprotected');
+    }
   });
 });
