@@ -103,4 +103,22 @@ describe('attacks through a rotated, compressed collector archive', () => {
     expect(report?.problems).toContainEqual(expect.objectContaining({ kind: 'malformed', file: unread }));
     expect(report?.problems.find((problem) => problem.file === unread)?.message).toMatch(/^witness: /);
   });
+  it('as a source: a body whose U+FFFD is stored as invalid UTF-8 (the collector writes UTF-8 only)', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'tooltrail-archive-attacks-'));
+    const lines = writeSealedTrail(join(root, 'trail'), A, [{ ...calls[0], args: { q: 'caf\uFFFD' } }]);
+    const archive = join(root, 'archive.jsonl');
+    const bytes = Buffer.from(`${otlp(lines)}\n`);
+    writeFileSync(archive, bytes);
+    const publicKeys = [TEST_KEY.publicKeyPem];
+    expect((await verifyRecordSource(new ArchiveSource(archive), { publicKeys }))?.verdict).toBe('intact');
+    const at = bytes.indexOf(Buffer.from('\uFFFD'));
+    const edited = Buffer.concat([bytes.subarray(0, at), Buffer.from([0xff]), bytes.subarray(at + 3)]);
+    expect(edited.toString('utf8')).toBe(bytes.toString('utf8'));
+    writeFileSync(archive, edited);
+    const report = await verifyRecordSource(new ArchiveSource(archive), { publicKeys });
+    expect(report?.verdict).toBe('problems');
+    expect(report?.problems).toContainEqual(
+      expect.objectContaining({ kind: 'malformed', file: `${archive}:1` }),
+    );
+  });
 });

@@ -12,7 +12,8 @@ import { AUDIT_LOG_SCOPE } from '@tooltrail/core/internal';
  * path of another type than the usual one (`resourceLogs`, `scopeLogs` and `logRecords` arrays of objects, `scope`
  * and `body` objects, a string scope name), an audit log record without a string body, and a body holding invalid
  * UTF-8 or a lone surrogate escape (which UTF-8 cannot carry). Other members (attributes, timestamps, other scopes'
- * records) are only checked for grammar.
+ * records) are only checked for grammar, and the line for valid UTF-8 when a string outside the bodies held a byte
+ * past ASCII.
  */
 export function scanAuditBodies(line: Buffer): boolean {
   buf = line;
@@ -23,11 +24,13 @@ export function scanAuditBodies(line: Buffer): boolean {
   // Decoded, the bodies are never longer than the line.
   if (decoded.length < limit) decoded = Buffer.allocUnsafe(Math.max(limit, 1 << 16));
   sawResourceLogs = false;
+  sawHighByte = false;
   skipSpace();
   if (objectMembers(TOP)) {
     skipSpace();
-    // Without resourceLogs the line is not an OTLP logs export: reported by the parse.
-    if (at === limit && sawResourceLogs) return true;
+    // Without resourceLogs the line is not an OTLP logs export: reported by the parse. Invalid UTF-8 outside the
+    // bodies (which are checked as they are decoded) is reported by the parse path too: the collector writes none.
+    if (at === limit && sawResourceLogs && !(sawHighByte && !isUtf8(line))) return true;
   }
   spanCount = 0;
   if (decoded.length > KEPT_DECODED_BYTES) decoded = Buffer.allocUnsafe(1 << 16);
@@ -272,6 +275,8 @@ ESCAPED[0x74] = 0x09;
 
 /** Set by `skipString` when the string held an escape. */
 let sawEscape = false;
+/** Set by `skipString` when a string held a byte past ASCII (then the line's UTF-8 is checked once, at the end). */
+let sawHighByte = false;
 
 /** The string at `at` (its opening quote), to after its closing quote: false when it is not valid JSON. */
 function skipString(): boolean {
@@ -283,6 +288,7 @@ function skipString(): boolean {
     if (i >= end) return false;
     const kind = STRING_BYTE[bytes[i] as number] as number;
     if (kind <= HIGH) {
+      if (kind === HIGH) sawHighByte = true;
       i++;
       continue;
     }

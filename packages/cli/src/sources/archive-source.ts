@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { closeSync, existsSync, lstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -22,6 +23,9 @@ import {
 
 const LINK_SKIPPED = 'a symbolic link in the archive directory: not followed, not read';
 const NOT_A_FILE = 'not a regular file (a FIFO, device or directory with an archive file name): not read';
+/** Bodies reach the collector as valid UTF-8 (OTLP strings) and it writes them so: other bytes were put there later. */
+const NOT_UTF8 =
+  'not valid UTF-8 (the collector writes none): a decoder shows U+FFFD where the file holds other bytes';
 const NOT_DECOMPRESSED =
   'an archive file compressed or renamed past .jsonl: not read (only .gz is decompressed; decompress it beside the others)';
 /** Archive files: `*.json`, `*.jsonl`, and rotated ones compressed with gzip (read decompressed). */
@@ -136,6 +140,7 @@ export class ArchiveSource implements RecordSource {
             return;
           }
           const where = `${file}:${line}`;
+          if (!isUtf8(text)) onMalformed(where, NOT_UTF8);
           for (const body of auditBodies(text.toString('utf8'), where, onMalformed)) {
             if (typeof body === 'string') sink.text(body);
             else onMalformed(where, body.malformed);
@@ -160,6 +165,7 @@ export class ArchiveSource implements RecordSource {
         onMalformed(read.line === undefined ? file : `${file}:${line}`, error);
         continue;
       }
+      if (read.invalidUtf8) onMalformed(`${file}:${line}`, NOT_UTF8);
       const bodies = auditBodies(text, `${file}:${line}`, onMalformed);
       if (bodies.length > 0) yield { bodies, file, line };
     }

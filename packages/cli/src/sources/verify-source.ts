@@ -33,7 +33,13 @@ export async function verifyRecordSource(
   // So do the witness's: a file or line it could not read may have held a chain deleted from the trail since.
   const witness = options.witness?.verifiable((where, reason) => {
     options.onMalformed?.(where, `witness: ${reason}`);
-    unreadable.push({ kind: 'malformed', chain: null, seq: null, message: `witness: ${reason}`, file: where });
+    unreadable.push({
+      kind: 'malformed',
+      chain: null,
+      seq: null,
+      message: `witness: ${reason}`,
+      file: where,
+    });
   });
   if (options.witness && !witness)
     throw new InputError(
