@@ -105,7 +105,9 @@ describe('attacks through a rotated, compressed collector archive', () => {
   });
   it('as a source: a body whose U+FFFD is stored as invalid UTF-8 (the collector writes UTF-8 only)', async () => {
     const root = mkdtempSync(join(tmpdir(), 'tooltrail-archive-attacks-'));
-    const lines = writeSealedTrail(join(root, 'trail'), A, [{ ...calls[0], args: { q: 'caf\uFFFD' } }]);
+    const lines = writeSealedTrail(join(root, 'trail'), A, [
+      { ts: '2024-01-01T00:00:00.000Z', args: { q: 'caf\uFFFD' } },
+    ]);
     const archive = join(root, 'archive.jsonl');
     const bytes = Buffer.from(`${otlp(lines)}\n`);
     writeFileSync(archive, bytes);

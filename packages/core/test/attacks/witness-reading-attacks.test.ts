@@ -37,10 +37,7 @@ function cutAndForge(dir: string): void {
 }
 
 /** Verifies against the witness, or fails the test after `ms` instead of hanging with it. */
-async function verifyWithin(
-  trail: ReturnType<typeof trailAndWitness>,
-  ms = 5000,
-): Promise<VerifyReport> {
+async function verifyWithin(trail: ReturnType<typeof trailAndWitness>, ms = 5000): Promise<VerifyReport> {
   let timer: NodeJS.Timeout | undefined;
   const hang = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`verify did not return within ${ms} ms`)), ms);
@@ -56,7 +53,9 @@ async function verifyWithin(
 }
 
 const witnessProblems = (report: VerifyReport) =>
-  report.problems.filter((problem) => problem.kind === 'malformed' && problem.message.startsWith('witness: '));
+  report.problems.filter(
+    (problem) => problem.kind === 'malformed' && problem.message.startsWith('witness: '),
+  );
 
 describe('reading a witness directory', () => {
   it('control: a copy of the trail as the witness is intact', async () => {
