@@ -123,4 +123,26 @@ describe('attacks through a rotated, compressed collector archive', () => {
       expect.objectContaining({ kind: 'malformed', file: `${archive}:1` }),
     );
   });
+  it('a .gz backup that is not gzip, or cut short: one malformed problem, the rest read (no crash)', async () => {
+    const { archive, a, b, publicKeys } = setup();
+    const backup = join(archive, 'audit-2024-01-01T00-00-00.000.jsonl.gz');
+    const whole = gzipSync(`${otlp(b)}\n`);
+    for (const broken of [Buffer.from('not gzip at all'), whole.subarray(0, whole.length - 12)]) {
+      writeFileSync(backup, broken);
+      for (const byBytes of [false, true]) {
+        const unread: string[] = [];
+        const onMalformed = (where: string) => unread.push(where);
+        const report = byBytes
+          ? await verifyRecordSource(new LocalTrailSource([setup().trail]), {
+              publicKeys,
+              witness: new ArchiveSource(archive),
+              onMalformed,
+            })
+          : await verifyRecordSource(new ArchiveSource(archive), { publicKeys, onMalformed });
+        expect(report?.verdict).toBe('problems');
+        expect(unread).toEqual([backup]);
+        if (!byBytes) expect(report?.records).toBe(a.length);
+      }
+    }
+  });
 });

@@ -131,22 +131,24 @@ export class ArchiveSource implements RecordSource {
     onMalformed: OnMalformed,
   ): Promise<void> {
     for (const file of this._files) {
-      await forEachLineBytes(
-        file,
-        (bytes, start, end, line) => {
-          const text = bytes.subarray(start, end);
-          if (scanAuditBodies(text)) {
-            forEachAuditBody(toSink);
-            return;
-          }
-          const where = `${file}:${line}`;
-          if (!isUtf8(text)) onMalformed(where, NOT_UTF8);
-          for (const body of auditBodies(text.toString('utf8'), where, onMalformed)) {
-            if (typeof body === 'string') sink.text(body);
-            else onMalformed(where, body.malformed);
-          }
-        },
-        { onTooLong: (line, bytes) => onMalformed(`${file}:${line}`, tooLong(bytes)) },
+      await unlessUnzippable(file, onMalformed, () =>
+        forEachLineBytes(
+          file,
+          (bytes, start, end, line) => {
+            const text = bytes.subarray(start, end);
+            if (scanAuditBodies(text)) {
+              forEachAuditBody(toSink);
+              return;
+            }
+            const where = `${file}:${line}`;
+            if (!isUtf8(text)) onMalformed(where, NOT_UTF8);
+            for (const body of auditBodies(text.toString('utf8'), where, onMalformed)) {
+              if (typeof body === 'string') sink.text(body);
+              else onMalformed(where, body.malformed);
+            }
+          },
+          { onTooLong: (line, bytes) => onMalformed(`${file}:${line}`, tooLong(bytes)) },
+        ),
       );
     }
   }
@@ -157,19 +159,52 @@ export class ArchiveSource implements RecordSource {
   ): AsyncGenerator<{ bodies: AuditBody[]; file: string; line: number }> {
     for (const { file, reason } of this._skipped) onMalformed(file, reason);
     // Bounded lines (core's MAX_LINE_BYTES): a longer OTLP line is skipped unread and reported, reading goes on.
-    for await (const read of readTrailLines({ paths: this._files })) {
-      const { text, error } = read;
-      const file = read.file as string;
-      const line = read.line as number;
-      if (error) {
-        onMalformed(read.line === undefined ? file : `${file}:${line}`, error);
-        continue;
+    for (const path of this._files) {
+      try {
+        for await (const read of readTrailLines({ paths: [path] })) {
+          const { text, error } = read;
+          const file = read.file as string;
+          const line = read.line as number;
+          if (error) {
+            onMalformed(read.line === undefined ? file : `${file}:${line}`, error);
+            continue;
+          }
+          if (read.invalidUtf8) onMalformed(`${file}:${line}`, NOT_UTF8);
+          const bodies = auditBodies(text, `${file}:${line}`, onMalformed);
+          if (bodies.length > 0) yield { bodies, file, line };
+        }
+      } catch (error) {
+        if (!isZlibError(error)) throw error;
+        onMalformed(path, unzipFailed(error));
       }
-      if (read.invalidUtf8) onMalformed(`${file}:${line}`, NOT_UTF8);
-      const bodies = auditBodies(text, `${file}:${line}`, onMalformed);
-      if (bodies.length > 0) yield { bodies, file, line };
     }
   }
+}
+
+/** Reads a file with `read`; a `.gz` file that does not decompress is reported (the lines before it are read). */
+async function unlessUnzippable(
+  file: string,
+  onMalformed: OnMalformed,
+  read: () => Promise<void>,
+): Promise<void> {
+  try {
+    await read();
+  } catch (error) {
+    if (!isZlibError(error)) throw error;
+    onMalformed(file, unzipFailed(error));
+  }
+}
+
+/** zlib's errors (`Z_DATA_ERROR`, `Z_BUF_ERROR` for a file cut short, …): the file, not the run, is broken. */
+function isZlibError(error: unknown): boolean {
+  return (
+    typeof (error as NodeJS.ErrnoException)?.code === 'string' &&
+    /^Z_/.test((error as NodeJS.ErrnoException).code as string)
+  );
+}
+
+function unzipFailed(error: unknown): string {
+  return `not a whole gzip file (${(error as Error).message}): what follows the error is not read`;
 }
 
 /** An audit record line, or why a log record of the audit scope holds none (reported in its place, in order). */
