@@ -67,3 +67,25 @@ describe('invalid UTF-8 in place of U+FFFD: the bytes are not the written line',
     expect(problemsAt(await pinned())).toContainEqual(['non_canonical', 1, line + 1]);
   });
 });
+
+describe('other spellings of the same record', () => {
+  it('a byte order mark before the first line: that line is not JSON, the chain then lacks its genesis', async () => {
+    const trail = await trailWithReplacementCharacter();
+    const bytes = readFileSync(trail.file);
+    writeFileSync(trail.file, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), bytes]));
+    const report = await verifyTrail(trail.file, { publicKeys: [trail.publicKeyPem] });
+    expect(report.verdict).toBe('problems');
+    expect(problemsAt(report)).toContainEqual(['malformed', null, 1]);
+  });
+
+  it('-0 for 0 (JSON.parse reads the same number; the canonical form is 0)', async () => {
+    const trail = await trailWithReplacementCharacter();
+    const text = readFileSync(trail.file, 'utf8');
+    expect(text).toContain('"from":0');
+    // The genesis checkpoint covers {from: 0, to: -1}: its signature and hash are over "from":0.
+    writeFileSync(trail.file, text.replace('"from":0', '"from":-0'));
+    const report = await verifyTrail(trail.file, { publicKeys: [trail.publicKeyPem] });
+    expect(report.verdict).toBe('problems');
+    expect(problemsAt(report)).toContainEqual(['non_canonical', 0, 1]);
+  });
+});
