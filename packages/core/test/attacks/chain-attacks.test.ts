@@ -1,4 +1,4 @@
-import { copyFileSync, linkSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, linkSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeOldTrail } from '../../../cli/test/support/old-trail.js';
@@ -268,6 +268,27 @@ describe('attacks on the chain logic (write access, no signing key)', () => {
     const final = parse(chains.a[2]?.at(-1) as string);
     const respelled = seal({ ...final, sig: (final.sig as string).replace(/=+$/, '') });
     expectProblems(await unordered([respelled, ...lines]), ['duplicate', A, 9]);
+  });
+
+  it('two segments renumbered (swapped), or the last line of one moved across the boundary in two halves', async () => {
+    const chains = twoChains();
+    const [first, middle, last] = [0, 1, 2].map((n) => segmentFile(chains.dir, A, n)) as [
+      string,
+      string,
+      string,
+    ];
+    const [middleBytes, lastBytes] = [readFileSync(middle), readFileSync(last)];
+    writeFileSync(middle, lastBytes);
+    writeFileSync(last, middleBytes);
+    expectProblems(await pinned(chains), ['out_of_order', A, 4], ['out_of_order', A, 6]);
+    writeFileSync(middle, middleBytes);
+    writeFileSync(last, lastBytes);
+    // The same bytes, a line break moved: seq 3 (a checkpoint) ends segment 0 without it and starts segment 1.
+    const lines = chains.a[0] as string[];
+    const tail = lines.at(-1) as string;
+    writeFileSync(first, `${lines.slice(0, -1).join('\n')}\n${tail.slice(0, 40)}`);
+    writeFileSync(middle, `${tail.slice(40)}\n${middleBytes.toString('utf8')}`);
+    expectProblems(await pinned(chains), ['malformed', null, null], ['gap', A, 3]);
   });
 
   it('seq, v and type in other forms on the slow path: a string, negative, 5e0, unsafe, v 2', async () => {
