@@ -59,7 +59,12 @@ export async function* fileChunks(handle: FileHandle, file: string): AsyncGenera
     const gunzip = createGunzip();
     const source = handle.createReadStream({ autoClose: false });
     source.on('error', (error) => gunzip.destroy(error));
-    for await (const chunk of source.pipe(gunzip)) yield chunk as Buffer;
+    try {
+      for await (const chunk of source.pipe(gunzip)) yield chunk as Buffer;
+    } finally {
+      // Stop reading before the caller closes the handle (after an error, or when it stops early).
+      source.destroy();
+    }
     return;
   }
   const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
