@@ -6,6 +6,7 @@
  * files).
  */
 export { canonicalize } from './canonical/canonical-json.js';
+export { computeRecordHash } from './chain/record-hash.js';
 export { signRetentionAnchor } from './chain/retention-anchor-signature.js';
 export {
   ensureLocalPseudonymKey,
@@ -15,7 +16,7 @@ export {
 } from './config/keys-from-env.js';
 export { DEFAULT_RETENTION_CLASSES } from './config/retention.js';
 export { loadSigningKey } from './keys/signing-key.js';
-export { readKeyFile } from './keys/strict-modes.js';
+export { openRegularFile, readKeyFile, refusedFile } from './keys/strict-modes.js';
 export type { RecordedToolCall, ToolCallInput } from './pipeline/audit-pipeline.js';
 export { pseudonymizeSubject } from './pipeline/record-subject.js';
 export { Pseudonymizer } from './redaction/pseudonymizer.js';

@@ -19,6 +19,8 @@ import { InputError, UsageError } from '../usage-error.js';
 
 /** Problems about how a chain ends: not a reason to keep its old, signed head. */
 const TAIL_KINDS = new Set(['unfinished', 'unprotected']);
+/** The plan's reasons that say a segment's bytes are not the chain's (`retention/plan.ts`). */
+const ALTERED = /does not match its hash|does not link to|does not continue|not a regular file/;
 
 /** The flags `tooltrail retention` accepts (its usage line names each one). */
 export const RETENTION_OPTIONS = {
@@ -158,7 +160,12 @@ async function apply(dir: string, plan: RetentionPlan, json: boolean): Promise<n
       firstKept: segments.find((segment) => !segment.deletable),
     }))
     .filter((item) => item.deleted.length > 0);
-  if (work.length === 0) {
+  // A segment the plan found altered (a record that does not match its hash or link) is never deleted; its chain is
+  // verified anyway, so that the alteration is refused loudly instead of reported as nothing to do.
+  const altered = plan.chains
+    .filter(({ segments }) => segments.some((segment) => ALTERED.test(segment.reason ?? '')))
+    .map(({ chain }) => chain);
+  if (work.length === 0 && altered.length === 0) {
     if (json) process.stdout.write(`${JSON.stringify({ now: plan.now, anchors: [] }, null, 2)}\n`);
     else process.stdout.write('nothing is past retention: nothing deleted\n');
     return 0;
@@ -168,7 +175,8 @@ async function apply(dir: string, plan: RetentionPlan, json: boolean): Promise<n
   const report = await verifyTrail(dir, { publicKeys: [key.publicKey] });
   // A chain still being written, or one that crashed, has no final checkpoint and may end in unsigned records:
   // that concerns its kept tail (the last segment is never deleted). Records to be deleted must all be signed.
-  const cutTo = new Map(work.map((item) => [item.chain, item.deleted.at(-1)?.lastSeq ?? -1]));
+  const cutTo = new Map(altered.map((chain) => [chain, -1]));
+  for (const item of work) cutTo.set(item.chain, item.deleted.at(-1)?.lastSeq ?? -1);
   const problems = report.problems.filter(
     (problem) =>
       problem.chain === null ||
@@ -187,6 +195,11 @@ async function apply(dir: string, plan: RetentionPlan, json: boolean): Promise<n
           .join(''),
     );
     return 1;
+  }
+  if (work.length === 0) {
+    if (json) process.stdout.write(`${JSON.stringify({ now: plan.now, anchors: [] }, null, 2)}\n`);
+    else process.stdout.write('nothing is past retention: nothing deleted\n');
+    return 0;
   }
   const existing = readRetentionAnchors([dir]);
   const written: RetentionAnchor[] = [];

@@ -1,7 +1,7 @@
-import { createReadStream } from 'node:fs';
+import { constants, createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { listSegments } from '@tooltrail/core/internal';
+import { computeRecordHash, listSegments, openRegularFile, refusedFile } from '@tooltrail/core/internal';
 
 const DAY_MS = 86_400_000;
 
@@ -68,8 +68,20 @@ export async function inspectSegment(
     expiresAt: null,
   };
   let expires = Number.NEGATIVE_INFINITY;
-  const lines = createInterface({ input: createReadStream(join(dir, file)), crlfDelay: Infinity });
+  // The plan decides what a signed anchor will vouch for, and reads the segment apart from the verification: it
+  // opens no link and no FIFO (which would hand it bytes the verification never sees), and below takes a record only
+  // when it matches its hash and links to the one before — bytes that hash to the verified hashes are the verified
+  // records, and any others make the segment not deletable.
+  let fd: number;
+  try {
+    fd = openRegularFile(join(dir, file), constants.O_RDONLY, 'trail segment').fd;
+  } catch (error) {
+    if (refusedFile(error)) return { ...info, reason: 'not a regular file (a link or a FIFO): not read' };
+    throw error;
+  }
+  const lines = createInterface({ input: createReadStream('', { fd }), crlfDelay: Infinity });
   let number = 0;
+  let previousHash: string | null = null;
   for await (const text of lines) {
     number++;
     if (text.trim() === '') continue;
@@ -86,6 +98,10 @@ export async function inspectSegment(
       continue;
     }
     const seq = record.seq as number;
+    if (!matchesHash(record)) info.reason ??= `seq ${seq} does not match its hash`;
+    else if (previousHash !== null && (record.prev !== previousHash || seq !== (info.lastSeq as number) + 1))
+      info.reason ??= `seq ${seq} does not link to the record before it`;
+    previousHash = typeof record.hash === 'string' ? record.hash : '';
     if (info.firstSeq === null) {
       info.firstSeq = seq;
       info.firstPrev = typeof record.prev === 'string' ? record.prev : null;
@@ -130,6 +146,10 @@ export async function planRetention(
     let prefix = true;
     for (const [index, { file, segment }] of files.entries()) {
       const info = await inspectSegment(dir, chain, file, segment, classes);
+      // The deleted segments must be one stretch of the chain, each linked to the one before.
+      const before = segments.at(-1);
+      if (before && (info.firstSeq !== (before.lastSeq ?? -2) + 1 || info.firstPrev !== before.lastHash))
+        info.reason ??= `does not continue ${before.file}`;
       const newest = info.newestTs ? Date.parse(info.newestTs) : Number.NaN;
       const ageDays = Number.isFinite(newest) ? Math.floor((now - newest) / DAY_MS) : null;
       let why: string;
@@ -147,4 +167,13 @@ export async function planRetention(
     chains.push({ chain, segments });
   }
   return { now: new Date(now).toISOString(), classes, chains };
+}
+
+/** Whether a parsed record's `hash` is the hash of its content (one that cannot be hashed does not match). */
+function matchesHash(record: Record<string, unknown>): boolean {
+  try {
+    return computeRecordHash(record) === record.hash;
+  } catch {
+    return false;
+  }
 }
