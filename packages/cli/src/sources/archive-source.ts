@@ -1,13 +1,24 @@
 import { isUtf8 } from 'node:buffer';
-import { closeSync, existsSync, lstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readSync,
+  statSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import {
   AUDIT_LOG_SCOPE,
   forEachLineBytes,
+  openRegularFile,
   parseSegmentName,
   type RecordLineReader,
   type RecordLineSink,
   readTrailLines,
+  refusedFile,
   tooLong,
 } from '@tooltrail/core/internal';
 import { InputError } from '../usage-error.js';
@@ -252,7 +263,15 @@ export function looksLikeArchive(path: string): boolean {
     if (names.length === 0 || names.some((name) => parseSegmentName(name) !== undefined)) return false;
     file = join(path, names.sort()[0] as string);
   }
-  const fd = openSync(file, 'r');
+  // A file found in a directory is opened as the readers open it: no link, no FIFO (swapped in since the listing)
+  // waited on. A file named by the caller is theirs.
+  let fd: number;
+  try {
+    fd = file === path ? openSync(file, 'r') : openRegularFile(file, constants.O_RDONLY, 'archive file').fd;
+  } catch (error) {
+    if (refusedFile(error)) return false;
+    throw error;
+  }
   try {
     const buffer = Buffer.alloc(64);
     const bytes = readSync(fd, buffer, 0, buffer.length, 0);
