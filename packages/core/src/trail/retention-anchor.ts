@@ -2,7 +2,6 @@ import {
   closeSync,
   constants,
   existsSync,
-  fstatSync,
   fsyncSync,
   mkdirSync,
   openSync,
@@ -12,7 +11,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { NO_FOLLOW } from '../keys/strict-modes.js';
+import { NO_FOLLOW, openRegularFile, refusedFile } from '../keys/strict-modes.js';
 
 /** Anchors live beside the segments, in `<trail dir>/retention/<chain>.anchors.jsonl`. */
 const ANCHORS_DIR = 'retention';
@@ -115,13 +114,13 @@ export function readRetentionAnchors(paths: readonly string[]): RetentionAnchor[
 function readAnchorsFile(file: string): string | undefined {
   let fd: number;
   try {
-    fd = openSync(file, constants.O_RDONLY | NO_FOLLOW | (constants.O_NONBLOCK ?? 0));
+    fd = openRegularFile(file, constants.O_RDONLY, 'retention anchors file').fd;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ELOOP') return undefined;
+    if (refusedFile(error)) return undefined;
     throw error;
   }
   try {
-    return fstatSync(fd).isFile() ? readFileSync(fd, 'utf8') : undefined;
+    return readFileSync(fd, 'utf8');
   } finally {
     closeSync(fd);
   }
