@@ -46,14 +46,16 @@ describe('Redactor detection view (property)', () => {
         expect(segments.length).toBeGreaterThan(1);
         let position = 0;
         segments.forEach((segment, index) => {
-          // Each mask covers at least one original character; an empty last segment means a mask at the end.
+          // Each mask covers at least one original character; the last segment ends the text (an empty one means a
+          // mask at the end). The others are found at their earliest place after the mask before them.
           const last = index === segments.length - 1;
           const at =
             index === 0
               ? text.indexOf(segment)
-              : last && segment === ''
-                ? text.length
+              : last
+                ? text.length - segment.length
                 : text.indexOf(segment, position + 1);
+          if (last) expect(text.endsWith(segment)).toBe(true);
           if (index === 0) expect(at).toBe(0);
           else expect(at).toBeGreaterThan(position);
           position = at + segment.length;

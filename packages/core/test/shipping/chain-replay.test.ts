@@ -9,6 +9,18 @@ import { segmentFileName } from '../../src/trail/segment-name.js';
 import { cursorPath } from '../../src/trail/ship-cursor.js';
 import { tempDir } from '../support/make-trail.js';
 
+/** The replay an agent of this process runs over `dir`. */
+function replayOf(dir: string): ChainReplay {
+  const resource = resourceFromAttributes({});
+  return new ChainReplay({
+    dir,
+    chainId: 'this-process',
+    maxBatch: 512,
+    errors: new ErrorHandler(() => undefined),
+    toLogRecord: (sealed) => toAuditLogRecord(sealed, resource),
+  });
+}
+
 describe('ChainReplay', () => {
   it('looks at a bounded number of older chains per turn, so thousands of finished ones never hold the agent', () => {
     const dir = tempDir('tooltrail-replay-turns-');
@@ -19,14 +31,7 @@ describe('ChainReplay', () => {
       // Shipped to its final checkpoint: nothing to replay, only its cursor to read.
       writeFileSync(cursorPath(dir, chain), JSON.stringify({ chain, seq: 5, final: true }));
     }
-    const resource = resourceFromAttributes({});
-    const replay = new ChainReplay({
-      dir,
-      chainId: 'this-process',
-      maxBatch: 512,
-      errors: new ErrorHandler(() => undefined),
-      toLogRecord: (sealed) => toAuditLogRecord(sealed, resource),
-    });
+    const replay = replayOf(dir);
     // Before: one call read all 1,000 cursors (20,000 chains held the agent's thread for about 0.4 s).
     let turns = 0;
     while (replay.hasWork) {
@@ -45,14 +50,7 @@ describe('ChainReplay', () => {
     writeFileSync(segment, `${JSON.stringify(record)}\n`);
     // 300 MiB of zeros without a newline (sparse): longer than any line, skipped, but scanned at every start.
     truncateSync(segment, 300 * 1024 * 1024);
-    const resource = resourceFromAttributes({});
-    const replay = new ChainReplay({
-      dir,
-      chainId: 'this-process',
-      maxBatch: 512,
-      errors: new ErrorHandler(() => undefined),
-      toLogRecord: (sealed) => toAuditLogRecord(sealed, resource),
-    });
+    const replay = replayOf(dir);
     const batches = [];
     while (replay.hasWork) {
       const batch = replay.next();
