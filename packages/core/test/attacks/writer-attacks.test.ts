@@ -79,6 +79,12 @@ async function trailWithOldChain(): Promise<{ dir: string; old: string }> {
 const nextAgent = (dir: string, extra: Record<string, unknown> = {}) =>
   runAgent({ dir, calls: 20, ...extra });
 
+/** What an attacker plants at a file's name: reading it blocks for ever, or never ends. */
+const HOSTILE_FILES: Array<[string, (path: string) => void]> = [
+  ['a FIFO', (path) => execFileSync('mkfifo', [path])],
+  ['a link to /dev/zero', (path) => symlinkSync('/dev/zero', path)],
+];
+
 describe('the writer against hostile files in its trail directory (each run bounded in a child process)', () => {
   it('does not hang on a FIFO named like a segment of an older chain; the other segments are replayed', async () => {
     const { dir, old } = await trailWithOldChain();
@@ -105,10 +111,7 @@ describe('the writer against hostile files in its trail directory (each run boun
     expect(run.stats.shutdownMillis).toBeLessThan(5_000);
   }, 60_000);
 
-  it.each([
-    ['a FIFO', (path: string) => execFileSync('mkfifo', [path])],
-    ['a link to /dev/zero', (path: string) => symlinkSync('/dev/zero', path)],
-  ])(
+  it.each(HOSTILE_FILES)(
     'does not hang on %s at an older chain’s .shipped cursor (the chain is shipped from the start)',
     async (_, plant) => {
       const { dir, old } = await trailWithOldChain();
@@ -121,10 +124,7 @@ describe('the writer against hostile files in its trail directory (each run boun
     60_000,
   );
 
-  it.each([
-    ['a FIFO', (path: string) => execFileSync('mkfifo', [path])],
-    ['a link to /dev/zero', (path: string) => symlinkSync('/dev/zero', path)],
-  ])(
+  it.each(HOSTILE_FILES)(
     'does not hang on %s at an older chain’s .lock (no process holds it: taken over)',
     async (_, plant) => {
       const { dir, old } = await trailWithOldChain();
